@@ -1,0 +1,108 @@
+"""The application factory: a list of small register steps."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import CONFIGS, INSECURE_KEYS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name="development"):
+    """Build the Flask application for the named configuration."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
+    app.config.from_object(CONFIGS[config_name])
+    app.config["CONFIG_NAME"] = config_name
+    refuse_insecure_production(app)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def refuse_insecure_production(app):
+    """Stop a production start without a real secret key."""
+    key = app.config.get("SECRET_KEY") or ""
+    if app.config["CONFIG_NAME"] == "production" and (key in INSECURE_KEYS or len(key) < 32):
+        raise RuntimeError("Set SECRET_KEY to a random value of at least 32 characters.")
+
+
+def register_extensions(app):
+    """Bind the extensions and the database and audit hooks."""
+    from app.audit.services import install_listeners
+    from app.core.database import configure_engine_events
+    from app.core.i18n import select_locale, select_timezone
+    from app.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True,
+                     render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=";".join(translation_directories()),
+    )
+    login_manager.init_app(app)
+    with app.app_context():
+        configure_engine_events(db.engine)
+    install_listeners()
+    import app.models  # noqa: F401 - every model registered before the first query
+
+
+def translation_directories():
+    """Return each package's translations folder, relative to the app package."""
+    here = Path(__file__).resolve().parent
+    return sorted(str(p.relative_to(here)) for p in here.glob("*/translations"))
+
+
+def register_blueprints(app):
+    """Attach each domain's blueprint, listed by hand."""
+    from app.admin import bp as admin_bp
+    from app.audit import bp as audit_bp
+    from app.auth import bp as auth_bp
+    from app.core.views import bp as core_bp
+    from app.esign import bp as esign_bp
+    from app.trials import bp as trials_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(esign_bp, url_prefix="/sign")
+    app.register_blueprint(trials_bp, url_prefix="/trials")
+
+
+def register_request_hooks(app):
+    """Session freshness and security headers on every response."""
+    from app.core.security import add_security_headers, keep_session_fresh
+
+    app.before_request(keep_session_fresh)
+    app.after_request(add_security_headers)
+
+
+def register_template_helpers(app):
+    """Expose formatting and navigation helpers to templates."""
+    from app.core.templating import install
+
+    install(app)
+
+
+def register_error_handlers(app):
+    """Friendly pages for 400, 403, 404, 405, 413 and 500."""
+    from app.errors import install
+
+    install(app)
+
+
+def register_commands(app):
+    """Add the flask sub-commands."""
+    from app.cli import install
+
+    install(app)

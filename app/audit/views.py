@@ -1,0 +1,92 @@
+"""The searchable audit log, its Excel export and the history of one record."""
+
+from datetime import datetime, time, timedelta, timezone
+
+from flask import abort, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import distinct, select
+
+from app.audit import bp
+from app.audit.exports import log_headers, log_rows
+from app.audit.forms import AuditFilterForm
+from app.audit.models import AuditEntry
+from app.audit.queries import log_statement
+from app.core.listing import build_listing
+from app.core.permissions import require
+from app.exports.excel import Sheet, xlsx_response
+from app.extensions import db
+
+
+def _filters(form):
+    def start(d):
+        return datetime.combine(d, time.min, tzinfo=timezone.utc) if d else None
+
+    user = form.user.data
+    return dict(
+        user_id=int(user) if user and user.isdigit() else None,
+        entity_type=form.entity_type.data or None,
+        entity_id=(form.entity_id.data or "").strip() or None,
+        action=form.action.data or None,
+        date_from=start(form.date_from.data),
+        date_to=start(form.date_to.data + timedelta(days=1)) if form.date_to.data else None,
+    )
+
+
+def _filter_form():
+    form = AuditFilterForm(request.args)
+    users = db.session.execute(
+        select(AuditEntry.user_id, AuditEntry.user_name)
+        .where(AuditEntry.user_id.is_not(None)).distinct().order_by(AuditEntry.user_name)
+    ).all()
+    form.user.choices = [("", _("Anyone"))] + [(str(u), n) for u, n in users]
+    types = db.session.scalars(select(distinct(AuditEntry.entity_type)).order_by(
+        AuditEntry.entity_type)).all()
+    form.entity_type.choices = [("", _("Any"))] + [(t, t) for t in types]
+    actions = db.session.scalars(select(distinct(AuditEntry.action)).order_by(
+        AuditEntry.action)).all()
+    form.action.choices = [("", _("Any"))] + [(a, a) for a in actions]
+    form.validate()
+    return form
+
+
+@bp.route("/")
+@require("audit.view")
+def log():
+    """Search the audit trail by user, record and date range."""
+    form = _filter_form()
+    listing = build_listing(
+        log_statement(**_filters(form)),
+        sorts={"id": AuditEntry.id},
+        default_sort="-id",
+        search_columns=(AuditEntry.entity_label, AuditEntry.reason, AuditEntry.changes),
+        per_page=50,
+    )
+    return render_template("audit/log.html", form=form, listing=listing)
+
+
+@bp.route("/export.xlsx")
+@require("audit.view")
+def export_log():
+    """Download the filtered audit log as Excel."""
+    form = _filter_form()
+    stmt = log_statement(**_filters(form)).order_by(AuditEntry.id)
+    entries = db.session.scalars(stmt.execution_options(yield_per=2000))
+    sheet = Sheet(title=_("Audit trail"), headers=log_headers(), rows=log_rows(entries),
+                  widths=[9, 20, 24, 16, 10, 24, 18, 60, 40, 20])
+    return xlsx_response("audit-trail.xlsx", [sheet])
+
+
+@bp.route("/history/<entity_type>/<entity_id>")
+@require("audit.view")
+def history(entity_type, entity_id):
+    """Show every entry about one record."""
+    if len(entity_type) > 64 or len(entity_id) > 64:
+        abort(404)
+    entries = db.session.scalars(
+        log_statement(entity_type=entity_type, entity_id=entity_id).order_by(
+            AuditEntry.id.desc())
+    ).all()
+    if not entries:
+        abort(404)
+    return render_template("audit/history.html", entries=entries, entity_type=entity_type,
+                           entity_id=entity_id)

@@ -1,0 +1,115 @@
+"""Accounts, their roles and the sites a site-scoped account may see."""
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.audit.services import Audited
+from app.core.models import TimestampMixin
+from app.core.permissions import ROLES, SITE_SCOPED_ROLES, permissions_for
+from app.extensions import db
+
+user_sites = Table(
+    "user_sites",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), primary_key=True),
+)
+
+
+def new_session_token():
+    """Return a fresh random token; rotating it ends every session of the account."""
+    return secrets.token_urlsafe(24)
+
+
+class UserRole(db.Model):
+    """One role held by one account."""
+
+    __tablename__ = "user_roles"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({', '.join(repr(r) for r in ROLES)})", name="known_role"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+    def audit_label(self):
+        """Return the role name for audit lists."""
+        return self.role
+
+
+class User(Audited, TimestampMixin, UserMixin, db.Model):
+    """A person who logs in: staff, monitor or patient."""
+
+    __tablename__ = "users"
+    __audit_type__ = "user"
+    __audit_redact__ = frozenset({"password_hash", "session_token"})
+    __audit_ignore__ = frozenset({"created_at", "updated_at", "last_seen_at"})
+    __audit_collections__ = ("role_links", "sites")
+    __table_args__ = (CheckConstraint("language IN ('es', 'en')", name="known_language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(2), default="es")
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime | None]
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    failed_signatures: Mapped[int] = mapped_column(default=0)
+    signing_locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+
+    role_links: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    sites: Mapped[list["Site"]] = relationship(  # noqa: F821 - resolved by name
+        secondary=user_sites, lazy="selectin", order_by="Site.site_number"
+    )
+
+    def audit_label(self):
+        """Return the e-mail address for audit lists."""
+        return self.email
+
+    def __str__(self):
+        return self.full_name
+
+    # Flask-Login: the id carries the session token, so rotating it ends old sessions.
+    def get_id(self):
+        """Return the session identity: user id and current session token."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def roles(self):
+        """Return the set of role names held."""
+        return {link.role for link in self.role_links}
+
+    def has_role(self, *roles):
+        """Return True when any of the roles is held."""
+        return bool(self.roles & set(roles))
+
+    def can(self, permission):
+        """Return True when one of the account's roles grants the permission."""
+        if permission is None:
+            return True
+        return permission in permissions_for(self.roles)
+
+    @property
+    def is_site_scoped(self):
+        """Return True when the account sees only its own sites."""
+        return bool(self.roles) and self.roles <= SITE_SCOPED_ROLES | {"patient"}
+
+    @property
+    def site_ids(self):
+        """Return the ids of the sites assigned to the account."""
+        return {site.id for site in self.sites}

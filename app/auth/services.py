@@ -1,0 +1,171 @@
+"""Passwords, log-in with lock-out, invitations and account changes."""
+
+from datetime import timedelta
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from zxcvbn import zxcvbn
+
+from app.audit.services import record_event
+from app.auth.models import User, UserRole, new_session_token
+from app.core.models import utcnow
+
+# argon2id. "owasp" is RFC 9106's low-memory profile, above OWASP's minimum; "test" is cheap.
+PROFILES = {
+    "owasp": dict(time_cost=3, memory_cost=65536, parallelism=4),
+    "test": dict(time_cost=1, memory_cost=1024, parallelism=1),
+}
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 128
+
+
+class AuthError(Exception):
+    """A log-in, password or invitation problem, with a message for the user."""
+
+
+def _hasher():
+    profile = PROFILES[current_app.config.get("ARGON2_PROFILE", "owasp")]
+    return PasswordHasher(type=Type.ID, **profile)
+
+
+def hash_password(password):
+    """Return the argon2id hash of a password."""
+    return _hasher().hash(password)
+
+
+def password_matches(user, password):
+    """Return True when the password is the user's; rehash if the cost changed."""
+    if not user.password_hash or not password:
+        return False
+    hasher = _hasher()
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return True
+
+
+def password_problems(password, user_inputs=()):
+    """Return the reasons a new password is refused (empty when acceptable)."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(_("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    if len(password) > MAX_PASSWORD_LENGTH:
+        problems.append(_("Use at most %(n)d characters.", n=MAX_PASSWORD_LENGTH))
+    if not problems:
+        # zxcvbn knows the common-password lists; only judge the first 100 chars (cost).
+        inputs = [part for value in user_inputs if value for part in str(value).split("@")]
+        if zxcvbn(password[:100], user_inputs=inputs)["score"] < 3:
+            problems.append(_("This password is too common or too easy to guess."))
+    return problems
+
+
+def find_user_by_email(session, email):
+    """Return the account with this e-mail (case-insensitive) or None."""
+    email = (email or "").strip().lower()
+    return session.scalar(select(User).where(func.lower(User.email) == email))
+
+
+def authenticate(session, email, password):
+    """Return the user for valid credentials; count failures and lock; raise AuthError."""
+    config = current_app.config
+    generic = _("Wrong e-mail or password.")
+    user = find_user_by_email(session, email)
+    now = utcnow()
+    if user is None:
+        _hasher().hash(password or "x")  # same time as a real check: no e-mail probing
+        raise AuthError(generic)
+    if user.locked_until and user.locked_until > now:
+        record_event(session, "login_refused_locked", "user", user.id, label=user.email)
+        raise AuthError(_("Too many failed attempts. Try again in a few minutes."))
+    if not password_matches(user, password) or not user.active:
+        user.failed_logins += 1
+        record_event(session, "login_failed", "user", user.id, label=user.email,
+                     changes={"failed_logins": (user.failed_logins - 1, user.failed_logins)})
+        if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
+            user.locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+            user.failed_logins = 0
+            record_event(session, "account_locked", "user", user.id, label=user.email,
+                         reason="repeated failed log-ins")
+            raise AuthError(_("Too many failed attempts. Try again in a few minutes."))
+        raise AuthError(generic)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    record_event(session, "login", "user", user.id, label=user.email)
+    return user
+
+
+def end_sessions(user):
+    """Rotate the session token so every existing session cookie stops working."""
+    user.session_token = new_session_token()
+
+
+def set_password(session, user, password, *, reason):
+    """Set a new password after checking the policy; ends the user's other sessions."""
+    problems = password_problems(password, (user.email, user.full_name))
+    if problems:
+        raise AuthError(" ".join(problems))
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.failed_logins = 0
+    user.locked_until = None
+    end_sessions(user)
+    record_event(session, "password_set", "user", user.id, label=user.email, reason=reason)
+
+
+def _invite_serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="invitation")
+
+
+def invitation_token(user):
+    """Return a signed, single-use invitation token for the user."""
+    return _invite_serializer().dumps({"u": user.id, "t": user.session_token[:16]})
+
+
+def user_from_invitation(session, token):
+    """Return the invited user for a valid token or raise AuthError."""
+    max_age = current_app.config["INVITATION_DAYS"] * 86400
+    try:
+        data = _invite_serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise AuthError(_("This invitation link has expired. Ask for a new one.")) from None
+    except BadSignature:
+        raise AuthError(_("This invitation link is not valid.")) from None
+    user = session.get(User, data.get("u"))
+    # The token embeds the session token, which setting a password rotates: single use.
+    if user is None or not user.active or user.session_token[:16] != data.get("t"):
+        raise AuthError(_("This invitation link has already been used or is not valid."))
+    return user
+
+
+def create_user(session, *, email, full_name, language, roles, sites=()):
+    """Create an account without a password; it is set through the invitation link."""
+    email = email.strip().lower()
+    if find_user_by_email(session, email):
+        raise AuthError(_("An account with this e-mail already exists."))
+    user = User(email=email, full_name=full_name.strip(), language=language)
+    user.role_links = [UserRole(role=r) for r in sorted(set(roles))]
+    user.sites = list(sites)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def update_user(session, user, *, full_name, language, roles, sites, active):
+    """Change an account's name, language, roles, sites and active flag."""
+    user.full_name = full_name.strip()
+    user.language = language
+    current = {link.role: link for link in user.role_links}
+    wanted = set(roles)
+    user.role_links = [current.get(r) or UserRole(role=r) for r in sorted(wanted)]
+    user.sites = list(sites)
+    if user.active and not active:
+        end_sessions(user)
+    user.active = active

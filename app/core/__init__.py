@@ -1,0 +1,1 @@
+"""What every domain shares: base model, permissions, list helpers, security, the home page."""

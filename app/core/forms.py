@@ -1,0 +1,50 @@
+"""Form pieces every domain shares."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+
+def no_control_chars(form, field):
+    """Refuse control characters that no person types into a text field."""
+    value = field.data or ""
+    if any(ord(c) < 32 and c not in "\r\n\t" for c in value):
+        raise ValidationError(_l("This text contains characters that are not allowed."))
+
+
+def reason_field(label=None):
+    """Return the required 'reason for change' field of GxP edit forms."""
+    return TextAreaField(
+        label or _l("Reason for the change"),
+        validators=[DataRequired(message=_l("Give a reason for this change.")),
+                    Length(max=500), no_control_chars],
+        render_kw={"rows": 2},
+    )
+
+
+class ReasonForm(FlaskForm):
+    """A form that only asks for a reason (retire, deactivate...)."""
+
+    reason = reason_field()
+
+
+def text_field(label, max_length, required=True, **kwargs):
+    """Return a trimmed text field with a length limit and a clear required message."""
+    validators = [Length(max=max_length), no_control_chars]
+    if required:
+        validators.insert(0, DataRequired(message=_l("This field is required.")))
+    return StringField(label, validators=validators, filters=[_strip], **kwargs)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class SearchForm(FlaskForm):
+    """The search box above lists (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Length(max=100)])

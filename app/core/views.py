@@ -1,0 +1,50 @@
+"""Home page, language switch and health check."""
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from app.core.nav import nav_for
+from app.core.permissions import login_only, public
+from app.core.urls import safe_next
+from app.extensions import db
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+@public
+def index():
+    """Send visitors to log in and users to their home page."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/home")
+@login_only
+def home():
+    """Show the user's start page: what they can open."""
+    return render_template("core/home.html", entries=nav_for(current_user))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    """Switch between Spanish and English and stay on the same page."""
+    lang = request.form.get("lang", "")
+    if lang not in ("es", "en"):
+        abort(400)
+    session["lang"] = lang
+    if current_user.is_authenticated and current_user.language != lang:
+        current_user.language = lang
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("core.index"))
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """Answer ok when the database answers."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

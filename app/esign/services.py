@@ -1,0 +1,78 @@
+"""Sign a record: re-check the password, bind the signature to a hash of the content."""
+
+import hashlib
+import json
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.audit.services import entity_type_of, record_event
+from app.auth.services import password_matches
+from app.core.models import utcnow
+from app.esign.models import MEANINGS, Signature
+
+
+class SigningError(Exception):
+    """The signature was refused; the message is for the signer."""
+
+
+def content_hash(record, meaning):
+    """Return the SHA-256 of what the record declares as its signed content."""
+    payload = json.dumps(
+        {"type": entity_type_of(record), "id": str(record.id), "meaning": meaning,
+         "content": record.signature_content()},
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def sign(session, record, *, meaning, signer, password, comment=None):
+    """Sign the record for the signer after re-checking the password; return the Signature."""
+    if meaning not in MEANINGS:
+        raise SigningError(_("Unknown signature meaning."))
+    config = current_app.config
+    now = utcnow()
+    label = f"{entity_type_of(record)} {record.id}"
+    if signer.signing_locked_until and signer.signing_locked_until > now:
+        record_event(session, "signature_refused_locked", "user", signer.id, label=label)
+        raise SigningError(_("Signing is locked after repeated wrong passwords. "
+                             "Try again in a few minutes."))
+    if not password_matches(signer, password):
+        signer.failed_signatures += 1
+        record_event(session, "signature_failed", "user", signer.id, label=label,
+                     changes={"failed_signatures": (signer.failed_signatures - 1,
+                                                    signer.failed_signatures)})
+        if signer.failed_signatures >= config["SIGN_MAX_FAILURES"]:
+            signer.signing_locked_until = now + timedelta(minutes=config["SIGN_LOCK_MINUTES"])
+            signer.failed_signatures = 0
+            record_event(session, "signing_locked", "user", signer.id, label=label,
+                         reason="repeated wrong passwords at signing")
+            raise SigningError(_("Signing is locked after repeated wrong passwords. "
+                                 "Try again in a few minutes."))
+        raise SigningError(_("The password is not correct. The record was not signed."))
+    signer.failed_signatures = 0
+    signature = Signature(
+        signer_id=signer.id, printed_name=signer.full_name, meaning=meaning, signed_at=now,
+        entity_type=entity_type_of(record), entity_id=str(record.id),
+        content_hash=content_hash(record, meaning), comment=(comment or "").strip() or None,
+    )
+    session.add(signature)
+    session.flush()
+    return signature
+
+
+def signatures_for(session, record):
+    """Return the record's signatures, oldest first."""
+    return session.scalars(
+        select(Signature)
+        .where(Signature.entity_type == entity_type_of(record),
+               Signature.entity_id == str(record.id))
+        .order_by(Signature.signed_at)
+    ).all()
+
+
+def signature_is_current(signature, record):
+    """Return True when the record still has the content that was signed."""
+    return signature.content_hash == content_hash(record, signature.meaning)

@@ -1,0 +1,1 @@
+"""Render rows and flowables to Excel and PDF downloads for every domain."""

@@ -1,0 +1,1 @@
+"""Stored uploads: one model, bytes outside static/, type sniffed from content."""

@@ -1,0 +1,8 @@
+"""Import every model so metadata is complete for Alembic and relationships resolve."""
+
+from app.audit.models import AuditChainHead, AuditEntry  # noqa: F401
+from app.auth.models import User, UserRole, user_sites  # noqa: F401
+from app.esign.models import Signature  # noqa: F401
+from app.files.models import StoredFile  # noqa: F401
+from app.notify.models import Notice, OutboxMessage  # noqa: F401
+from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit  # noqa: F401

@@ -1,0 +1,53 @@
+"""Queue e-mails and notices; deliver the outbox when a mail server is configured."""
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.core.models import utcnow
+from app.notify.models import Notice, OutboxMessage
+
+
+def queue_email(session, recipient, subject, body):
+    """Add an e-mail to the outbox; it leaves only if the transaction commits."""
+    message = OutboxMessage(recipient=recipient, subject=subject[:300], body=body)
+    session.add(message)
+    return message
+
+
+def notify(session, user, message, link=None):
+    """Leave an in-app notice for a user."""
+    notice = Notice(user_id=user.id, message=message[:500], link=link)
+    session.add(notice)
+    return notice
+
+
+def deliver_outbox(session, limit=100):
+    """Send unsent outbox messages by SMTP; return (sent, failed)."""
+    config = current_app.config
+    if not config["MAIL_SERVER"]:
+        return 0, 0
+    pending = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).limit(limit)
+    ).all()
+    sent = failed = 0
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        for item in pending:
+            email = EmailMessage()
+            email["From"], email["To"], email["Subject"] = (
+                config["MAIL_FROM"], item.recipient, item.subject)
+            email.set_content(item.body)
+            try:
+                smtp.send_message(email)
+                item.sent_at, item.error = utcnow(), None
+                sent += 1
+            except smtplib.SMTPException as exc:
+                item.error = str(exc)[:2000]
+                failed += 1
+    return sent, failed

@@ -1,0 +1,105 @@
+"""Settings for each environment, read from the process environment."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSECURE_KEYS = {"", "dev", "change-me", "dev-insecure-key"}
+
+
+def _bool(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name, default):
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-key")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'app.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(BASE_DIR / "instance" / "uploads"))
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 45 * 1024 * 1024)
+
+    # Sessions: cookie flags, idle timeout (Flask refuses a cookie older than this).
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=_int("IDLE_TIMEOUT_MINUTES", 30))
+    SESSION_REFRESH_EACH_REQUEST = True
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds the token
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
+
+    # Accounts.
+    ARGON2_PROFILE = os.environ.get("ARGON2_PROFILE", "owasp")
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 15)
+    SIGN_MAX_FAILURES = _int("SIGN_MAX_FAILURES", 3)
+    SIGN_LOCK_MINUTES = _int("SIGN_LOCK_MINUTES", 15)
+    INVITATION_DAYS = _int("INVITATION_DAYS", 7)
+
+    # Languages and formatting.
+    LANGUAGES = ("es", "en")
+    BABEL_DEFAULT_LOCALE = "es"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Europe/Madrid")
+
+    # Mail: an outbox table always; SMTP delivery only when a host is set.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _int("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@ensayo-logistica.example")
+
+    # The company shown on letterheads and labels.
+    COMPANY_NAME = os.environ.get("COMPANY_NAME", "Ensayo Logística Clínica S.L.")
+    COMPANY_ADDRESS = os.environ.get(
+        "COMPANY_ADDRESS", "Calle de la Ciencia 12, 28760 Tres Cantos, Madrid, España"
+    )
+    COMPANY_PHONE = os.environ.get("COMPANY_PHONE", "+34 910 000 000")
+
+    PAGE_SIZE = 25
+    DEMO_ALLOWED = True
+
+
+class DevelopmentConfig(Config):
+    """Local use: plain http on 127.0.0.1."""
+
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    PREFERRED_URL_SCHEME = "http"
+
+
+class TestingConfig(Config):
+    """The test suite: cheap hashing, a separate database."""
+
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or os.environ.get(
+        "DATABASE_URL", "sqlite:///" + str(BASE_DIR / "instance" / "test.db")
+    )
+    ARGON2_PROFILE = "test"
+    SESSION_COOKIE_SECURE = False
+    PREFERRED_URL_SCHEME = "http"
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    """Real deployments: a real SECRET_KEY and PostgreSQL."""
+
+    DEMO_ALLOWED = False
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
