@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config_name="development"):
     """Build the Flask application for the named configuration."""
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                instance_path=str(ROOT / "instance"))
     app.config.from_object(CONFIGS[config_name])
     app.config["CONFIG_NAME"] = config_name
     refuse_insecure_production(app)

@@ -15,6 +15,7 @@ def make_user(session, roles=("admin",), sites=(), password=PASSWORD, **values):
     n = next(_seq)
     values.setdefault("email", f"user{n}@test.example")
     values.setdefault("full_name", f"Test User {n}")
+    values.setdefault("language", "en")  # tests read English unless they ask for Spanish
     user = User(password_hash=hash_password(password) if password else None, **values)
     user.role_links = [UserRole(role=r) for r in roles]
     user.sites = list(sites)

@@ -3,7 +3,7 @@
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 
@@ -101,7 +101,7 @@ def _actor(session):
 
 def _json_safe(value):
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat() if value.tzinfo else value.isoformat()
+        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -202,7 +202,7 @@ def _primary_key(obj):
 def entry_hash(prev_hash, occurred_at, user_id, user_name, entity_type, entity_id, label,
                action, changes, reason):
     """Return the SHA-256 that binds an entry to its content and its predecessor."""
-    stamp = occurred_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    stamp = occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
     payload = json.dumps(
         [prev_hash, stamp, user_id, user_name, entity_type, entity_id, label, action,
          changes, reason],

@@ -1,6 +1,6 @@
 """The searchable audit log, its Excel export and the history of one record."""
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
@@ -19,7 +19,7 @@ from app.extensions import db
 
 def _filters(form):
     def start(d):
-        return datetime.combine(d, time.min, tzinfo=timezone.utc) if d else None
+        return datetime.combine(d, time.min, tzinfo=UTC) if d else None
 
     user = form.user.data
     return dict(

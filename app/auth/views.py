@@ -8,7 +8,11 @@ from app.audit.services import record_event
 from app.auth import bp
 from app.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
 from app.auth.services import (
-    AuthError, authenticate, end_sessions, password_matches, set_password,
+    AuthError,
+    authenticate,
+    end_sessions,
+    password_matches,
+    set_password,
     user_from_invitation,
 )
 from app.core.permissions import login_only, public

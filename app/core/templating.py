@@ -1,6 +1,6 @@
 """Template globals and filters: navigation, permissions, dates, numbers, money."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from flask import request
@@ -23,8 +23,8 @@ def utc_datetime(value):
     if value is None:
         return ""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S") + " UTC"
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") + " UTC"
 
 
 def local_date(value, fmt="medium"):

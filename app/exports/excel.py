@@ -2,11 +2,11 @@
 
 import re
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import chain, islice
-from typing import Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -63,7 +63,7 @@ def neutralise(value):
         return "'" + value if value.startswith(FORMULA_PREFIXES) else value
     if isinstance(value, datetime) and value.tzinfo is not None:
         # openpyxl rejects aware datetimes; the house convention is UTC.
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
     return value
 
 
@@ -154,7 +154,8 @@ def _prepare_row(worksheet, row, column_styles, money_style):
 
 def _header_cell(worksheet, text):
     """Return a bold, filled, bordered header cell."""
-    cell = WriteOnlyCell(worksheet, value=neutralise(text))
+    # str() resolves lazy_gettext headers, which openpyxl cannot store.
+    cell = WriteOnlyCell(worksheet, value=neutralise(str(text)))
     cell.font = _HEADER_FONT
     cell.fill = _HEADER_FILL
     cell.border = _HEADER_BORDER

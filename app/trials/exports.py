@@ -27,10 +27,12 @@ def trial_summary_story(trial):
     rows = [
         [_("Protocol code"), trial.protocol_code], [_("EU CT number"), trial.eu_ct_number or ""],
         [_("Title"), trial.title], [_("Sponsor"), trial.sponsor], [_("Phase"), trial.phase],
-        [_("Type"), str(TRIAL_KINDS[trial.kind])], [_("Status"), str(TRIAL_STATUSES[trial.status])],
+        [_("Type"), str(TRIAL_KINDS[trial.kind])],
+        [_("Status"), str(TRIAL_STATUSES[trial.status])],
         [_("Blinded"), _("Yes") if trial.blinded else _("No")],
         [_("Countries"), trial.countries],
-        [_("Main contact"), f"{trial.contact_name}, {trial.contact_address}, {trial.contact_phone}"],
+        [_("Main contact"),
+         f"{trial.contact_name}, {trial.contact_address}, {trial.contact_phone}"],
     ]
     visits = [[v.number, v.name, v.day_offset, f"-{v.window_before} / +{v.window_after}"]
               for v in trial.visits if v.active]

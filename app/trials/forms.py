@@ -8,15 +8,33 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from stdnum.es import dni, nie
 from wtforms import (
-    BooleanField, DateField, EmailField, IntegerField, RadioField, SelectField,
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
     SelectMultipleField,
 )
 from wtforms.validators import (
-    DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
 )
 
 from app.core.forms import reason_field, text_field
-from app.trials.models import SITE_STATUSES, SUBJECT_STATUSES, TRIAL_KINDS, TRIAL_PHASES, TRIAL_STATUSES
+from app.trials.models import (
+    SITE_STATUSES,
+    SUBJECT_STATUSES,
+    TRIAL_KINDS,
+    TRIAL_PHASES,
+    TRIAL_STATUSES,
+)
 
 # EU/EEA countries a trial may run in, plus the UK and Switzerland for supply.
 COUNTRY_CODES = (

@@ -43,7 +43,8 @@ def list_sites():
     listing = build_listing(
         stmt,
         sorts={"trial": Trial.protocol_code, "number": Site.site_number,
-               "hospital": Site.hospital, "country": Site.country, "pi": Site.principal_investigator},
+               "hospital": Site.hospital, "country": Site.country,
+               "pi": Site.principal_investigator},
         default_sort="trial",
         search_columns=(Site.site_number, Site.hospital, Site.principal_investigator,
                         Site.address),

@@ -3,7 +3,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.audit.queries import history_of
 from app.core.listing import build_listing
@@ -15,7 +14,11 @@ from app.trials.forms import EditSubjectForm, IdentityForm, SubjectForm
 from app.trials.models import SUBJECT_STATUSES, Site, Subject, Trial
 from app.trials.queries import can_see_identity, visible_sites, visible_subjects
 from app.trials.services import (
-    IDENTITY_FIELDS, TrialError, create_subject, note_identity_viewed, save_identity,
+    IDENTITY_FIELDS,
+    TrialError,
+    create_subject,
+    note_identity_viewed,
+    save_identity,
     update_subject,
 )
 

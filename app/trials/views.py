@@ -20,7 +20,11 @@ from app.trials.forms import EditTrialForm, TrialForm, VisitForm
 from app.trials.models import TRIAL_KINDS, TRIAL_STATUSES, Site, Trial, TrialVisit
 from app.trials.queries import visible_trials
 from app.trials.services import (
-    TrialError, create_trial, retire_visit, save_visit, update_trial,
+    TrialError,
+    create_trial,
+    retire_visit,
+    save_visit,
+    update_trial,
 )
 
 TRIAL_SORTS = {"code": Trial.protocol_code, "sponsor": Trial.sponsor, "phase": Trial.phase,

@@ -67,8 +67,8 @@ def test_security_headers_on_every_response(client):
 
 
 def test_no_inline_script_or_style_in_templates():
-    from pathlib import Path
     import re
+    from pathlib import Path
 
     offenders = []
     for path in Path("templates").rglob("*.html"):
