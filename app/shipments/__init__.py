@@ -1,0 +1,1 @@
+"""Shipments and the cold chain: orders, picking, dispatch, logger data, receipt."""
