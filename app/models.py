@@ -5,4 +5,13 @@ from app.auth.models import User, UserRole, user_sites  # noqa: F401
 from app.esign.models import Signature  # noqa: F401
 from app.files.models import StoredFile  # noqa: F401
 from app.notify.models import Notice, OutboxMessage  # noqa: F401
+from app.shipments.models import (  # noqa: F401
+    Discrepancy,
+    LoggerReading,
+    LoggerUpload,
+    QaDecision,
+    Shipment,
+    ShipmentExcursion,
+    ShipmentKit,
+)
 from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit  # noqa: F401

@@ -82,3 +82,17 @@ def public(view):
     """Mark a view as reachable without logging in."""
     view.public = True
     return view
+
+# Shipments and the cold chain (issue 4). shipments.view: the board and shipment pages (site
+# users: their own sites); shipments.manage: order, pick, pack, dispatch, resolve; shipments.
+# receive: sign receipts at the destination; shipments.logger: upload logger files;
+# shipments.decide: QA release or rejection after an excursion.
+SHIPMENT_PERMISSIONS = {
+    "admin": {"shipments.view"},
+    "logistics": {"shipments.view", "shipments.manage", "shipments.receive", "shipments.logger"},
+    "site": {"shipments.view", "shipments.receive", "shipments.logger"},
+    "qp": {"shipments.view", "shipments.decide"},
+    "monitor": {"shipments.view"},
+}
+for _role, _granted in SHIPMENT_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] |= _granted
