@@ -6,3 +6,19 @@ from app.esign.models import Signature  # noqa: F401
 from app.files.models import StoredFile  # noqa: F401
 from app.notify.models import Notice, OutboxMessage  # noqa: F401
 from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit  # noqa: F401
+from app.stock.ledger_models import (  # noqa: F401
+    AccountabilityReview,
+    Dispensing,
+    KitReturn,
+    StockBalance,
+    StockEntry,
+)
+from app.stock.models import (  # noqa: F401
+    Kit,
+    KitArm,
+    Location,
+    Lot,
+    Product,
+    ResupplyLevel,
+    SupplySettings,
+)
