@@ -79,6 +79,10 @@ def register_blueprints(app):
     app.register_blueprint(esign_bp, url_prefix="/sign")
     app.register_blueprint(trials_bp, url_prefix="/trials")
 
+    from app.stock import bp as stock_bp
+
+    app.register_blueprint(stock_bp, url_prefix="/stock")
+
     from app.shipments import bp as shipments_bp
 
     app.register_blueprint(shipments_bp, url_prefix="/shipments")

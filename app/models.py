@@ -15,3 +15,19 @@ from app.shipments.models import (  # noqa: F401
     ShipmentKit,
 )
 from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit  # noqa: F401
+from app.stock.ledger_models import (  # noqa: F401
+    AccountabilityReview,
+    Dispensing,
+    KitReturn,
+    StockBalance,
+    StockEntry,
+)
+from app.stock.models import (  # noqa: F401
+    Kit,
+    KitArm,
+    Location,
+    Lot,
+    Product,
+    ResupplyLevel,
+    SupplySettings,
+)
