@@ -73,8 +73,8 @@ def _place_choices():
                                       Trial.protocol_code).join(Trial)
                                .order_by(Trial.protocol_code, Site.site_number)).all()
     return ([(f"L{d.id}", _("Depot: %(name)s", name=d.name)) for d in depots]
-            + [(f"S{s.id}", f"{code} · {number} · {hospital}")
-               for s, number, hospital, code in sites])
+            + [(f"S{site_id}", f"{code} · {number} · {hospital}")
+               for site_id, number, hospital, code in sites])
 
 
 def _board_locations():
