@@ -5,7 +5,6 @@ from app.auth.models import User, UserRole, user_sites  # noqa: F401
 from app.esign.models import Signature  # noqa: F401
 from app.files.models import StoredFile  # noqa: F401
 from app.notify.models import Notice, OutboxMessage  # noqa: F401
-from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit  # noqa: F401
 from app.stock.ledger_models import (  # noqa: F401
     AccountabilityReview,
     Dispensing,
@@ -22,3 +21,4 @@ from app.stock.models import (  # noqa: F401
     ResupplyLevel,
     SupplySettings,
 )
+from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit  # noqa: F401

@@ -21,7 +21,7 @@ def test_generated_kits_are_received_with_random_numbers_and_a_balance(db, make,
     kits = stock.make_kits(trial, 20)
     numbers = sorted(int(k.kit_number) for k in kits)
     assert len(set(numbers)) == 20
-    assert any(b - a != 1 for a, b in zip(numbers, numbers[1:]))  # not a sequence
+    assert any(b - a != 1 for a, b in zip(numbers, numbers[1:], strict=False))  # not a sequence
     row = balance(db, kits[0])
     assert (row.on_hand, row.quarantined, row.available) == (20, 0, 20)
     assert db.session.scalar(select(StockEntry.event).where(StockEntry.kit_id == kits[0].id)) \
@@ -114,10 +114,10 @@ def test_a_stale_kit_loses_to_the_one_who_changed_it_first(db, make, stock):
 def test_ledger_rows_cannot_be_updated_or_deleted(db, make, stock):
     kit = stock.make_kits(make.trial(), 1)[0]
     entry_id = db.session.scalar(select(StockEntry.id).where(StockEntry.kit_id == kit.id))
-    for statement in (f"UPDATE stock_entries SET reason = 'x' WHERE id = {entry_id}",
-                      f"DELETE FROM stock_entries WHERE id = {entry_id}"):
+    for statement in ("UPDATE stock_entries SET reason = 'x' WHERE id = :id",
+                      "DELETE FROM stock_entries WHERE id = :id"):
         with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
-            db.session.execute(text(statement))
+            db.session.execute(text(statement), {"id": entry_id})
 
 
 def test_a_correction_reverses_a_line_with_a_new_line(db, make, stock):
