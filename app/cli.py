@@ -58,5 +58,7 @@ def outbox_send():
 
 def install(app):
     """Register the command groups."""
-    for group in (seed_cli, audit_cli, outbox_cli):
+    from app.stock.cli import stock_cli
+
+    for group in (seed_cli, audit_cli, outbox_cli, stock_cli):
         app.cli.add_command(group)

@@ -14,7 +14,6 @@ from app.shipments.models import (  # noqa: F401
     ShipmentExcursion,
     ShipmentKit,
 )
-from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit  # noqa: F401
 from app.stock.ledger_models import (  # noqa: F401
     AccountabilityReview,
     Dispensing,
@@ -31,3 +30,4 @@ from app.stock.models import (  # noqa: F401
     ResupplyLevel,
     SupplySettings,
 )
+from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit  # noqa: F401

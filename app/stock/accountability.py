@@ -6,7 +6,13 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.stock.ledger_models import AccountabilityReview, Dispensing, KitReturn, StockBalance, StockEntry
+from app.stock.ledger_models import (
+    AccountabilityReview,
+    Dispensing,
+    KitReturn,
+    StockBalance,
+    StockEntry,
+)
 from app.stock.models import Location
 from app.trials.models import Site
 

@@ -11,6 +11,7 @@ from app.stock.ledger_models import EVENTS, StockEntry
 from app.stock.models import KIT_STATES, Kit, Location, Lot
 from app.trials.models import Subject, TrialVisit
 
+
 def summary_rows(figures):
     """Return (label, value) rows of the reconciliation."""
     c = figures.counts

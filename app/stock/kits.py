@@ -70,7 +70,7 @@ def receive_new_kits(session, trial, location, rows, *, by=None, document_ref=No
     """Insert kits [(number, lot, arm)] at a depot with a receipt ledger line each."""
     if location.kind not in ("depot", "zone"):
         raise StockError(_("New kits are received at a depot."), "location_id")
-    actor = _actor(by) if not isinstance(by, Actor) else by
+    actor = by if isinstance(by, Actor) else _actor(by)
     now = utcnow()
     kits = [Kit(trial_id=trial.id, kit_number=number, lot_id=lot.id, product_id=lot.product_id,
                 location_id=location.id, state="available", expires_on=lot.expires_on)
@@ -81,7 +81,8 @@ def receive_new_kits(session, trial, location, rows, *, by=None, document_ref=No
     changes = defaultdict(lambda: [0, 0, 0])
     for kit, (_number, _lot, arm) in zip(kits, rows, strict=True):
         session.add(StockEntry(
-            event="receipt", kit_id=kit.id, trial_id=trial.id, location_id=location.id, lot_id=kit.lot_id,
+            event="receipt", kit_id=kit.id, trial_id=trial.id, location_id=location.id,
+            lot_id=kit.lot_id,
             product_id=kit.product_id, state_before=None, state_after="available",
             on_hand_delta=d[0], quarantined_delta=d[1], available_delta=d[2],
             occurred_at=now, recorded_at=now, user_id=actor.id, user_name=actor.name,

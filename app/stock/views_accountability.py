@@ -43,7 +43,7 @@ def _title(site, trial):
     return _("Drug accountability · %(trial)s (all sites)", trial=trial.protocol_code)
 
 
-@bp.route("/accountability/<any(site, trial):kind>/<int:ident>")
+@bp.route("/accountability/<kind>/<int:ident>")
 @require("accountability.view")
 def show_accountability(kind, ident):
     """Show the reconciliation of a site or a trial, with its signed reviews."""
@@ -59,7 +59,7 @@ def show_accountability(kind, ident):
                            title=_title(site, trial))
 
 
-@bp.route("/accountability/<any(site, trial):kind>/<int:ident>/log.xlsx")
+@bp.route("/accountability/<kind>/<int:ident>/log.xlsx")
 @require("accountability.view")
 def accountability_xlsx(kind, ident):
     """Download the accountability log as Excel."""
@@ -80,7 +80,7 @@ def _review_pdf(review):
                      signatures=signatures_for(db.session, review), landscape=True)
 
 
-@bp.route("/accountability/<any(site, trial):kind>/<int:ident>/log.pdf")
+@bp.route("/accountability/<kind>/<int:ident>/log.pdf")
 @require("accountability.view")
 def accountability_pdf(kind, ident):
     """Download today's accountability log as PDF (unsigned)."""
@@ -93,7 +93,7 @@ def accountability_pdf(kind, ident):
     return pdf_response(f"accountability-{kind}-{ident}.pdf", data)
 
 
-@bp.route("/accountability/<any(site, trial):kind>/<int:ident>/freeze", methods=["POST"])
+@bp.route("/accountability/<kind>/<int:ident>/freeze", methods=["POST"])
 @require("accountability.sign")
 def freeze_accountability(kind, ident):
     """Freeze today's figures into a review that can be signed."""

@@ -37,7 +37,7 @@ def _site_for_user(site_id):
 def dispense(site_id):
     """Pick subject and visit, see the proposed kit, confirm it by scanning its number."""
     site = _site_for_user(site_id)
-    form = ConfirmDispenseForm(request.values if request.method == "GET" else None)
+    form = ConfirmDispenseForm(request.args) if request.method == "GET" else ConfirmDispenseForm()
     subjects = db.session.scalars(select(Subject).where(
         Subject.site_id == site.id, Subject.status.in_(("enrolled", "screening")))
         .order_by(Subject.code)).all()
