@@ -24,6 +24,9 @@ def seed_demo():
     report = []
     trials = seed_trials(db.session, report)
     seed_users(db.session, trials, report)
+    from app.shipments.demo import seed_shipments
+
+    seed_shipments(db.session, report)
     db.session.commit()
     for line in report:
         click.echo(line)

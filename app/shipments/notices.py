@@ -1,6 +1,6 @@
 """Tell the right people: the site of a dispatch, logistics and QA of problems."""
 
-from flask import url_for
+from flask import has_request_context, request, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -20,7 +20,9 @@ def users_with_roles(session, roles, site_id=None):
 
 def shipment_link(shipment):
     """Return the shipment page path (no host: notices are read inside the app)."""
-    return url_for("shipments.show_shipment", shipment_id=shipment.id, _external=False)
+    if not has_request_context():  # CLI and demo seeding
+        return f"/shipments/{shipment.id}"
+    return url_for("shipments.show_shipment", shipment_id=shipment.id)
 
 
 def tell(session, users, compose, link):
@@ -28,9 +30,10 @@ def tell(session, users, compose, link):
 
     compose() returns (subject, body) and is called with each user's locale in force.
     """
+    absolute = request.host_url.rstrip("/") + link if has_request_context() else link
     for user in users:
         with force_locale(user.language or "es"):
             subject, body = compose()
         notify(session, user, subject, link)
-        queue_email(session, user.email, subject, f"{body}\n\n{link}")
+        queue_email(session, user.email, subject, f"{body}\n\n{absolute}")
     return len(users)

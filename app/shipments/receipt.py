@@ -19,8 +19,9 @@ def can_receive(user, shipment):
     """Return True when the user may receive the shipment at its destination."""
     destination = shipment.destination
     if destination.kind == "site":
-        return user.can("shipments.receive") and (
-            not user.is_site_scoped or destination.site_id in user.site_ids)
+        # The site's own staff receive at a site; the distributor never signs for them.
+        return (user.can("shipments.receive") and user.is_site_scoped
+                and destination.site_id in user.site_ids)
     return user.can("shipments.manage")
 
 
