@@ -13,9 +13,9 @@ from app.shipments.models import Shipment
 from app.shipments.picking import finish_picking, pack_shipment, pick_kit, propose_kits
 from app.shipments.receipt import receive_shipment, scan_at_receipt
 from app.shipments.services import cancel_shipment, close_shipment, create_shipment
-from app.stock.catalog import create_depot, site_location
-from app.stock.kits import receive_new_kits, random_kit_numbers
-from app.stock.models import Kit, Location, Lot, Product
+from app.stock.catalog import create_depot, save_resupply_level, site_location
+from app.stock.kits import random_kit_numbers, receive_new_kits
+from app.stock.models import Kit, Location, Lot, Product, ResupplyLevel
 from app.trials.models import Site, Trial
 
 TRIAL = "ONC-2024-017"
@@ -118,6 +118,15 @@ def _receive(session, shipment, key, users):
         close_shipment(session, shipment)
 
 
+def _resupply_level(session, trial):
+    """Give site 001 a resupply level so the resupply page has a proposal to turn into one."""
+    site = session.scalar(select(Site).where(Site.trial_id == trial.id,
+                                             Site.site_number == "001"))
+    if site is not None and session.scalar(select(ResupplyLevel.id).where(
+            ResupplyLevel.site_id == site.id)) is None:
+        save_resupply_level(session, site, 6, 12)
+
+
 def seed_shipments(session, report):
     """Create the demo shipments that do not exist yet."""
     trial = session.scalar(select(Trial).where(Trial.protocol_code == TRIAL))
@@ -126,6 +135,7 @@ def seed_shipments(session, report):
     if trial is None or logistics is None or site_user is None:
         report.append("shipments: demo trial or users missing, skipped")
         return
+    _resupply_level(session, trial)
     existing = set(session.scalars(select(Shipment.notes).where(
         Shipment.notes.like(f"{MARK} %"))))
     if all(f"{MARK} {key}" in existing for key, *_rest in PLAN):

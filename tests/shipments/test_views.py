@@ -221,7 +221,7 @@ def test_resupply_needs_become_draft_shipments(client, login, db, world):
     assert draft.requested_kits == 5 and draft.kind == "resupply"
     page = post_ok(client, "/shipments/resupply", {"depot_id": world.depot.id,
                                                    "sites": [world.site.id]})
-    assert "already has one under way" in page
+    assert "already bring each to its maximum" in page
 
 
 @pytest.mark.parametrize("role", ["monitor", "qp", "admin"])
