@@ -58,6 +58,7 @@ def attach_logger_file(session, shipment, data, *, filename, serial, options=Non
         minutes_out=report.minutes_out, delimiter=parsed.delimiter, unit=parsed.unit,
         decimal_comma=parsed.decimal_comma, time_format=parsed.time_format,
         timezone=parsed.timezone)
+    upload.shipment = shipment
     session.add(upload)
     session.flush()
     session.execute(insert(LoggerReading), [

@@ -43,7 +43,7 @@ def propose_kits(session, shipment, today=None):
                               "arrival date.", origin=shipment.origin.name))
     change_status(session, shipment, "ordered")
     for kit in chosen:
-        session.add(ShipmentKit(shipment_id=shipment.id, kit_id=kit.id, status="proposed"))
+        session.add(ShipmentKit(shipment=shipment, kit=kit, status="proposed"))
     try:
         with session.begin_nested():
             session.flush()
