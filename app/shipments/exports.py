@@ -1,15 +1,20 @@
 """Board rows for Excel and the stories of the packing list, label and proof of delivery."""
 
+from datetime import UTC
+
 from flask_babel import gettext as _
 from reportlab.graphics.barcode import createBarcodeDrawing
 from reportlab.platypus import Spacer
+from sqlalchemy.orm import aliased
 
 from app.exports.pdf import para, table
 from app.shipments.coldchain import readings_of
 from app.shipments.excursions import downsample
-from app.shipments.models import RECEIPT_OUTCOMES, SHIPMENT_KINDS, SHIPMENT_STATUSES
+from app.shipments.models import RECEIPT_OUTCOMES, SHIPMENT_KINDS, SHIPMENT_STATUSES, Shipment
 from app.shipments.pdf_chart import temperature_drawing
 from app.shipments.stock_bridge import needs_cold_chain, storage_range
+from app.stock.models import Location
+from app.trials.models import Trial
 
 
 def board_headers():
@@ -21,19 +26,47 @@ def board_headers():
             _("Open discrepancies")]
 
 
+# Column index -> Excel number format for the date columns of the board export.
+BOARD_NUMBER_FORMATS = {7: "yyyy-mm-dd hh:mm", 8: "yyyy-mm-dd hh:mm", 9: "yyyy-mm-dd",
+                        10: "yyyy-mm-dd hh:mm"}
+
+
+def board_export_statement(stmt):
+    """Return the board query narrowed to the exported columns (no ORM objects to build)."""
+    origin, destination = aliased(Location), aliased(Location)
+    return (stmt.with_only_columns(
+        Shipment.number, Shipment.kind, Shipment.status, Trial.protocol_code, origin.name,
+        destination.name, Shipment.requested_kits, Shipment.created_at,
+        Shipment.dispatched_at, Shipment.expected_arrival, Shipment.received_at,
+        Shipment.courier, Shipment.tracking_number, Shipment.minutes_out, Shipment.qa_pending,
+        Shipment.open_discrepancies)
+        .join(Trial, Trial.id == Shipment.trial_id)
+        .join(origin, origin.id == Shipment.origin_id)
+        .join(destination, destination.id == Shipment.destination_id)
+        .order_by(Shipment.created_at.desc()))
+
+
+def board_rows(result, overdue_before):
+    """Yield one export row per (number, kind, status, ...) tuple of board_export_statement."""
+    kinds = {k: str(v) for k, v in SHIPMENT_KINDS.items()}
+    statuses = {k: str(v) for k, v in SHIPMENT_STATUSES.items()}
+    yes, no = _("Yes"), _("No")
+    for (number, kind, status, trial, origin, destination, requested, created, dispatched,
+         arrival, received, courier, tracking, minutes, qa_pending, discrepancies) in result:
+        overdue = (status in ("shipped", "delivered") and dispatched is not None
+                   and dispatched < overdue_before)
+        yield [number, kinds[kind], statuses[status], trial, origin, destination, requested,
+               _naive(created), _naive(dispatched), arrival, _naive(received), courier,
+               tracking, yes if overdue else no, minutes, yes if qa_pending else no,
+               discrepancies]
+
+
 def _naive(moment):
-    return moment.replace(tzinfo=None) if moment else None
-
-
-def board_rows(shipments, is_overdue):
-    """Yield one row per shipment."""
-    for s in shipments:
-        yield [s.number, str(SHIPMENT_KINDS[s.kind]), str(SHIPMENT_STATUSES[s.status]),
-               s.trial.protocol_code, s.origin.name, s.destination.name, s.requested_kits,
-               _naive(s.created_at), _naive(s.dispatched_at), s.expected_arrival,
-               _naive(s.received_at), s.courier, s.tracking_number,
-               _("Yes") if is_overdue(s) else _("No"), s.minutes_out,
-               _("Yes") if s.qa_pending else _("No"), s.open_discrepancies]
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite hands back naive UTC through a column select
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _picked(shipment):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.audit.queries import history_of
 from app.core.listing import build_listing
+from app.core.models import utcnow
 from app.core.permissions import require
 from app.core.views_helpers import attach_error
 from app.esign.services import signatures_for
@@ -16,7 +17,12 @@ from app.exports.excel import Sheet, xlsx_response
 from app.extensions import db
 from app.shipments import bp
 from app.shipments.coldchain import kit_minutes_out, pending_lines
-from app.shipments.exports import board_headers, board_rows
+from app.shipments.exports import (
+    BOARD_NUMBER_FORMATS,
+    board_export_statement,
+    board_headers,
+    board_rows,
+)
 from app.shipments.forms import (
     CancelForm,
     DecisionForm,
@@ -99,9 +105,11 @@ def board():
 @require("shipments.view")
 def export_board():
     """Download the filtered board as an Excel workbook."""
-    stmt = _board_statement().order_by(Shipment.created_at.desc())
-    shipments = db.session.scalars(stmt.execution_options(yield_per=1000))
-    sheet = Sheet(_("Shipments"), board_headers(), board_rows(shipments, is_overdue))
+    stmt = board_export_statement(_board_statement())
+    result = db.session.execute(stmt.execution_options(yield_per=2000))
+    overdue_before = utcnow() - timedelta(days=overdue_days())
+    sheet = Sheet(_("Shipments"), board_headers(), board_rows(result, overdue_before),
+                  number_formats=BOARD_NUMBER_FORMATS)
     return xlsx_response("shipments.xlsx", [sheet])
 
 

@@ -7,7 +7,7 @@ from tests.shipments.factories import make_world
 
 @pytest.fixture
 def world(app, db):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         built = make_world(db.session)
         db.session.commit()
     return built
@@ -15,6 +15,6 @@ def world(app, db):
 
 @pytest.fixture
 def ctx(app, world):
-    """A request context for service calls (translations, links in notices)."""
-    with app.test_request_context():
+    """An English request context for service calls (translations, links in notices)."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         yield

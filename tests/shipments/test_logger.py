@@ -17,7 +17,7 @@ def parse(text, **options):
 
 
 def test_comma_iso_celsius(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         result = parse("timestamp,temperature\n2026-03-01T10:00:00Z,4.5\n"
                        "2026-03-01T10:05:00Z,5.0\n")
     assert result.count == 2
@@ -27,7 +27,7 @@ def test_comma_iso_celsius(app):
 
 
 def test_semicolon_decimal_comma_day_first_fahrenheit(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         result = parse("# Logger LG-77 export\nFecha/Hora;Temp (°F)\n01/03/2026 10:00;41,0\n"
                        "01/03/2026 10:05:30;50\n")
     assert result.delimiter == ";" and result.decimal_comma and result.unit == "F"
@@ -37,14 +37,14 @@ def test_semicolon_decimal_comma_day_first_fahrenheit(app):
 
 
 def test_tab_and_madrid_time(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         result = parse("Date Time\tValue\n2026-07-01 12:00\t4\n", timezone="Europe/Madrid")
     assert result.delimiter == "\t"
     assert result.times[0] == datetime(2026, 7, 1, 10, 0, tzinfo=UTC)  # CEST is UTC+2
 
 
 def test_chosen_columns_and_unit(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         result = parse("a,b,c\nx,2026-03-01 10:00,20\n", timestamp_column="b",
                        temperature_column="c", unit="F")
     assert result.timestamp_column == "b"
@@ -52,7 +52,7 @@ def test_chosen_columns_and_unit(app):
 
 
 def test_month_first_only_when_chosen(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         result = parse("time,temp\n03/01/2026 10:00,5\n", time_format="mdy")
     assert result.times[0].month == 3 and result.times[0].day == 1
 
@@ -64,7 +64,7 @@ def refused(text, **options):
 
 
 def test_garbage_lines_reported_with_line_numbers(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         error = refused("timestamp,temperature\n2026-03-01 10:00,4\nhello world\n"
                         "2026-03-01 10:10,warm\nnot-a-date,5\n2026-03-01 10:20,999\n")
     lines = [line for line, _msg in error.problems]
@@ -76,21 +76,21 @@ def test_garbage_lines_reported_with_line_numbers(app):
 
 
 def test_reversed_time_refused(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         error = refused("timestamp,temperature\n2026-03-01 10:10,4\n2026-03-01 10:00,4\n")
     assert error.problems == [(3, error.problems[0][1])]
     assert "backwards" in error.problems[0][1] and "line 2" in error.problems[0][1]
 
 
 def test_duplicate_timestamp_refused(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         error = refused("timestamp,temperature\n2026-03-01 10:00,4\n2026-03-01 10:00,5\n")
     assert error.problems[0][0] == 3
     assert "duplicate timestamp" in error.problems[0][1]
 
 
 def test_other_formats_refused(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         assert "not a CSV" in refused_bytes(b"PK\x03\x04\x00\x00binary").message
         assert "JSON" in refused('{"readings": []}').message
         assert "No timestamp column" in refused("foo,bar\n1,2\n").message
@@ -109,14 +109,14 @@ def refused_bytes(data):
 def test_forty_megabytes_refused_before_reading(app):
     data = b"timestamp,temperature\n" + b"2026-03-01 10:00,4\n" * (40 * 1024 * 1024 // 19)
     assert len(data) > MAX_LOGGER_BYTES
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         error = refused_bytes(data)
     assert "larger than" in error.message
 
 
 def test_many_problems_are_capped_but_counted(app):
     body = "".join(f"bad line {i}\n" for i in range(200))
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         error = refused("timestamp,temperature\n" + body)
     assert error.total == 200 and len(error.problems) == 50
 
@@ -125,6 +125,6 @@ def test_sample_file_parses(app):
     from pathlib import Path
 
     data = (Path(__file__).parent / "data" / "logger_excursion.csv").read_bytes()
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         result = parse_logger_csv(data)
     assert result.count > 100
