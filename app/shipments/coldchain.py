@@ -61,9 +61,7 @@ def attach_logger_file(session, shipment, data, *, filename, serial, options=Non
     upload.shipment = shipment
     session.add(upload)
     session.flush()
-    session.execute(insert(LoggerReading), [
-        {"upload_id": upload.id, "taken_at": t, "temperature_c": v}
-        for t, v in zip(parsed.times, parsed.temperatures, strict=True)])
+    store_readings(session, upload.id, parsed.times, parsed.temperatures)
     for e in report.excursions:
         session.add(ShipmentExcursion(
             upload_id=upload.id, shipment_id=shipment.id, started_at=e.started_at,
@@ -76,6 +74,22 @@ def attach_logger_file(session, shipment, data, *, filename, serial, options=Non
     if report.has_excursion:
         _tell_excursion(session, shipment, upload, report)
     return upload, report
+
+
+def store_readings(session, upload_id, times, temperatures):
+    """Insert the readings in bulk: COPY on PostgreSQL, one executemany elsewhere."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # 100,000 rows by COPY take a fraction of the INSERT time; same transaction.
+        raw = connection.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(
+                "COPY logger_readings (upload_id, taken_at, temperature_c) FROM STDIN") as copy:
+            for moment, value in zip(times, temperatures, strict=True):
+                copy.write_row((upload_id, moment, value))
+        return
+    session.execute(insert(LoggerReading), [
+        {"upload_id": upload_id, "taken_at": t, "temperature_c": v}
+        for t, v in zip(times, temperatures, strict=True)])
 
 
 def _tell_excursion(session, shipment, upload, report):

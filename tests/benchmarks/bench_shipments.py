@@ -158,15 +158,31 @@ def test_excursion_analysis_of_100000_readings(app):
     assert parsed.count == READINGS and report.excursions
 
 
-def test_upload_of_100000_readings_end_to_end(bench):
+def _fresh_app(suffix):
+    import config
+
+    from tests.dbsetup import fresh_database
+
+    saved = config.TestingConfig.SQLALCHEMY_DATABASE_URI
+    config.TestingConfig.SQLALCHEMY_DATABASE_URI = fresh_database(suffix)
+    try:
+        app = create_app("testing")
+    finally:
+        config.TestingConfig.SQLALCHEMY_DATABASE_URI = saved
+    app.config.update(SERVER_NAME="localhost")
+    return app
+
+
+def test_upload_of_100000_readings_end_to_end():
     """Parse, analyse and store a 100,000-reading file against a real dispatched shipment."""
     from app.shipments.coldchain import attach_logger_file
     from app.shipments.dispatch import dispatch_shipment
     from app.shipments.picking import finish_picking, pack_shipment, pick_kit, propose_kits
     from tests.shipments.factories import make_shipment, make_world
 
-    app, _user = bench
+    app = _fresh_app("bench_upload")
     with app.app_context(), app.test_request_context():
+        upgrade()
         world = make_world(db.session, kits=3)
         shipment = make_shipment(db.session, world, requested=3)
         propose_kits(db.session, shipment)
