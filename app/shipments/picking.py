@@ -10,7 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.audit.services import record_event
 from app.core.models import utcnow
 from app.shipments.models import ShipmentKit
-from app.shipments.services import ShipmentError, change_status
+from app.shipments.services import ShipmentError, change_status, run_conditional
 from app.shipments.stock_bridge import (
     RETURNABLE_STATES,
     kit_by_number,
@@ -87,13 +87,12 @@ def pick_kit(session, shipment, scanned, by=None):
                               "and finish picking without it.", kit=kit.kit_number,
                               state=KIT_STATES.get(kit.state, kit.state)), "kit_number")
     now = utcnow()
-    result = session.execute(
-        update(ShipmentKit).where(ShipmentKit.id == line.id, ShipmentKit.status == "proposed")
-        .values(status="picked", picked_at=now, picked_by_id=by.id if by else None)
-        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        raise ShipmentError(_("Kit %(kit)s was picked by someone else a moment ago.",
-                              kit=kit.kit_number), "kit_number")
+    run_conditional(session, update(ShipmentKit)
+                    .where(ShipmentKit.id == line.id, ShipmentKit.status == "proposed")
+                    .values(status="picked", picked_at=now,
+                            picked_by_id=by.id if by else None),
+                    _("Kit %(kit)s was picked by someone else a moment ago.",
+                      kit=kit.kit_number))
     set_committed_value(line, "status", "picked")
     set_committed_value(line, "picked_at", now)
     record_event(session, "shipment_kit_picked", "shipment", shipment.id,

@@ -9,7 +9,7 @@ from app.esign.services import sign
 from app.shipments.coldchain import check_password_first, has_excursion, shipped_kits
 from app.shipments.models import Discrepancy
 from app.shipments.notices import shipment_link, tell, users_with_roles
-from app.shipments.services import ShipmentError, change_status
+from app.shipments.services import ShipmentError, change_status, run_conditional
 from app.shipments.stock_bridge import move_shipment_kits, needs_cold_chain
 
 RECEIVABLE = ("shipped", "delivered")
@@ -67,8 +67,10 @@ def receive_shipment(session, shipment, *, by, password, logger_confirmed=False,
         raise ShipmentError(_("Confirm that you have checked the logger data."),
                             "logger_confirmed")
     check_password_first(session, shipment, meaning="received", signer=by, password=password)
-    sign(session, shipment, meaning="received", signer=by, password=password, comment=comment)
+    # The conditional status change comes first: of two people signing at once, the loser
+    # stops here, before any signature or stock movement is written.
     change_status(session, shipment, "received", received_by_id=by.id)
+    sign(session, shipment, meaning="received", signer=by, password=password, comment=comment)
     excursion = has_excursion(shipment)
     quarantine = excursion or shipment.kind == "return"
     groups = {"ok": [], "damaged": [], "missing": []}
@@ -140,12 +142,11 @@ def resolve_discrepancy(session, discrepancy, resolution, *, by):
     if len(resolution) > 500:
         raise ShipmentError(_("At most 500 characters."), "resolution")
     now = utcnow()
-    result = session.execute(
-        update(Discrepancy).where(Discrepancy.id == discrepancy.id, Discrepancy.status == "open")
-        .values(status="resolved", resolution=resolution, resolved_at=now,
-                resolved_by_id=by.id).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        raise ShipmentError(_("This discrepancy is already resolved."))
+    run_conditional(session, update(Discrepancy)
+                    .where(Discrepancy.id == discrepancy.id, Discrepancy.status == "open")
+                    .values(status="resolved", resolution=resolution, resolved_at=now,
+                            resolved_by_id=by.id),
+                    _("This discrepancy is already resolved."))
     session.refresh(discrepancy)
     record_event(session, "discrepancy_resolved", "shipment_discrepancy", discrepancy.id,
                  label=discrepancy.audit_label(),

@@ -4,6 +4,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit.services import record_event
@@ -46,6 +47,20 @@ def refusal(shipment, to_status):
              n=shipment.number, state=now, target=target)
 
 
+def run_conditional(session, statement, conflict_message):
+    """Run an UPDATE ... WHERE <state seen>; refuse with the message if no row matched.
+
+    On SQLite a writer that lost the race gets "database is locked" (its snapshot is stale):
+    that is the same conflict, told the same way.
+    """
+    try:
+        result = session.execute(statement.execution_options(synchronize_session=False))
+    except OperationalError as error:
+        raise ShipmentError(conflict_message) from error
+    if result.rowcount != 1:
+        raise ShipmentError(conflict_message)
+
+
 def change_status(session, shipment, to_status, **values):
     """Move the shipment to a status only WHERE it still has the status the caller saw."""
     message = refusal(shipment, to_status)
@@ -54,14 +69,11 @@ def change_status(session, shipment, to_status, **values):
     now = utcnow()
     values[STAMPS[to_status]] = now
     before = shipment.status
-    result = session.execute(
-        update(Shipment)
-        .where(Shipment.id == shipment.id, Shipment.status == before)
-        .values(status=to_status, updated_at=now, **values)
-        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        raise ShipmentError(_("Shipment %(n)s was changed by someone else a moment ago. "
-                              "Nothing was saved; reload the page.", n=shipment.number))
+    run_conditional(session, update(Shipment)
+                    .where(Shipment.id == shipment.id, Shipment.status == before)
+                    .values(status=to_status, updated_at=now, **values),
+                    _("Shipment %(n)s was changed by someone else a moment ago. Nothing was "
+                      "saved; reload the page.", n=shipment.number))
     changes = {"status": (before, to_status)}
     for key, value in values.items():
         old = getattr(shipment, key)

@@ -160,7 +160,6 @@ def test_excursion_analysis_of_100000_readings(app):
 
 def _fresh_app(suffix):
     import config
-
     from tests.dbsetup import fresh_database
 
     saved = config.TestingConfig.SQLALCHEMY_DATABASE_URI
