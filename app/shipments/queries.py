@@ -1,5 +1,6 @@
 """Which shipments a user may see, and the board's filters."""
 
+import os
 from datetime import timedelta
 
 from flask import current_app
@@ -14,7 +15,8 @@ IN_TRANSIT = ("shipped", "delivered")
 
 def overdue_days():
     """Return after how many days a dispatched shipment not yet received is overdue."""
-    return int(current_app.config.get("SHIPMENT_OVERDUE_DAYS", 5))
+    configured = current_app.config.get("SHIPMENT_OVERDUE_DAYS")
+    return int(configured or os.environ.get("SHIPMENT_OVERDUE_DAYS", 5))
 
 
 def visible_shipments(user):

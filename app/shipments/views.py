@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.audit.queries import history_of
 from app.core.listing import build_listing
@@ -15,6 +15,7 @@ from app.core.views_helpers import attach_error
 from app.esign.services import signatures_for
 from app.exports.excel import Sheet, xlsx_response
 from app.extensions import db
+from app.notify.models import Notice
 from app.shipments import bp
 from app.shipments.coldchain import kit_minutes_out, pending_lines
 from app.shipments.exports import (
@@ -96,9 +97,25 @@ def board():
                             search_columns=(Shipment.number, Shipment.tracking_number))
     trials = db.session.execute(visible_trials(current_user).with_only_columns(
         Trial.id, Trial.protocol_code).order_by(Trial.protocol_code)).all()
+    notices = db.session.scalars(
+        select(Notice).where(Notice.user_id == current_user.id, Notice.read_at.is_(None),
+                             Notice.link.like("/shipments/%"))
+        .order_by(Notice.created_at.desc()).limit(5)).all()
     return render_template("shipments/board.html", listing=listing, trials=trials,
                            locations=_board_locations() if not current_user.is_site_scoped
-                           else [], is_overdue=is_overdue, overdue_days=overdue_days())
+                           else [], is_overdue=is_overdue, overdue_days=overdue_days(),
+                           notices=notices)
+
+
+@bp.route("/notices/read", methods=["POST"])
+@require("shipments.view")
+def read_notices():
+    """Mark the user's shipment notices as read."""
+    db.session.execute(update(Notice).where(
+        Notice.user_id == current_user.id, Notice.read_at.is_(None),
+        Notice.link.like("/shipments/%")).values(read_at=utcnow()))
+    db.session.commit()
+    return redirect(url_for("shipments.board"))
 
 
 @bp.route("/export.xlsx")

@@ -229,3 +229,13 @@ def test_read_only_roles_see_the_board_but_cannot_order(client, login_as, role):
     login_as(role)
     assert client.get("/shipments/").status_code == 200
     assert client.get("/shipments/new").status_code == 403
+
+
+def test_site_user_sees_the_dispatch_notice_on_the_board(client, login, db, world):
+    sid = dispatched_via_screens(client, login, db, world)
+    number = db.session.get(Shipment, sid).number
+    login(world.site_user)
+    page = client.get("/shipments/").get_data(as_text=True)
+    assert "Your notices" in page and f"Shipment {number} is on its way" in page
+    post_ok(client, "/shipments/notices/read")
+    assert "Your notices" not in client.get("/shipments/").get_data(as_text=True)
