@@ -56,7 +56,9 @@ def _act(app, action, ids, user_id, barrier, results):
     from app.stock.models import Kit
     from app.trials.models import Subject, TrialVisit
 
-    with app.app_context():
+    from flask_babel import force_locale
+
+    with app.app_context(), force_locale("en"):
         session = _db.session
         try:
             user = session.get(User, user_id)
