@@ -23,7 +23,10 @@ def seed_demo():
     set_actor(db.session, None, "demo seed")
     report = []
     trials = seed_trials(db.session, report)
-    seed_users(db.session, trials, report)
+    users = seed_users(db.session, trials, report)
+    from app.stock.demo import seed_stock
+
+    seed_stock(db.session, trials, users, report)
     from app.shipments.demo import seed_shipments
 
     seed_shipments(db.session, report)

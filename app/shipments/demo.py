@@ -3,7 +3,7 @@
 import math
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth.demo import DEMO_PASSWORD
 from app.auth.models import User
@@ -15,10 +15,12 @@ from app.shipments.receipt import receive_shipment, scan_at_receipt
 from app.shipments.services import cancel_shipment, close_shipment, create_shipment
 from app.stock.catalog import create_depot, save_resupply_level, site_location
 from app.stock.kits import random_kit_numbers, receive_new_kits
-from app.stock.models import Kit, Location, Lot, Product, ResupplyLevel
+from app.stock.models import Location, Lot, Product, ResupplyLevel
 from app.trials.models import Site, Trial
 
 TRIAL = "ONC-2024-017"
+COLD_PRODUCT = "Comparador ONC refrigerado"
+COLD_LOT = "CMP-FR-2026-01"
 MARK = "[demo]"
 # (key, site number, final state, kits)
 PLAN = [
@@ -31,35 +33,38 @@ PLAN = [
 
 
 def _depot(session):
+    """Return the demo depot (the stock demo's when present) and where cold kits are kept."""
     depot = session.scalar(select(Location).where(Location.kind == "depot")
                            .order_by(Location.id).limit(1))
-    return depot or create_depot(session, "DEP-TC", "Depósito central Tres Cantos",
-                                 zones=[("DEP-TC-FR", "Cámara 2-8 °C", "2-8 °C")])
+    if depot is None:
+        depot = create_depot(session, "DEP-TC", "Depósito central Tres Cantos",
+                             zones=[("DEP-TC-FR", "Cámara fría", "2-8 °C")])
+    cold = session.scalar(select(Location).where(Location.parent_id == depot.id,
+                                                 Location.storage_note == "2-8 °C")
+                          .order_by(Location.id).limit(1))
+    return depot, cold or depot
 
 
-def _stock(session, trial, depot, report, needed=60):
-    """Make sure the depot holds enough shippable kits of a 2-8 °C product."""
-    have = session.scalar(select(func.count()).select_from(Kit).join(Lot).where(
-        Kit.trial_id == trial.id, Kit.location_id == depot.id, Kit.state == "available",
-        Lot.status == "released", Kit.expires_on > date.today() + timedelta(days=200)))
-    if have >= needed:
+def _cold_stock(session, trial, store, report):
+    """Receive, once, 60 kits of a refrigerated comparator for the cold-chain demo."""
+    if session.scalar(select(Lot.id).where(Lot.number == COLD_LOT)):
         return
-    product = session.scalar(select(Product).where(Product.name == "IBX-201 / placebo"))
+    product = session.scalar(select(Product).where(Product.name == COLD_PRODUCT))
     if product is None:
-        product = Product(name="IBX-201 / placebo", strength="50 mg", form="comprimido",
-                          route="oral", units_per_kit=28, storage_min_c=2, storage_max_c=8)
+        product = Product(name=COLD_PRODUCT, kind="comparator", strength="100 mg/ml",
+                          form="Solución inyectable", route="Subcutánea", units_per_kit=4,
+                          storage_min_c=2, storage_max_c=8)
         session.add(product)
         session.flush()
-    lot = session.scalar(select(Lot).where(Lot.number == "DEMO-SHIP-L01"))
-    if lot is None:
-        lot = Lot(number="DEMO-SHIP-L01", product_id=product.id, trial_id=trial.id,
-                  manufacturer="Iberia Pharma S.A.", expires_on=date.today() + timedelta(days=540),
-                  status="released")
-        session.add(lot)
-        session.flush()
-    rows = [(n, lot, None) for n in random_kit_numbers(session, trial, needed - have)]
-    receive_new_kits(session, trial, depot, rows, document_ref="DEMO-SHIP")
-    report.append(f"received {len(rows)} demo kits at {depot.code} for shipments")
+    # Expires before the stock demo's lots, so first-expiry-first-out proposes it first.
+    lot = Lot(number=COLD_LOT, product_id=product.id, trial_id=trial.id,
+              manufacturer="Iberia Pharma Manufacturing",
+              expires_on=date.today() + timedelta(days=400), status="released")
+    session.add(lot)
+    session.flush()
+    rows = [(n, lot, None) for n in random_kit_numbers(session, trial, 60)]
+    receive_new_kits(session, trial, store, rows, document_ref="REC-DEMO-FRIO")
+    report.append(f"received 60 kits of {COLD_PRODUCT} (2-8 °C) at {store.code}")
 
 
 def logger_csv(start, hours=30, excursion=False):
@@ -118,13 +123,16 @@ def _receive(session, shipment, key, users):
         close_shipment(session, shipment)
 
 
-def _resupply_level(session, trial):
-    """Give site 001 a resupply level so the resupply page has a proposal to turn into one."""
+def _resupply_level(session, trial, report):
+    """Raise site 001's resupply level so the resupply page proposes a shipment there."""
     site = session.scalar(select(Site).where(Site.trial_id == trial.id,
                                              Site.site_number == "001"))
-    if site is not None and session.scalar(select(ResupplyLevel.id).where(
-            ResupplyLevel.site_id == site.id)) is None:
-        save_resupply_level(session, site, 6, 12)
+    if site is None:
+        return
+    level = session.scalar(select(ResupplyLevel).where(ResupplyLevel.site_id == site.id))
+    if level is None or level.minimum < 10:
+        save_resupply_level(session, site, 10, 20)
+        report.append("resupply level of ONC-2024-017 site 001 set to 10-20 kits")
 
 
 def seed_shipments(session, report):
@@ -135,13 +143,13 @@ def seed_shipments(session, report):
     if trial is None or logistics is None or site_user is None:
         report.append("shipments: demo trial or users missing, skipped")
         return
-    _resupply_level(session, trial)
+    _resupply_level(session, trial, report)
     existing = set(session.scalars(select(Shipment.notes).where(
         Shipment.notes.like(f"{MARK} %"))))
     if all(f"{MARK} {key}" in existing for key, *_rest in PLAN):
         return
-    depot = _depot(session)
-    _stock(session, trial, depot, report)
+    depot, store = _depot(session)
+    _cold_stock(session, trial, store, report)
     sites = {s.site_number: s for s in session.scalars(select(Site).where(
         Site.trial_id == trial.id))}
     users = (logistics, site_user)

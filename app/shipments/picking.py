@@ -36,7 +36,13 @@ def propose_kits(session, shipment, today=None):
     arrival = shipment.expected_arrival or (today or date.today())
     candidates = shippable_kits(session, shipment, arrival)
     held = held_kit_ids(session, [k.id for k in candidates])
-    chosen = [k for k in candidates if k.id not in held][: shipment.requested_kits]
+    free = [k for k in candidates if k.id not in held]
+    # One shipment travels under one storage condition: that of the first kit proposed.
+    if free:
+        first = free[0].product
+        free = [k for k in free if (k.product.storage_min_c, k.product.storage_max_c)
+                == (first.storage_min_c, first.storage_max_c)]
+    chosen = free[: shipment.requested_kits]
     if not chosen:
         raise ShipmentError(_("No kit at %(origin)s can be shipped: none is available, "
                               "released and outside the do-not-ship window on the expected "
