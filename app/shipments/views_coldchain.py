@@ -6,7 +6,6 @@ from flask_login import current_user
 
 from app.core.permissions import require
 from app.core.views_helpers import attach_error, get_or_404
-from app.esign.services import SigningError
 from app.extensions import db
 from app.files.services import send_stored_file
 from app.shipments import bp
@@ -17,7 +16,7 @@ from app.shipments.models import Discrepancy, LoggerUpload
 from app.shipments.receipt import receive_shipment, resolve_discrepancy, scan_at_receipt
 from app.shipments.services import ShipmentError
 from app.shipments.views import visible_shipment_or_404
-from app.shipments.views_flow import first_error, run
+from app.shipments.views_flow import run
 
 DELIMITER_CHOICES = {"comma": ",", "semicolon": ";", "tab": "\t"}
 
@@ -102,15 +101,11 @@ def receipt_scan(shipment_id):
     """Record one kit found in the boxes."""
     shipment = visible_shipment_or_404(shipment_id)
     form = ReceiptScanForm()
-    if not form.validate_on_submit():
-        flash(first_error(form), "danger")
-        return redirect(url_for("shipments.show_shipment", shipment_id=shipment.id)
-                        + "#receipt")
     return run(shipment, lambda: scan_at_receipt(db.session, shipment, form.kit_number.data,
                                                  form.outcome.data, by=current_user),
                lambda line: _("Kit %(kit)s: %(outcome)s.", kit=line.kit.kit_number,
                               outcome=_("damaged") if line.receipt_outcome == "damaged"
-                              else _("good condition")), "#receipt")
+                              else _("good condition")), "#receipt", form)
 
 
 @bp.route("/<int:shipment_id>/receive", methods=["POST"])
@@ -119,26 +114,11 @@ def receive(shipment_id):
     """Sign the receipt."""
     shipment = visible_shipment_or_404(shipment_id)
     form = ReceiveForm()
-    target = url_for("shipments.show_shipment", shipment_id=shipment.id) + "#receipt"
-    if not form.validate_on_submit():
-        flash(first_error(form), "danger")
-        return redirect(target)
-    try:
-        counts = receive_shipment(db.session, shipment, by=current_user,
-                                  password=form.password.data,
-                                  logger_confirmed=form.logger_confirmed.data,
-                                  comment=form.comment.data)
-    except SigningError as error:
-        db.session.commit()  # keep the failed attempt and its audit entry
-        flash(str(error), "danger")
-    except ShipmentError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(_("Receipt signed: %(ok)s kits received, %(damaged)s damaged, %(missing)s "
-                "missing.", **counts), "success")
-    return redirect(target)
+    return run(shipment, lambda: receive_shipment(
+        db.session, shipment, by=current_user, password=form.password.data,
+        logger_confirmed=form.logger_confirmed.data, comment=form.comment.data),
+        lambda counts: _("Receipt signed: %(ok)s kits received, %(damaged)s damaged, "
+                         "%(missing)s missing.", **counts), "#receipt", form)
 
 
 @bp.route("/<int:shipment_id>/decide", methods=["POST"])
@@ -148,27 +128,14 @@ def decide(shipment_id):
     shipment = visible_shipment_or_404(shipment_id)
     form = DecisionForm()
     form.kits.choices = [(line.id, line.kit.kit_number) for line in pending_lines(shipment)]
-    target = url_for("shipments.show_shipment", shipment_id=shipment.id) + "#decision"
     decision = request.form.get("decision")
-    if not form.validate_on_submit():
-        flash(first_error(form), "danger")
-        return redirect(target)
-    try:
-        decide_on_kits(db.session, shipment, form.kits.data, decision, form.reason.data,
-                       signer=current_user, password=form.password.data)
-    except SigningError as error:
-        db.session.commit()
-        flash(str(error), "danger")
-    except ShipmentError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(_("%(n)s kits released: they are available again.", n=len(form.kits.data))
-              if decision == "released" else
-              _("%(n)s kits rejected: they are pending destruction.", n=len(form.kits.data)),
-              "success")
-    return redirect(target)
+    return run(shipment, lambda: decide_on_kits(
+        db.session, shipment, form.kits.data, decision, form.reason.data,
+        signer=current_user, password=form.password.data),
+        lambda record: _("%(n)s kits released: they are available again.", n=len(record.lines))
+        if decision == "released" else
+        _("%(n)s kits rejected: they are pending destruction.", n=len(record.lines)),
+        "#decision", form)
 
 
 @bp.route("/discrepancies/<int:discrepancy_id>/resolve", methods=["POST"])
@@ -178,9 +145,6 @@ def resolve(discrepancy_id):
     item = get_or_404(Discrepancy, discrepancy_id)
     shipment = visible_shipment_or_404(item.shipment_id)
     form = ResolveForm()
-    if not form.validate_on_submit():
-        flash(first_error(form), "danger")
-        return redirect(url_for("shipments.show_shipment", shipment_id=shipment.id))
     return run(shipment, lambda: resolve_discrepancy(db.session, item, form.resolution.data,
                                                      by=current_user),
-               _("Discrepancy resolved."), "#discrepancies")
+               _("Discrepancy resolved."), "#discrepancies", form)

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.permissions import require
+from app.esign.services import SigningError
 from app.extensions import db
 from app.shipments import bp
 from app.shipments.dispatch import dispatch_shipment, mark_delivered
@@ -24,17 +25,32 @@ def first_error(form):
     return _("Please correct the form.")
 
 
-def run(shipment, action, success, anchor=""):
-    """Call a service; commit and flash success, or roll back and flash its refusal."""
+def back_to(shipment, anchor=""):
+    """Redirect to the shipment page (at an anchor)."""
+    return redirect(url_for("shipments.show_shipment", shipment_id=shipment.id) + anchor)
+
+
+def run(shipment, action, success, anchor="", form=None):
+    """Validate the form, call a service, commit and flash; or flash why nothing changed.
+
+    A refused signature is committed (esign keeps the failed attempt and any lock); any other
+    refusal rolls the whole request back.
+    """
+    if form is not None and not form.validate_on_submit():
+        flash(first_error(form), "danger")
+        return back_to(shipment, anchor)
     try:
         result = action()
+    except SigningError as error:
+        db.session.commit()
+        flash(str(error), "danger")
     except ShipmentError as error:
         db.session.rollback()
         flash(str(error), "danger")
     else:
         db.session.commit()
         flash(success(result) if callable(success) else success, "success")
-    return redirect(url_for("shipments.show_shipment", shipment_id=shipment.id) + anchor)
+    return back_to(shipment, anchor)
 
 
 def _shipment(shipment_id):
@@ -56,12 +72,9 @@ def pick(shipment_id):
     """Confirm one proposed kit by scan."""
     shipment = _shipment(shipment_id)
     form = ScanForm()
-    if not form.validate_on_submit():
-        flash(first_error(form), "danger")
-        return redirect(url_for("shipments.show_shipment", shipment_id=shipment.id) + "#pick")
     return run(shipment, lambda: pick_kit(db.session, shipment, form.kit_number.data,
                                           by=current_user),
-               lambda line: _("Kit %(kit)s picked.", kit=line.kit.kit_number), "#pick")
+               lambda line: _("Kit %(kit)s picked.", kit=line.kit.kit_number), "#pick", form)
 
 
 @bp.route("/<int:shipment_id>/finish-picking", methods=["POST"])
@@ -79,13 +92,10 @@ def pack(shipment_id):
     """Record boxes and loggers."""
     shipment = _shipment(shipment_id)
     form = PackForm()
-    if not form.validate_on_submit():
-        flash(first_error(form), "danger")
-        return redirect(url_for("shipments.show_shipment", shipment_id=shipment.id))
     return run(shipment, lambda: pack_shipment(db.session, shipment, boxes=form.boxes.data,
                                                box_ids=form.box_ids.data,
                                                logger_ids=form.logger_ids.data),
-               _("Shipment packed. Print the packing list and the label."))
+               _("Shipment packed. Print the packing list and the label."), form=form)
 
 
 @bp.route("/<int:shipment_id>/dispatch", methods=["POST"])
@@ -94,15 +104,11 @@ def dispatch(shipment_id):
     """Hand the shipment to the courier."""
     shipment = _shipment(shipment_id)
     form = DispatchForm()
-    if not form.validate_on_submit():
-        flash(first_error(form), "danger")
-        return redirect(url_for("shipments.show_shipment", shipment_id=shipment.id)
-                        + "#dispatch")
     return run(shipment, lambda: dispatch_shipment(
         db.session, shipment, courier=form.courier.data,
         tracking_number=form.tracking_number.data, expected_arrival=form.expected_arrival.data,
         logger_ids=form.logger_ids.data, by=current_user),
-        lambda n: _("Shipment dispatched: %(n)s kits are in transit.", n=n))
+        lambda n: _("Shipment dispatched: %(n)s kits are in transit.", n=n), "#dispatch", form)
 
 
 @bp.route("/<int:shipment_id>/delivered", methods=["POST"])
@@ -120,11 +126,8 @@ def cancel(shipment_id):
     """Cancel a shipment that has not left."""
     shipment = _shipment(shipment_id)
     form = CancelForm()
-    if not form.validate_on_submit():
-        flash(first_error(form), "danger")
-        return redirect(url_for("shipments.show_shipment", shipment_id=shipment.id))
     return run(shipment, lambda: cancel_shipment(db.session, shipment, form.reason.data),
-               _("Shipment cancelled; its kits are free again."))
+               _("Shipment cancelled; its kits are free again."), form=form)
 
 
 @bp.route("/<int:shipment_id>/close", methods=["POST"])

@@ -11,7 +11,7 @@ import random
 import statistics
 import time
 import tracemalloc
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_migrate import upgrade
@@ -90,18 +90,12 @@ def _build(session):
 
 @pytest.fixture(scope="module")
 def bench():
-    import config
     from app.audit.services import set_actor
     from app.auth.models import User
     from app.trials.models import Trial
     from tests.factories import make_user
 
-    saved = config.TestingConfig.SQLALCHEMY_DATABASE_URI
-    config.TestingConfig.SQLALCHEMY_DATABASE_URI = _bench_url()
-    try:
-        app = create_app("testing")
-    finally:
-        config.TestingConfig.SQLALCHEMY_DATABASE_URI = saved
+    app = _app_on(_bench_url())
     app.config.update(WTF_CSRF_ENABLED=False, SERVER_NAME="localhost")
     with app.app_context():
         upgrade()
@@ -158,12 +152,12 @@ def test_excursion_analysis_of_100000_readings(app):
     assert parsed.count == READINGS and report.excursions
 
 
-def _fresh_app(suffix):
+def _app_on(url):
+    """Return a testing app bound to another database."""
     import config
-    from tests.dbsetup import fresh_database
 
     saved = config.TestingConfig.SQLALCHEMY_DATABASE_URI
-    config.TestingConfig.SQLALCHEMY_DATABASE_URI = fresh_database(suffix)
+    config.TestingConfig.SQLALCHEMY_DATABASE_URI = url
     try:
         app = create_app("testing")
     finally:
@@ -175,22 +169,14 @@ def _fresh_app(suffix):
 def test_upload_of_100000_readings_end_to_end():
     """Parse, analyse and store a 100,000-reading file against a real dispatched shipment."""
     from app.shipments.coldchain import attach_logger_file
-    from app.shipments.dispatch import dispatch_shipment
-    from app.shipments.picking import finish_picking, pack_shipment, pick_kit, propose_kits
-    from tests.shipments.factories import make_shipment, make_world
+    from tests.dbsetup import fresh_database
+    from tests.shipments.factories import make_dispatched, make_world
 
-    app = _fresh_app("bench_upload")
+    app = _app_on(fresh_database("bench_upload"))
     with app.app_context(), app.test_request_context():
         upgrade()
         world = make_world(db.session, kits=3)
-        shipment = make_shipment(db.session, world, requested=3)
-        propose_kits(db.session, shipment)
-        for line in list(shipment.lines):
-            pick_kit(db.session, shipment, line.kit.kit_number, by=world.logistics)
-        finish_picking(db.session, shipment)
-        pack_shipment(db.session, shipment, boxes=1, logger_ids="LG")
-        dispatch_shipment(db.session, shipment, courier="C", tracking_number=None,
-                          expected_arrival=date.today(), by=world.logistics)
+        shipment = make_dispatched(db.session, world, requested=3, logger_ids="LG")
         data = logger_bytes()
         started = time.perf_counter()
         upload, report = attach_logger_file(db.session, shipment, data, filename="big.csv",

@@ -70,3 +70,26 @@ def make_shipment(session, world, requested=3, kind="resupply", **values):
     return create_shipment(session, trial=world.trial, kind=kind, origin=world.depot,
                            destination=world.site_loc, requested_kits=requested,
                            by=world.logistics, **values)
+
+
+def make_packed(session, world, requested=3, logger_ids="LG-1"):
+    """Return a shipment ordered, picked by scan of every proposed kit, and packed."""
+    from app.shipments.picking import finish_picking, pack_shipment, pick_kit, propose_kits
+
+    shipment = make_shipment(session, world, requested=requested)
+    propose_kits(session, shipment)
+    for line in list(shipment.lines):
+        pick_kit(session, shipment, line.kit.kit_number, by=world.logistics)
+    finish_picking(session, shipment)
+    pack_shipment(session, shipment, boxes=1, logger_ids=logger_ids)
+    return shipment
+
+
+def make_dispatched(session, world, requested=3, logger_ids="LG-1"):
+    """Return a packed shipment handed to the courier (kits in transit)."""
+    from app.shipments.dispatch import dispatch_shipment
+
+    shipment = make_packed(session, world, requested, logger_ids)
+    dispatch_shipment(session, shipment, courier="Courier", tracking_number="T1",
+                      expected_arrival=date.today(), by=world.logistics)
+    return shipment

@@ -1,7 +1,6 @@
 """Two people acting on the same shipment at once: exactly one wins, the other is told."""
 
 import threading
-from datetime import date
 
 import pytest
 from flask_migrate import upgrade
@@ -15,7 +14,7 @@ from app.shipments.receipt import receive_shipment, scan_at_receipt
 from app.shipments.services import ShipmentError
 from tests.dbsetup import fresh_database
 from tests.factories import PASSWORD
-from tests.shipments.factories import make_shipment, make_world
+from tests.shipments.factories import make_dispatched, make_shipment, make_world
 
 
 @pytest.fixture(scope="module")
@@ -86,20 +85,11 @@ def test_two_coordinators_pick_the_same_kit(race_app):
 
 def test_two_site_users_sign_the_same_receipt(race_app):
     from app.shipments.coldchain import attach_logger_file
-    from app.shipments.dispatch import dispatch_shipment
-    from app.shipments.picking import finish_picking, pack_shipment
     from tests.shipments.test_receipt import csv_in_range
 
     with race_app.app_context(), race_app.test_request_context():
         world = make_world(db.session, kits=2)
-        shipment = make_shipment(db.session, world, requested=2)
-        propose_kits(db.session, shipment)
-        for line in list(shipment.lines):
-            pick_kit(db.session, shipment, line.kit.kit_number, by=world.logistics)
-        finish_picking(db.session, shipment)
-        pack_shipment(db.session, shipment, boxes=1, logger_ids="LG")
-        dispatch_shipment(db.session, shipment, courier="C", tracking_number=None,
-                          expected_arrival=date.today(), by=world.logistics)
+        shipment = make_dispatched(db.session, world, requested=2, logger_ids="LG")
         attach_logger_file(db.session, shipment, csv_in_range(), filename="a.csv",
                            serial="LG")
         for line in shipment.lines:

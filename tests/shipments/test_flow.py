@@ -8,22 +8,16 @@ from sqlalchemy import func, select
 from app.notify.models import Notice, OutboxMessage
 from app.shipments.dispatch import dispatch_shipment
 from app.shipments.models import ShipmentKit
-from app.shipments.picking import finish_picking, pack_shipment, pick_kit, propose_kits
+from app.shipments.picking import finish_picking, pick_kit, propose_kits
 from app.shipments.services import ShipmentError, cancel_shipment, change_status
 from app.stock.ledger_models import StockBalance, StockEntry
-from tests.shipments.factories import make_kits, make_lot, make_shipment
+from tests.shipments.factories import make_kits, make_lot, make_packed, make_shipment
 
 pytestmark = pytest.mark.usefixtures("ctx")
 
 
 def ready_to_dispatch(db, world, requested=3, logger_ids="LG-1"):
-    shipment = make_shipment(db.session, world, requested=requested)
-    propose_kits(db.session, shipment)
-    for line in list(shipment.lines):
-        pick_kit(db.session, shipment, line.kit.kit_number, by=world.logistics)
-    finish_picking(db.session, shipment)
-    pack_shipment(db.session, shipment, boxes=1, logger_ids=logger_ids)
-    return shipment
+    return make_packed(db.session, world, requested, logger_ids)
 
 
 def test_proposal_is_first_expiry_first_out_and_skips_kits_past_dns(db, world):

@@ -18,6 +18,7 @@ from app.shipments.receipt import receive_shipment, resolve_discrepancy, scan_at
 from app.shipments.services import ShipmentError, close_shipment
 from app.stock.ledger_models import StockBalance
 from tests.factories import PASSWORD
+from tests.shipments.factories import make_dispatched
 from tests.shipments.test_flow import ready_to_dispatch
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -31,10 +32,7 @@ def csv_in_range(start=datetime(2026, 3, 1, 8, tzinfo=UTC), n=20, value=5.0):
 
 
 def shipped(db, world, requested=3):
-    shipment = ready_to_dispatch(db, world, requested=requested)
-    dispatch_shipment(db.session, shipment, courier="Courier", tracking_number="T1",
-                      expected_arrival=date.today(), by=world.logistics)
-    return shipment
+    return make_dispatched(db.session, world, requested)
 
 
 def scan_all(db, shipment, world, damaged=(), skip=()):
