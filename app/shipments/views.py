@@ -160,11 +160,14 @@ def new_shipment():
         trial = db.session.get(Trial, form.trial_id.data)
         subject = db.session.get(Subject, form.subject_id.data) if form.subject_id.data \
             else None
+        destination = _resolve_place(form.destination_id.data)
+        if form.kind.data == "patient" and subject is not None:
+            # Kits for a patient's home are accounted to the subject's own site.
+            destination = site_location(db.session, subject.site)
         try:
             shipment = create_shipment(
                 db.session, trial=trial, kind=form.kind.data,
-                origin=_resolve_place(form.origin_id.data),
-                destination=_resolve_place(form.destination_id.data),
+                origin=_resolve_place(form.origin_id.data), destination=destination,
                 requested_kits=form.requested_kits.data,
                 expected_arrival=form.expected_arrival.data, subject=subject,
                 notes=form.notes.data, by=current_user)

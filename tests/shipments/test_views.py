@@ -239,3 +239,28 @@ def test_site_user_sees_the_dispatch_notice_on_the_board(client, login, db, worl
     assert "Your notices" in page and f"Shipment {number} is on its way" in page
     post_ok(client, "/shipments/notices/read")
     assert "Your notices" not in client.get("/shipments/").get_data(as_text=True)
+
+
+def test_direct_to_patient_order_is_accounted_to_the_subjects_site(client, login, db, world,
+                                                                     make):
+    subject = make.subject(world.site)
+    db.session.commit()
+    login(world.logistics)
+    response = client.post("/shipments/new", data={
+        "trial_id": world.trial.id, "kind": "patient", "origin_id": f"L{world.depot.id}",
+        "destination_id": f"L{world.depot.id}", "subject_id": subject.id, "requested_kits": 1,
+        "expected_arrival": date.today().isoformat()})
+    assert response.status_code == 302
+    shipment = db.session.scalar(select(Shipment).where(Shipment.kind == "patient"))
+    assert shipment.subject_id == subject.id and shipment.destination_id == world.site_loc.id
+
+
+def test_new_shipment_form_reports_a_wrong_route(client, login, db, world):
+    login(world.logistics)
+    response = client.post("/shipments/new", data={
+        "trial_id": world.trial.id, "kind": "return", "origin_id": f"L{world.depot.id}",
+        "destination_id": f"S{world.site.id}", "subject_id": 0, "requested_kits": 1,
+        "expected_arrival": date.today().isoformat()})
+    assert response.status_code == 200
+    assert "A return goes from a site to a depot." in response.get_data(as_text=True)
+    assert db.session.scalar(select(Shipment.id)) is None
