@@ -62,6 +62,14 @@ def test_resupply_to_receipt_and_qa_decision_in_the_browser(browser, live_server
     site.goto(shipment_url)
     site.click("a[href$='/logger']")
     assert serious_violations(site) == []
+    bad = SAMPLE.read_bytes().replace(b"2026-03-02T20:00:00Z,11.0", b"2026-03-02T19:00:00Z,11")
+    site.set_input_files("#file", files=[{"name": "reversed.csv", "mimeType": "text/csv",
+                                          "buffer": bad}])
+    site.fill("#logger_serial", "LG-BROWSER")
+    site.click("main form button[type=submit]")
+    assert "Línea 147:" in site.locator("#problems").inner_text()
+    assert serious_violations(site) == []
+    screenshot(site, "logger-upload-refused")
     site.set_input_files("#file", str(SAMPLE))
     site.fill("#logger_serial", "LG-BROWSER")
     site.click("main form button[type=submit]")

@@ -264,3 +264,26 @@ def test_new_shipment_form_reports_a_wrong_route(client, login, db, world):
     assert response.status_code == 200
     assert "A return goes from a site to a depot." in response.get_data(as_text=True)
     assert db.session.scalar(select(Shipment.id)) is None
+
+
+def test_wrong_password_on_the_receipt_screen_is_kept_and_nothing_received(client, login, db,
+                                                                           world):
+    from app.audit.models import AuditEntry
+
+    sid = dispatched_via_screens(client, login, db, world)
+    base = f"/shipments/{sid}"
+    login(world.site_user)
+    post_ok(client, f"{base}/logger", {"file": (io.BytesIO(SAMPLE), "lg.csv"),
+                                       "logger_serial": "LG-2041", "timezone": "UTC"},
+            content_type="multipart/form-data")
+    page = post_ok(client, f"{base}/receive", {
+        "meaning": "received", "password": "wrong", "confirm": "y", "logger_confirmed": "y"})
+    assert "password is not correct" in page
+    db.session.expire_all()
+    assert db.session.get(Shipment, sid).status == "shipped"
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "signature_failed"))
+    assert number_on(client, "/shipments/?problem=excursion", db, sid)
+
+
+def number_on(client, url, db, sid):
+    return db.session.get(Shipment, sid).number in client.get(url).get_data(as_text=True)
