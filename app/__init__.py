@@ -81,6 +81,14 @@ def register_blueprints(app):
     app.register_blueprint(notify_bp, url_prefix="/notices")
     app.register_blueprint(trials_bp, url_prefix="/trials")
 
+    from app.stock import bp as stock_bp
+
+    app.register_blueprint(stock_bp, url_prefix="/stock")
+
+    from app.shipments import bp as shipments_bp
+
+    app.register_blueprint(shipments_bp, url_prefix="/shipments")
+
 
 def register_request_hooks(app):
     """Session freshness and security headers on every response."""

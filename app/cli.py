@@ -24,7 +24,13 @@ def seed_demo():
     set_actor(db.session, None, "demo seed")
     report = []
     trials = seed_trials(db.session, report)
-    seed_users(db.session, trials, report)
+    users = seed_users(db.session, trials, report)
+    from app.stock.demo import seed_stock
+
+    seed_stock(db.session, trials, users, report)
+    from app.shipments.demo import seed_shipments
+
+    seed_shipments(db.session, report)
     db.session.commit()
     for line in report:
         click.echo(line)
@@ -79,5 +85,7 @@ def create_admin(email, full_name):
 
 def install(app):
     """Register the command groups."""
-    for group in (seed_cli, audit_cli, outbox_cli, users_cli):
+    from app.stock.cli import stock_cli
+
+    for group in (seed_cli, audit_cli, outbox_cli, users_cli, stock_cli):
         app.cli.add_command(group)

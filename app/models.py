@@ -5,4 +5,29 @@ from app.auth.models import User, UserRole, user_sites  # noqa: F401
 from app.esign.models import Signature  # noqa: F401
 from app.files.models import StoredFile  # noqa: F401
 from app.notify.models import Notice, OutboxMessage  # noqa: F401
+from app.shipments.models import (  # noqa: F401
+    Discrepancy,
+    LoggerReading,
+    LoggerUpload,
+    QaDecision,
+    Shipment,
+    ShipmentExcursion,
+    ShipmentKit,
+)
+from app.stock.ledger_models import (  # noqa: F401
+    AccountabilityReview,
+    Dispensing,
+    KitReturn,
+    StockBalance,
+    StockEntry,
+)
+from app.stock.models import (  # noqa: F401
+    Kit,
+    KitArm,
+    Location,
+    Lot,
+    Product,
+    ResupplyLevel,
+    SupplySettings,
+)
 from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit  # noqa: F401

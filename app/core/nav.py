@@ -6,6 +6,9 @@ NAV = [
     (_l("Trials"), "trials.list_trials", "trials.view"),
     (_l("Sites"), "trials.list_sites", "sites.view"),
     (_l("Subjects"), "trials.list_subjects", "subjects.view"),
+    (_l("Depot stock"), "stock.depot_stock", "stock.view"),
+    (_l("Site stock"), "stock.site_stock", "stock.sites"),
+    (_l("Shipments"), "shipments.board", "shipments.view"),
     (_l("Audit trail"), "audit.log", "audit.view"),
     (_l("Users"), "admin.list_users", "users.manage"),
 ]

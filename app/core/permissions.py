@@ -42,6 +42,20 @@ ROLE_PERMISSIONS = {
     "patient": set(),
 }
 
+# Medication stock (issue 3). stock.view: depot stock, products, lots, kits, reports;
+# stock.sites: site stock (site users: their own sites); kits.arms: the treatment arm of kits.
+STOCK_PERMISSIONS = {
+    "admin": {"stock.view", "stock.sites"},
+    "logistics": {"stock.view", "stock.sites", "stock.manage", "kits.upload",
+                  "accountability.view"},
+    "site": {"stock.sites", "stock.dispense", "accountability.view", "accountability.sign"},
+    "unblinded": {"stock.view", "stock.sites", "kits.arms", "kits.upload"},
+    "qp": {"stock.view", "stock.sites"},
+    "monitor": {"stock.sites", "accountability.view", "accountability.verify", "esign.sign"},
+}
+for _role, _granted in STOCK_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] |= _granted
+
 
 def permissions_for(roles):
     """Return the union of permissions granted by the given role names."""
@@ -82,3 +96,17 @@ def public(view):
     """Mark a view as reachable without logging in."""
     view.public = True
     return view
+
+# Shipments and the cold chain (issue 4). shipments.view: the board and shipment pages (site
+# users: their own sites); shipments.manage: order, pick, pack, dispatch, resolve; shipments.
+# receive: sign receipts at the destination; shipments.logger: upload logger files;
+# shipments.decide: QA release or rejection after an excursion.
+SHIPMENT_PERMISSIONS = {
+    "admin": {"shipments.view"},
+    "logistics": {"shipments.view", "shipments.manage", "shipments.receive", "shipments.logger"},
+    "site": {"shipments.view", "shipments.receive", "shipments.logger"},
+    "qp": {"shipments.view", "shipments.decide"},
+    "monitor": {"shipments.view"},
+}
+for _role, _granted in SHIPMENT_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] |= _granted

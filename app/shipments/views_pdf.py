@@ -1,0 +1,48 @@
+"""The shipment's PDFs: packing list, shipping label, proof of delivery."""
+
+from flask_babel import gettext as _
+
+from app.core.permissions import require
+from app.esign.services import signatures_for
+from app.exports.pdf import build_pdf, pdf_response
+from app.extensions import db
+from app.shipments import bp
+from app.shipments.coldchain import kit_minutes_out
+from app.shipments.exports import label_story, packing_list_story, proof_of_delivery_story
+from app.shipments.views import delivery_address, visible_shipment_or_404
+
+
+@bp.route("/<int:shipment_id>/packing-list.pdf")
+@require("shipments.view")
+def packing_list_pdf(shipment_id):
+    """Download the packing list."""
+    shipment = visible_shipment_or_404(shipment_id)
+    data = build_pdf(_("Packing list %(n)s", n=shipment.number),
+                     packing_list_story(shipment, delivery_address(shipment)),
+                     subtitle=shipment.trial.protocol_code,
+                     signature_lines=[_("Packed by"), _("Checked by")])
+    return pdf_response(f"packing-list-{shipment.number}.pdf", data)
+
+
+@bp.route("/<int:shipment_id>/label.pdf")
+@require("shipments.view")
+def label_pdf(shipment_id):
+    """Download the shipping label with the shipment number as a barcode."""
+    shipment = visible_shipment_or_404(shipment_id)
+    data = build_pdf(_("Shipping label"), label_story(shipment, delivery_address(shipment)),
+                     subtitle=shipment.number)
+    return pdf_response(f"label-{shipment.number}.pdf", data)
+
+
+@bp.route("/<int:shipment_id>/proof-of-delivery.pdf")
+@require("shipments.view")
+def proof_of_delivery_pdf(shipment_id):
+    """Download the proof of delivery with the temperature chart and the signatures."""
+    shipment = visible_shipment_or_404(shipment_id)
+    exposure = kit_minutes_out(db.session, [line.kit_id for line in shipment.lines])
+    data = build_pdf(_("Proof of delivery %(n)s", n=shipment.number),
+                     proof_of_delivery_story(db.session, shipment, exposure,
+                                             delivery_address(shipment)),
+                     subtitle=shipment.trial.protocol_code,
+                     signatures=signatures_for(db.session, shipment))
+    return pdf_response(f"proof-of-delivery-{shipment.number}.pdf", data)

@@ -1,0 +1,136 @@
+"""Demo stock: products, lots (one near expiry), kits in every state, dispensings (idempotent)."""
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.core.models import utcnow
+from app.stock.catalog import (
+    create_blinded_lot,
+    create_depot,
+    save_resupply_level,
+    save_supply_settings,
+    site_location,
+)
+from app.stock.kits import generate_kits
+from app.stock.ledger import move_kits, transition
+from app.stock.models import KitArm, Location, Lot, Product
+from app.stock.supply import dispense_kit, propose_kit, return_kit
+from app.trials.models import Site, Subject
+
+DEPOT_CODE = "DEP-MAD"
+
+
+def _product(session, name, kind, report):
+    product = session.scalar(select(Product).where(Product.name == name))
+    if product is None:
+        product = Product(name=name, kind=kind, strength="100 mg", form="Comprimido recubierto",
+                          route="Oral", units_per_kit=28, storage_min_c=Decimal("15.0"),
+                          storage_max_c=Decimal("25.0"),
+                          gtin="08412345000017" if kind != "placebo" else None)
+        session.add(product)
+        session.flush()
+        report.append(f"created product {name}")
+    return product
+
+
+def _lot(session, number, product, expires_on, report):
+    lot = session.scalar(select(Lot).where(Lot.number == number))
+    if lot is None:
+        lot = Lot(number=number, product_id=product.id, manufacturer="Iberia Pharma Manufacturing",
+                  manufactured_on=date.today() - timedelta(days=200), expires_on=expires_on,
+                  status="released")
+        session.add(lot)
+        session.flush()
+        report.append(f"created lot {number}")
+    return lot
+
+
+def seed_stock(session, trials, users, report):
+    """Create the demo stock once; later runs say it is already there."""
+    if session.scalar(select(Location.id).where(Location.code == DEPOT_CODE)):
+        report.append("stock demo already present")
+        return
+    rng = random.Random(2026)
+    today = date.today()
+    trial = trials["ONC-2024-017"]
+    logistics = users["logistica@demo.example"]
+    pharmacist = users["farmacia@demo.example"]
+    depot = create_depot(session, DEPOT_CODE, "Depósito central Tres Cantos", zones=[
+        ("DEP-MAD-AMB", "Almacén ambiente", "15-25 °C"), ("DEP-MAD-FR", "Cámara fría", "2-8 °C")])
+    ambient = session.scalar(select(Location).where(Location.code == "DEP-MAD-AMB"))
+    report.append("created depot DEP-MAD with two storage zones")
+    save_supply_settings(session, trial, 60, 30, "demo set-up")
+    active = _product(session, "IBX-201", "investigational", report)
+    placebo = _product(session, "Placebo de IBX-201", "placebo", report)
+    main = create_blinded_lot(session, trial, "BL-ONC-01", [
+        _lot(session, "IBX24A01", active, today + timedelta(days=540), report),
+        _lot(session, "PLB24A01", placebo, today + timedelta(days=500), report)])
+    near = create_blinded_lot(session, trial, "BL-ONC-00", [
+        _lot(session, "IBX23C07", active, today + timedelta(days=45), report),
+        _lot(session, "PLB23C07", placebo, today + timedelta(days=50), report)])
+    report.append("created blinded lots BL-ONC-01 and BL-ONC-00 (near expiry)")
+    kits = generate_kits(session, trial, main, ambient, 60, by=logistics,
+                         document_ref="REC-2026-001")
+    short = generate_kits(session, trial, near, ambient, 12, by=logistics,
+                          document_ref="REC-2025-044")
+    now = utcnow()
+    for kit in kits + short:
+        session.add(KitArm(kit_id=kit.id, arm=rng.choice(("A", "B")), recorded_at=now))
+    sites = {s.site_number: s for s in session.scalars(
+        select(Site).where(Site.trial_id == trial.id))}
+    pool = iter(kits)
+
+    def take(n):
+        return [next(pool) for _ in range(n)]
+
+    shipments = {"001": take(8) + short[:2], "002": take(3), "003": take(6)}
+    for number, batch in shipments.items():
+        location = site_location(session, sites[number])
+        move_kits(session, batch, "in_transit", "transfer_out", by=logistics,
+                  to_location=location, document_ref=f"ENV-DEMO-{number}")
+        move_kits(session, batch, "received", "transfer_in", by=pharmacist,
+                  document_ref=f"ENV-DEMO-{number}")
+    in_transit = take(2)
+    move_kits(session, in_transit, "in_transit", "transfer_out", by=logistics,
+              to_location=site_location(session, sites["003"]), document_ref="ENV-DEMO-003B")
+    save_resupply_level(session, sites["001"], 4, 12)
+    save_resupply_level(session, sites["002"], 3, 10)   # holds exactly its minimum
+    save_resupply_level(session, sites["003"], 2, 8)
+    report.append("shipped kits to ONC-2024-017 sites 001, 002, 003 (two still in transit)")
+
+    depot_kits = take(6)
+    transition(session, depot_kits[0], "quarantined", "quarantine", by=logistics,
+               reason="Desviación de temperatura en almacén", document_ref="DEV-2026-003")
+    transition(session, depot_kits[1], "damaged", "damage", by=logistics,
+               reason="Caja aplastada en la recepción")
+    transition(session, depot_kits[2], "missing", "loss", by=logistics,
+               reason="No localizado en el recuento de inventario")
+    transition(session, depot_kits[3], "expired", "expiry", by=logistics,
+               reason="Caducidad registrada en el recuento")
+    transition(session, depot_kits[4], "pending_destruction", "adjustment", by=logistics,
+               reason="Apartado para destrucción")
+    transition(session, depot_kits[5], "damaged", "damage", by=logistics, reason="Blíster roto")
+    transition(session, depot_kits[5], "pending_destruction", "adjustment", by=logistics,
+               reason="Apartado para destrucción")
+    transition(session, depot_kits[5], "destroyed", "destruction", by=logistics,
+               document_ref="CD-2026-001")
+    report.append("kits at the depot in every state")
+
+    visits = {v.number: v for v in trial.visits}
+    subjects = session.scalars(select(Subject).where(
+        Subject.site_id == sites["001"].id, Subject.status == "enrolled")
+        .order_by(Subject.code)).all()
+    given = []
+    for subject, visit_number in ((subjects[0], 2), (subjects[0], 3), (subjects[1], 2)):
+        kit = propose_kit(session, subject)
+        given.append(dispense_kit(session, subject, visits[visit_number], kit, kit.kit_number,
+                                  by=pharmacist).kit)
+    return_kit(session, given[0], units_returned=4, units_missing=2, condition="opened",
+               explanation="El paciente refiere haber perdido un blíster", by=pharmacist)
+    site_kits = [k for k in shipments["001"] if k.state == "received"]
+    transition(session, site_kits[-1], "quarantined", "quarantine", by=pharmacist,
+               reason="Envase con el precinto roto")
+    report.append("3 dispensings, 1 return and 1 quarantined kit at ONC-2024-017 site 001")

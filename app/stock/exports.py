@@ -1,0 +1,134 @@
+"""Accountability exports: headers and rows for Excel, a story for the PDF."""
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from app.exports.excel import Sheet
+from app.exports.pdf import para, table
+from app.stock import accountability
+from app.stock.ledger_models import EVENTS, StockEntry
+from app.stock.models import KIT_STATES, Kit, Location, Lot
+from app.trials.models import Subject, TrialVisit
+
+
+def summary_rows(figures):
+    """Return (label, value) rows of the reconciliation."""
+    c = figures.counts
+    return [
+        (_("Received"), c.get("receipt", 0) + c.get("transfer_in", 0)),
+        (_("Dispensed"), c.get("dispense", 0)),
+        (_("Returned by subjects"), c.get("return", 0)),
+        (_("Sent back or transferred out"), c.get("transfer_out", 0)),
+        (_("Destroyed"), c.get("destruction", 0)),
+        (_("Lost"), c.get("loss", 0)),
+        (_("Adjustments and corrections (on hand)"), c.get("corrections", 0)),
+        (_("Expected balance"), figures.expected_on_hand),
+        (_("Balance on hand"), figures.on_hand),
+        (_("Difference"), figures.difference),
+        (_("Units missing on returns"), figures.units_missing),
+    ]
+
+
+def ledger_rows(session, location_ids, last_entry_id):
+    """Yield the ledger lines of the locations as plain rows, streamed from the database."""
+    states = {k: str(v) for k, v in KIT_STATES.items()}
+    events = {k: str(v) for k, v in EVENTS.items()}
+    stmt = (select(StockEntry.id, StockEntry.occurred_at, StockEntry.recorded_at,
+                   StockEntry.event, Kit.kit_number, Lot.number, Location.code,
+                   StockEntry.state_before, StockEntry.state_after, StockEntry.on_hand_delta,
+                   StockEntry.user_name, StockEntry.document_ref, StockEntry.reason,
+                   StockEntry.reversal_of_id)
+            .join(Kit, Kit.id == StockEntry.kit_id).join(Lot, Lot.id == StockEntry.lot_id)
+            .join(Location, Location.id == StockEntry.location_id)
+            .where(StockEntry.location_id.in_(location_ids), StockEntry.id <= last_entry_id)
+            .order_by(StockEntry.id).execution_options(yield_per=5000))
+    for row in session.execute(stmt):
+        (line, occurred, recorded, event, kit, lot, location, before, after, change, user,
+         document, reason, reverses) = row
+        yield (line, occurred, recorded, events.get(event, event), kit, lot, location,
+               states.get(before, before or ""), states.get(after, after or ""), change, user,
+               document, reason, reverses)
+
+
+def dispensing_rows(session, stmt):
+    """Yield dispensed kits: date, subject, visit, kit, lot."""
+    subject, visit, kit, lot = aliased(Subject), aliased(TrialVisit), aliased(Kit), aliased(Lot)
+    inner = stmt.subquery()
+    query = (select(inner.c.dispensed_at, subject.code, visit.number, visit.name, kit.kit_number,
+                    lot.number)
+             .join(subject, subject.id == inner.c.subject_id)
+             .join(visit, visit.id == inner.c.visit_id)
+             .join(kit, kit.id == inner.c.kit_id).join(lot, lot.id == kit.lot_id)
+             .order_by(inner.c.dispensed_at, inner.c.id)
+             .execution_options(yield_per=5000))
+    for at, code, number, name, kit_number, lot_number in session.execute(query):
+        yield at, code, f"V{number} · {name}", kit_number, lot_number
+
+
+def return_rows(session, stmt):
+    """Yield returns: date, subject, kit, units returned and missing, condition, explanation."""
+    from app.stock.ledger_models import RETURN_CONDITIONS
+
+    for r in session.scalars(stmt.execution_options(yield_per=2000)):
+        yield (r.returned_at, r.subject.code, r.kit.kit_number, r.units_returned,
+               r.units_missing, str(RETURN_CONDITIONS.get(r.condition, r.condition)),
+               r.explanation or "")
+
+
+def accountability_sheets(session, figures, *, site=None, trial=None):
+    """Return the sheets of an accountability workbook (lazy rows)."""
+    return [
+        Sheet(_("Summary"), [_("Figure"), _("Kits")], summary_rows(figures), widths=[40, 12]),
+        Sheet(_("Dispensed"), [_("Date (UTC)"), _("Subject"), _("Visit"), _("Kit"), _("Lot")],
+              dispensing_rows(session, accountability.dispensings(
+                  session, site=site, trial=trial, last_entry_id=figures.last_entry_id)),
+              widths=[20, 16, 28, 14, 16]),
+        Sheet(_("Returns"), [_("Date (UTC)"), _("Subject"), _("Kit"), _("Units returned"),
+                             _("Units missing"), _("Condition"), _("Explanation")],
+              return_rows(session, accountability.returns(session, site=site, trial=trial)),
+              widths=[20, 16, 14, 14, 14, 20, 40]),
+        Sheet(_("Discrepancies"), [_("Date (UTC)"), _("Kit"), _("Discrepancy"),
+                                   _("Explanation")],
+              [(at, kit, str(what), why) for at, kit, what, why in figures.discrepancies],
+              widths=[20, 14, 30, 50]),
+        Sheet(_("Ledger"), ledger_headers(),
+              ledger_rows(session, figures.location_ids, figures.last_entry_id),
+              widths=[8, 20, 20, 16, 12, 14, 24, 16, 16, 10, 24, 18, 30, 10]),
+    ]
+
+
+def ledger_headers():
+    """Return the translated ledger column headers."""
+    return [_("Line"), _("Occurred (UTC)"), _("Recorded (UTC)"), _("Event"), _("Kit"), _("Lot"),
+            _("Location"), _("State before"), _("State after"), _("On hand change"), _("By"),
+            _("Document"), _("Reason"), _("Reverses line")]
+
+
+def accountability_story(session, figures, *, site=None, trial=None, limit=2000):
+    """Return the PDF story: summary, dispensed kits, returns and discrepancies."""
+    story = [para(_("Reconciliation"), "Heading2"),
+             table([_("Figure"), _("Kits")], [(str(a), str(b)) for a, b in summary_rows(figures)])]
+    rows = list(dispensing_rows(session, accountability.dispensings(
+        session, site=site, trial=trial, last_entry_id=figures.last_entry_id).limit(limit)))
+    story += [para(_("Dispensed"), "Heading2"),
+              table([_("Date (UTC)"), _("Subject"), _("Visit"), _("Kit"), _("Lot")],
+                    [(at.strftime("%Y-%m-%d"), s, v, k, lot) for at, s, v, k, lot in rows])
+              if rows else para(_("No kit dispensed."), "Normal")]
+    returned = list(return_rows(session, accountability.returns(session, site=site,
+                                                                trial=trial).limit(limit)))
+    story += [para(_("Returns"), "Heading2"),
+              table([_("Date (UTC)"), _("Subject"), _("Kit"), _("Returned"), _("Missing"),
+                     _("Condition")],
+                    [(r[0].strftime("%Y-%m-%d"), r[1], r[2], str(r[3]), str(r[4]), r[5])
+                     for r in returned])
+              if returned else para(_("No returns."), "Normal")]
+    story += [para(_("Discrepancies"), "Heading2")]
+    if figures.discrepancies:
+        story.append(table([_("Date (UTC)"), _("Kit"), _("Discrepancy"), _("Explanation")],
+                           [(at.strftime("%Y-%m-%d"), kit, str(what), why or _("none given"))
+                            for at, kit, what, why in figures.discrepancies]))
+    else:
+        story.append(para(_("No discrepancies."), "Normal"))
+    return story
+

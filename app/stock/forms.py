@@ -1,0 +1,135 @@
+"""Forms of the stock screens."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMultipleField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+
+from app.core.forms import reason_field, text_field
+from app.stock.ledger_models import RETURN_CONDITIONS
+from app.stock.models import LOT_STATUSES, PRODUCT_KINDS
+
+REQUIRED = _l("This field is required.")
+
+
+def _int(label, minimum=None, **kwargs):
+    validators = [InputRequired(message=REQUIRED)]
+    if minimum is not None:
+        validators.append(NumberRange(min=minimum, message=_l("Enter %(min)s or more.",
+                                                              min=minimum)))
+    return IntegerField(label, validators=validators, **kwargs)
+
+
+class ProductForm(FlaskForm):
+    """A product as it is packed in kits."""
+
+    name = text_field(_l("Name"), 200)
+    kind = SelectField(_l("Kind"), choices=list(PRODUCT_KINDS.items()))
+    strength = text_field(_l("Strength"), 80)
+    form = text_field(_l("Pharmaceutical form"), 80)
+    route = text_field(_l("Route"), 80)
+    units_per_kit = _int(_l("Units per kit"), 1)
+    storage_min_c = DecimalField(_l("Minimum storage temperature (°C)"), places=1,
+                                 validators=[InputRequired(message=REQUIRED)])
+    storage_max_c = DecimalField(_l("Maximum storage temperature (°C)"), places=1,
+                                 validators=[InputRequired(message=REQUIRED)])
+    gtin = text_field(_l("GTIN-14"), 14, required=False,
+                      description=_l("14 digits; the last one is the check digit."))
+
+
+class LotForm(FlaskForm):
+    """A manufacturing lot."""
+
+    number = text_field(_l("Lot number"), 40)
+    product_id = SelectField(_l("Product"), coerce=int)
+    trial_id = SelectField(_l("Trial"), coerce=int, validators=[Optional()])
+    manufacturer = text_field(_l("Manufacturer"), 200, required=False)
+    manufactured_on = DateField(_l("Manufactured on"), validators=[Optional()])
+    expires_on = DateField(_l("Expiry date"), validators=[DataRequired(message=REQUIRED)])
+    status = SelectField(_l("Status"), choices=list(LOT_STATUSES.items())[:2])
+
+
+class BlindedLotForm(FlaskForm):
+    """A blinded lot grouping an active and a placebo lot of one trial."""
+
+    number = text_field(_l("Blinded lot number"), 40)
+    trial_id = SelectField(_l("Trial"), coerce=int)
+    members = SelectMultipleField(_l("Lots it groups (active and placebo)"), coerce=int)
+
+
+class LotStatusForm(FlaskForm):
+    """Change a lot's status with a reason."""
+
+    status = SelectField(_l("New status"), choices=list(LOT_STATUSES.items()))
+    reason = reason_field()
+
+
+class SupplySettingsForm(FlaskForm):
+    """A trial's DNS and DND windows."""
+
+    dns_days = _int(_l("Do not ship (days before expiry)"), 0)
+    dnd_days = _int(_l("Do not dispense (days before expiry)"), 0)
+    reason = reason_field()
+
+
+class GenerateKitsForm(FlaskForm):
+    """Generate kits with random numbers for a lot at a depot."""
+
+    trial_id = SelectField(_l("Trial"), coerce=int)
+    lot_id = SelectField(_l("Lot"), coerce=int)
+    location_id = SelectField(_l("Receive at"), coerce=int)
+    count = IntegerField(_l("Number of kits"), validators=[InputRequired(message=REQUIRED)])
+    document_ref = text_field(_l("Document reference"), 100, required=False)
+
+
+class UploadKitsForm(FlaskForm):
+    """Upload a kit list (CSV or Excel)."""
+
+    trial_id = SelectField(_l("Trial"), coerce=int)
+    location_id = SelectField(_l("Receive at"), coerce=int)
+    file = FileField(_l("Kit list (CSV or Excel)"), validators=[FileRequired(message=REQUIRED)],
+                     description=_l("Columns: kit number, blinded lot, treatment arm "
+                                    "(the arm only for unblinded users)."))
+    document_ref = text_field(_l("Document reference"), 100, required=False)
+
+
+class KitActionForm(FlaskForm):
+    """Quarantine, release, damage, lose, expire or mark a kit for destruction."""
+
+    action = SelectField(_l("What happened"))
+    document_ref = text_field(_l("Document reference"), 100, required=False)
+    reason = reason_field(_l("Reason"))
+
+
+class ReverseForm(FlaskForm):
+    """Correct a ledger line by reversing it."""
+
+    reason = reason_field(_l("Reason for the correction"))
+
+
+class ResupplyLevelForm(FlaskForm):
+    """A site's resupply minimum and maximum."""
+
+    minimum = _int(_l("Minimum (trigger)"), 0)
+    maximum = _int(_l("Maximum (ship up to)"), 1)
+
+
+class DispenseForm(FlaskForm):
+    """Dispense the proposed kit: subject, visit and the scanned kit number."""
+
+    subject_id = SelectField(_l("Subject"), coerce=int)
+    visit_id = SelectField(_l("Visit"), coerce=int)
+    kit_number = text_field(_l("Scan or type the kit number"), 40, required=False,
+                            render_kw={"autocomplete": "off"})
+
+
+class ReturnForm(FlaskForm):
+    """A kit returned by its subject."""
+
+    kit_number = text_field(_l("Kit number"), 40, render_kw={"autocomplete": "off"})
+    units_returned = _int(_l("Units returned"), 0)
+    units_missing = _int(_l("Units missing"), 0)
+    condition = SelectField(_l("Condition"), choices=list(RETURN_CONDITIONS.items()))
+    explanation = text_field(_l("Explanation of missing units"), 500, required=False)
+

@@ -1,0 +1,205 @@
+"""Write the stock ledger: conditional kit state changes, balances and audit in one transaction."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask import has_request_context
+from flask_babel import gettext as _
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.audit.services import record_event
+from app.core.models import utcnow
+from app.stock.ledger_models import StockBalance, StockEntry
+from app.stock.models import Kit
+from app.stock.states import REVERSIBLE_EVENTS, deltas, refusal
+
+
+class StockError(Exception):
+    """A refused stock operation, with a message for the user and the field it concerns."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class Actor:
+    """Who records a stock event (a user, or the system for CLI work)."""
+
+    id: int | None
+    name: str
+
+    @classmethod
+    def of(cls, user):
+        """Return the actor for a user, or the system when there is none."""
+        if user is None:
+            return cls(None, "system")
+        return cls(user.id, user.full_name)
+
+
+def _actor(by):
+    if isinstance(by, Actor):
+        return by
+    if by is None and has_request_context():
+        from flask_login import current_user
+
+        if current_user.is_authenticated:
+            return Actor.of(current_user)
+    return Actor.of(by)
+
+
+def conflict_message(kit_number):
+    """Return the message shown to the loser of a race for the same kit."""
+    return _("Kit %(kit)s was changed by someone else a moment ago. Nothing was saved; "
+             "reload the page to see its current state.", kit=kit_number)
+
+
+def apply_balance_deltas(session, changes):
+    """Add {(location, trial, lot, product): [on_hand, quarantined, available]} to balances."""
+    table = StockBalance.__table__
+    for (location_id, trial_id, lot_id, product_id), (on_hand, quarantined, available) \
+            in changes.items():
+        if not (on_hand or quarantined or available):
+            continue
+        stmt = (update(table)
+                .where(table.c.location_id == location_id, table.c.trial_id == trial_id,
+                       table.c.lot_id == lot_id)
+                .values(on_hand=table.c.on_hand + on_hand,
+                        quarantined=table.c.quarantined + quarantined,
+                        available=table.c.available + available))
+        if session.execute(stmt).rowcount:
+            continue
+        try:
+            with session.begin_nested():
+                session.execute(insert(table).values(
+                    location_id=location_id, trial_id=trial_id, lot_id=lot_id,
+                    product_id=product_id,
+                    on_hand=on_hand, quarantined=quarantined, available=available))
+        except IntegrityError:  # another transaction created the row first
+            session.execute(stmt)
+
+
+def transition(session, kit, to_state, event, *, by=None, reason=None, document_ref=None,
+               occurred_at=None, to_location=None, reversal_of=None):
+    """Move one kit to a new state (and place), writing ledger, balance and audit; return the entry.
+
+    The kit row is changed only WHERE it still has the state and place the caller saw, so of
+    two users acting on the same kit exactly one wins; the other gets a StockError.
+    """
+    return move_kits(session, [kit], to_state, event, by=by, reason=reason,
+                     document_ref=document_ref, occurred_at=occurred_at,
+                     to_location=to_location, reversal_of=reversal_of)[0]
+
+
+def move_kits(session, kits, to_state, event, *, by=None, reason=None, document_ref=None,
+              occurred_at=None, to_location=None, reversal_of=None, follow_table=True):
+    """Apply the same transition to several kits, all or nothing; return the ledger entries."""
+    actor = _actor(by)
+    now = utcnow()
+    occurred_at = occurred_at or now
+    if occurred_at > now:
+        raise StockError(_("The date of a stock event cannot be in the future."), "occurred_at")
+    for kit in kits if follow_table else ():
+        message = refusal(kit.kit_number, kit.state, to_state, event)
+        if message:
+            raise StockError(message)
+    changes = defaultdict(lambda: [0, 0, 0])
+    entries = []
+    for kit in kits:
+        state_before, location_before = kit.state, kit.location_id
+        location_after = to_location.id if to_location is not None else location_before
+        try:
+            result = session.execute(
+                update(Kit)
+                .where(Kit.id == kit.id, Kit.state == state_before,
+                       Kit.location_id == location_before)
+                .values(state=to_state, location_id=location_after, updated_at=now)
+                .execution_options(synchronize_session=False))
+        except OperationalError as error:  # SQLite: another writer committed first
+            raise StockError(conflict_message(kit.kit_number)) from error
+        if result.rowcount != 1:
+            raise StockError(conflict_message(kit.kit_number))
+        set_committed_value(kit, "state", to_state)
+        set_committed_value(kit, "location_id", location_after)
+        if to_location is not None:
+            set_committed_value(kit, "location", to_location)
+        # The ledger line sits where the change happened: the origin of a transfer out.
+        where = location_before if event != "transfer_in" else location_after
+        d = deltas(state_before, to_state)
+        key = (where, kit.trial_id, kit.lot_id, kit.product_id)
+        for i in range(3):
+            changes[key][i] += d[i]
+        entry = StockEntry(
+            event=event, kit_id=kit.id, trial_id=kit.trial_id, location_id=where, lot_id=kit.lot_id,
+            product_id=kit.product_id, state_before=state_before, state_after=to_state,
+            on_hand_delta=d[0], quarantined_delta=d[1], available_delta=d[2],
+            occurred_at=occurred_at, recorded_at=now, user_id=actor.id, user_name=actor.name,
+            document_ref=document_ref or None, reason=reason or None,
+            reversal_of_id=reversal_of.id if reversal_of is not None else None)
+        session.add(entry)
+        entries.append(entry)
+        audit_changes = {"state": (state_before, to_state)}
+        if location_after != location_before:
+            audit_changes["location_id"] = (location_before, location_after)
+        record_event(session, f"kit_{event}", "kit", kit.id, label=kit.kit_number,
+                     changes=audit_changes, reason=reason)
+    session.flush()
+    apply_balance_deltas(session, changes)
+    return entries
+
+
+def reverse_entry(session, entry, *, by=None, reason):
+    """Correct an earlier ledger line with a new one that undoes it; return the new entry."""
+    if not (reason or "").strip():
+        raise StockError(_("Give a reason for the correction."), "reason")
+    if entry.event not in REVERSIBLE_EVENTS:
+        raise StockError(_("This kind of ledger line cannot be reversed here."))
+    if entry.reversal_of_id is not None:
+        raise StockError(_("A correction cannot itself be reversed; record a new event."))
+    if session.scalar(select(StockEntry.id).where(StockEntry.reversal_of_id == entry.id)):
+        raise StockError(_("This ledger line has already been reversed."))
+    kit = entry.kit
+    if kit.state != entry.state_after or kit.location_id != entry.location_id:
+        raise StockError(_("Kit %(kit)s has moved on since this line; only its latest event "
+                           "can be reversed.", kit=kit.kit_number))
+    state_before = entry.state_before
+    return _reverse(session, kit, state_before, entry, by, reason)
+
+
+def _reverse(session, kit, to_state, entry, by, reason):
+    # A reversal goes back along the path it came (e.g. damaged -> available), which the
+    # forward table need not list; the conditional update still guards the race.
+    return move_kits(session, [kit], to_state, "adjustment", by=by, reason=reason,
+                     reversal_of=entry, follow_table=False)[0]
+
+
+def ledger_totals(session):
+    """Return {(location, trial, lot): (on_hand, quarantined, available)} summed from the ledger."""
+    rows = session.execute(
+        select(StockEntry.location_id, StockEntry.trial_id, StockEntry.lot_id,
+               func.sum(StockEntry.on_hand_delta), func.sum(StockEntry.quarantined_delta),
+               func.sum(StockEntry.available_delta))
+        .group_by(StockEntry.location_id, StockEntry.trial_id, StockEntry.lot_id))
+    return {(loc, trial, lot): (int(a or 0), int(b or 0), int(c or 0))
+            for loc, trial, lot, a, b, c in rows}
+
+
+def verify_balances(session, repair=False):
+    """Compare the balances with the ledger; return the differences (and fix them if asked)."""
+    expected = ledger_totals(session)
+    actual = {(b.location_id, b.trial_id, b.lot_id): b
+              for b in session.scalars(select(StockBalance))}
+    differences = []
+    for key in sorted(set(expected) | set(actual)):
+        want = expected.get(key, (0, 0, 0))
+        row = actual.get(key)
+        have = (row.on_hand, row.quarantined, row.available) if row else (0, 0, 0)
+        if want != have:
+            differences.append((key, have, want))
+            if repair and row is not None:
+                row.on_hand, row.quarantined, row.available = want
+    if repair:
+        session.flush()
+    return differences

@@ -1,0 +1,171 @@
+"""Drug accountability per site and per trial: screen, Excel, PDF, signature and verification."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.core.permissions import require
+from app.core.views_helpers import get_or_404
+from app.esign.forms import SignForm
+from app.esign.services import SigningError, sign, signatures_for
+from app.exports.excel import xlsx_response
+from app.exports.pdf import build_pdf, pdf_response
+from app.extensions import db
+from app.stock import accountability, bp
+from app.stock.exports import accountability_sheets, accountability_story
+from app.stock.ledger_models import AccountabilityReview
+from app.trials.models import Site, Trial
+from app.trials.queries import can_see_site, visible_trials
+
+SIGN_MEANING = "submitted"      # the site pharmacist submits the log
+VERIFY_MEANING = "verified"     # the monitor verifies it
+
+
+def _scope(kind, ident):
+    """Return (site, trial) for a scope the user may see, or 404."""
+    if kind == "site":
+        site = get_or_404(Site, ident)
+        if not can_see_site(current_user, site):
+            abort(404)
+        return site, None
+    if kind == "trial" and not current_user.is_site_scoped:
+        trial = db.session.scalar(visible_trials(current_user).where(Trial.id == ident))
+        if trial is not None:
+            return None, trial
+    abort(404)
+
+
+def _title(site, trial):
+    if site is not None:
+        return _("Drug accountability · %(trial)s site %(site)s", trial=site.trial.protocol_code,
+                 site=site.site_number)
+    return _("Drug accountability · %(trial)s (all sites)", trial=trial.protocol_code)
+
+
+@bp.route("/accountability/<kind>/<int:ident>")
+@require("accountability.view")
+def show_accountability(kind, ident):
+    """Show the reconciliation of a site or a trial, with its signed reviews."""
+    site, trial = _scope(kind, ident)
+    figures = accountability.compute(db.session, site=site, trial=trial)
+    column = AccountabilityReview.site_id if site else AccountabilityReview.trial_id
+    reviews = db.session.scalars(select(AccountabilityReview).where(
+        column == (site or trial).id).order_by(AccountabilityReview.id.desc()).limit(20)).all()
+    dispensed = db.session.scalars(accountability.dispensings(
+        db.session, site=site, trial=trial).order_by(None).limit(50)).all()
+    return render_template("stock/accountability.html", site=site, trial=trial, kind=kind,
+                           ident=ident, figures=figures, reviews=reviews, dispensed=dispensed,
+                           title=_title(site, trial))
+
+
+@bp.route("/accountability/<kind>/<int:ident>/log.xlsx")
+@require("accountability.view")
+def accountability_xlsx(kind, ident):
+    """Download the accountability log as Excel."""
+    site, trial = _scope(kind, ident)
+    figures = accountability.compute(db.session, site=site, trial=trial)
+    name = f"accountability-{kind}-{ident}.xlsx"
+    return xlsx_response(name, accountability_sheets(db.session, figures, site=site,
+                                                     trial=trial))
+
+
+def _review_pdf(review):
+    site, trial = review.site, review.trial
+    figures = accountability.compute(db.session, site=site, trial=trial,
+                                     last_entry_id=review.last_entry_id)
+    return build_pdf(_title(site, trial), accountability_story(db.session, figures, site=site,
+                                                               trial=trial),
+                     subtitle=_("Ledger lines up to #%(n)s", n=review.last_entry_id),
+                     signatures=signatures_for(db.session, review), landscape=True)
+
+
+@bp.route("/accountability/<kind>/<int:ident>/log.pdf")
+@require("accountability.view")
+def accountability_pdf(kind, ident):
+    """Download today's accountability log as PDF (unsigned)."""
+    site, trial = _scope(kind, ident)
+    figures = accountability.compute(db.session, site=site, trial=trial)
+    data = build_pdf(_title(site, trial), accountability_story(db.session, figures, site=site,
+                                                               trial=trial),
+                     subtitle=_("Ledger lines up to #%(n)s", n=figures.last_entry_id),
+                     signature_lines=[_("Site pharmacist"), _("Monitor")], landscape=True)
+    return pdf_response(f"accountability-{kind}-{ident}.pdf", data)
+
+
+@bp.route("/accountability/<kind>/<int:ident>/freeze", methods=["POST"])
+@require("accountability.sign")
+def freeze_accountability(kind, ident):
+    """Freeze today's figures into a review that can be signed."""
+    site, trial = _scope(kind, ident)
+    review = accountability.freeze(db.session, site=site, trial=trial, by=current_user)
+    db.session.commit()
+    return redirect(url_for("stock.show_review", review_id=review.id))
+
+
+def _review_or_404(review_id):
+    review = get_or_404(AccountabilityReview, review_id)
+    if review.site is not None:
+        _scope("site", review.site_id)
+    else:
+        _scope("trial", review.trial_id)
+    return review
+
+
+@bp.route("/accountability/reviews/<int:review_id>")
+@require("accountability.view")
+def show_review(review_id):
+    """Show a frozen review, its figures and its signatures, and the form to sign it."""
+    review = _review_or_404(review_id)
+    signatures = signatures_for(db.session, review)
+    meanings = {s.meaning for s in signatures}
+    meaning = None
+    if current_user.can("accountability.sign") and SIGN_MEANING not in meanings:
+        meaning = SIGN_MEANING
+    elif current_user.can("accountability.verify") and SIGN_MEANING in meanings \
+            and VERIFY_MEANING not in meanings:
+        meaning = VERIFY_MEANING
+    figures = accountability.compute(db.session, site=review.site, trial=review.trial,
+                                     last_entry_id=review.last_entry_id)
+    return render_template("stock/review.html", review=review, signatures=signatures,
+                           figures=figures, meaning=meaning,
+                           sign_form=SignForm(meaning=meaning) if meaning else None,
+                           title=_title(review.site, review.trial))
+
+
+@bp.route("/accountability/reviews/<int:review_id>/sign", methods=["POST"])
+@require("esign.sign")
+def sign_review(review_id):
+    """Sign a review: the pharmacist submits it, then the monitor verifies it."""
+    review = _review_or_404(review_id)
+    form = SignForm()
+    meanings = {s.meaning for s in signatures_for(db.session, review)}
+    meaning = request.form.get("meaning")
+    allowed = (meaning == SIGN_MEANING and current_user.can("accountability.sign")
+               and SIGN_MEANING not in meanings) or (
+        meaning == VERIFY_MEANING and current_user.can("accountability.verify")
+        and SIGN_MEANING in meanings and VERIFY_MEANING not in meanings)
+    if not allowed:
+        flash(_("This review cannot be signed with that meaning by you now."), "danger")
+        return redirect(url_for("stock.show_review", review_id=review.id))
+    if not form.validate_on_submit():
+        flash(_("Enter your password and confirm the statement to sign."), "danger")
+        return redirect(url_for("stock.show_review", review_id=review.id))
+    try:
+        sign(db.session, review, meaning=meaning, signer=current_user,
+             password=form.password.data, comment=form.comment.data)
+    except SigningError as error:
+        db.session.commit()  # keep the failed attempt and any lock
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("The accountability log is signed."), "success")
+    return redirect(url_for("stock.show_review", review_id=review.id) + "#signatures-title")
+
+
+@bp.route("/accountability/reviews/<int:review_id>/log.pdf")
+@require("accountability.view")
+def review_pdf(review_id):
+    """Download a frozen review as PDF with its signatures."""
+    review = _review_or_404(review_id)
+    return pdf_response(f"accountability-review-{review.id}.pdf", _review_pdf(review))

@@ -1,0 +1,240 @@
+"""Depot stock, site stock, the ledger lines behind every number, expiry and resupply."""
+
+from datetime import date, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.core.listing import build_listing
+from app.core.permissions import require
+from app.core.views_helpers import get_or_404
+from app.extensions import db
+from app.stock import bp
+from app.stock.catalog import save_resupply_level, site_location, supply_settings
+from app.stock.forms import ResupplyLevelForm
+from app.stock.ledger import StockError
+from app.stock.ledger_models import EVENTS, StockBalance, StockEntry
+from app.stock.models import Kit, Location, Lot, Product, ResupplyLevel, SupplySettings
+from app.stock.queries import can_see_location, depots, visible_site_locations
+from app.stock.states import ON_HAND_STATES, USABLE_STATES
+from app.stock.supply import expiry_status, resupply_needs
+from app.stock.views_catalog import trial_choices
+from app.trials.models import Site, Trial
+from app.trials.queries import can_see_site
+
+
+def settings_by_trial():
+    """Return {trial id: (dns, dnd)} with defaults for trials without settings."""
+    from app.stock.catalog import DEFAULT_DND, DEFAULT_DNS
+
+    saved = {s.trial_id: (s.dns_days, s.dnd_days)
+             for s in db.session.scalars(select(SupplySettings))}
+    return lambda trial_id: saved.get(trial_id, (DEFAULT_DNS, DEFAULT_DND))
+
+
+@bp.route("/depot")
+@require("stock.view")
+def depot_stock():
+    """Show depot stock by trial, product and lot, with the expiry status in words."""
+    stmt = (select(StockBalance).join(Location, StockBalance.location_id == Location.id)
+            .join(Lot, StockBalance.lot_id == Lot.id)
+            .join(Product, StockBalance.product_id == Product.id)
+            .join(Trial, StockBalance.trial_id == Trial.id)
+            .where(Location.kind.in_(("depot", "zone")), StockBalance.on_hand > 0))
+    for name, column in (("trial", StockBalance.trial_id), ("product", StockBalance.product_id),
+                         ("lot", StockBalance.lot_id)):
+        value = request.args.get(name, type=int)
+        if value:
+            stmt = stmt.where(column == value)
+    depot_id = request.args.get("depot", type=int)
+    if depot_id:
+        stmt = stmt.where((Location.id == depot_id) | (Location.parent_id == depot_id))
+    listing = build_listing(
+        stmt, sorts={"trial": Trial.protocol_code, "product": Product.name, "lot": Lot.number,
+                     "expiry": Lot.expires_on, "location": Location.code,
+                     "on_hand": StockBalance.on_hand, "available": StockBalance.available},
+        default_sort="expiry", search_columns=(Lot.number, Product.name, Trial.protocol_code))
+    windows = settings_by_trial()
+    status = {b.id: expiry_status(b.lot.expires_on, *windows(b.trial_id)) for b in listing.items}
+    products = db.session.scalars(select(Product).order_by(Product.name)).all()
+    return render_template("stock/depot.html", listing=listing, status=status,
+                           trials=trial_choices(), products=products, depots=depots(db.session))
+
+
+@bp.route("/sites")
+@require("stock.sites")
+def site_stock():
+    """List the stock of the sites the user may see."""
+    stmt = visible_site_locations(current_user).join(Trial, Site.trial_id == Trial.id)
+    trial_id = request.args.get("trial", type=int)
+    if trial_id:
+        stmt = stmt.where(Site.trial_id == trial_id)
+    listing = build_listing(
+        stmt, sorts={"trial": Trial.protocol_code, "site": Site.site_number,
+                     "hospital": Site.hospital},
+        default_sort="trial", search_columns=(Site.site_number, Site.hospital, Location.code))
+    ids = [loc.id for loc in listing.items]
+    totals = {row[0]: row[1:] for row in db.session.execute(
+        select(StockBalance.location_id, func.sum(StockBalance.on_hand),
+               func.sum(StockBalance.available), func.sum(StockBalance.quarantined))
+        .where(StockBalance.location_id.in_(ids)).group_by(StockBalance.location_id))}
+    levels = {lvl.site_id: lvl for lvl in db.session.scalars(select(ResupplyLevel).where(
+        ResupplyLevel.site_id.in_([loc.site_id for loc in listing.items])))}
+    return render_template("stock/sites.html", listing=listing, totals=totals, levels=levels,
+                           trials=trial_choices())
+
+
+@bp.route("/sites/<int:site_id>")
+@require("stock.sites")
+def show_site_stock(site_id):
+    """Show one site's stock per lot, what it can still dispense, and its latest movements."""
+    site = get_or_404(Site, site_id)
+    if not can_see_site(current_user, site):
+        abort(404)
+    location = db.session.scalar(select(Location).where(Location.site_id == site.id))
+    balances, dispensable, recent = [], 0, []
+    dns, dnd = settings_by_trial()(site.trial_id)
+    cutoff = date.today() + timedelta(days=dnd)
+    if location is not None:
+        balances = db.session.scalars(select(StockBalance).where(
+            StockBalance.location_id == location.id, StockBalance.on_hand > 0)
+            .order_by(StockBalance.lot_id)).all()
+        dispensable = db.session.scalar(select(func.count()).where(
+            Kit.location_id == location.id, Kit.state.in_(USABLE_STATES),
+            Kit.expires_on >= cutoff)) or 0
+        recent = db.session.scalars(select(StockEntry).where(
+            StockEntry.location_id == location.id).order_by(StockEntry.id.desc())
+            .limit(15)).all()
+    status = {b.id: expiry_status(b.lot.expires_on, dns, dnd) for b in balances}
+    level = db.session.scalar(select(ResupplyLevel).where(ResupplyLevel.site_id == site.id))
+    return render_template("stock/site.html", site=site, location=location, balances=balances,
+                           status=status, dispensable=dispensable, cutoff=cutoff, recent=recent,
+                           level=level)
+
+
+@bp.route("/ledger")
+@require("stock.sites")
+def ledger():
+    """List ledger lines, filtered by location, lot, kit, trial and event: the lines behind."""
+    stmt = select(StockEntry).join(Location, StockEntry.location_id == Location.id)
+    if current_user.is_site_scoped or not current_user.can("stock.view"):
+        stmt = stmt.where(Location.site_id.in_(current_user.site_ids or {0}))
+    for name, column in (("trial", StockEntry.trial_id), ("lot", StockEntry.lot_id),
+                         ("kit", StockEntry.kit_id)):
+        value = request.args.get(name, type=int)
+        if value:
+            stmt = stmt.where(column == value)
+    location_id = request.args.get("location", type=int)
+    if location_id:
+        stmt = stmt.where((Location.id == location_id) | (Location.parent_id == location_id))
+    if request.args.get("event") in EVENTS:
+        stmt = stmt.where(StockEntry.event == request.args["event"])
+    listing = build_listing(stmt, sorts={"id": StockEntry.id,
+                                         "occurred": StockEntry.occurred_at},
+                            default_sort="-id", search_columns=(StockEntry.document_ref,
+                                                                StockEntry.reason))
+    return render_template("stock/ledger.html", listing=listing)
+
+
+@bp.route("/expiry")
+@require("stock.view")
+def expiry_report():
+    """Kits that pass DNS or DND or expire within N days, by location and lot."""
+    days = max(1, min(request.args.get("days", 90, type=int), 3650))
+    today = date.today()
+    windows = settings_by_trial()
+    trial_id = request.args.get("trial", type=int)
+    rows = []
+    dns_max = db.session.scalar(select(func.max(SupplySettings.dns_days))) or 0
+    from app.stock.catalog import DEFAULT_DNS
+
+    horizon = today + timedelta(days=days + max(dns_max, DEFAULT_DNS))
+    stmt = (select(Kit.trial_id, Kit.location_id, Kit.lot_id, Kit.expires_on, func.count())
+            .where(Kit.state.in_(ON_HAND_STATES - {"expired"}), Kit.expires_on <= horizon)
+            .group_by(Kit.trial_id, Kit.location_id, Kit.lot_id, Kit.expires_on)
+            .order_by(Kit.expires_on))
+    if trial_id:
+        stmt = stmt.where(Kit.trial_id == trial_id)
+    end = today + timedelta(days=days)
+    for trial, location_id, lot_id, expires_on, count in db.session.execute(stmt):
+        dns, dnd = windows(trial)
+        dns_from = expires_on - timedelta(days=dns) + timedelta(days=1)
+        dnd_from = expires_on - timedelta(days=dnd) + timedelta(days=1)
+        if min(dns_from, dnd_from, expires_on) > end:
+            continue
+        rows.append(dict(trial_id=trial, location_id=location_id, lot_id=lot_id,
+                         expires_on=expires_on, count=count, dns_from=dns_from,
+                         dnd_from=dnd_from, status=expiry_status(expires_on, dns, dnd, today)))
+    locations = {loc.id: loc for loc in db.session.scalars(select(Location).where(
+        Location.id.in_({r["location_id"] for r in rows})))}
+    lots = {lot.id: lot for lot in db.session.scalars(select(Lot).where(
+        Lot.id.in_({r["lot_id"] for r in rows})))}
+    rows.sort(key=lambda r: (str(locations[r["location_id"]]), r["expires_on"]))
+    return render_template("stock/expiry.html", rows=rows[:1000], truncated=len(rows) > 1000,
+                           days=days, locations=locations, lots=lots, trials=trial_choices(),
+                           end=end)
+
+
+@bp.route("/resupply")
+@require("stock.view")
+def resupply():
+    """Sites at or below their resupply minimum, with the kits needed to reach the maximum."""
+    choices = trial_choices()
+    trial_id = request.args.get("trial", type=int) or (choices[0][0] if choices else None)
+    trial = db.session.get(Trial, trial_id) if trial_id else None
+    needs, everyone, settings = [], [], None
+    if trial is not None:
+        needs = resupply_needs(db.session, trial)
+        everyone = resupply_needs(db.session, trial, only_short=False)
+        settings = supply_settings(db.session, trial)
+    sites = db.session.scalars(select(Site).where(Site.trial_id == trial_id)
+                               .order_by(Site.site_number)).all() if trial else []
+    forms = {}
+    for site in sites:
+        current = next((n for n in everyone if n.site.id == site.id), None)
+        forms[site.id] = ResupplyLevelForm(
+            prefix=f"s{site.id}", minimum=current.minimum if current else None,
+            maximum=current.maximum if current else None)
+    counts = {n.site.id: n.dispensable for n in everyone}
+    locations = {loc.site_id: loc for loc in db.session.scalars(select(Location).where(
+        Location.site_id.in_([s.id for s in sites])))}
+    cutoff = date.today() + timedelta(days=settings.dnd_days) if settings else None
+    return render_template("stock/resupply.html", trial=trial, needs=needs, sites=sites,
+                           forms=forms, counts=counts, trials=choices, settings=settings,
+                           locations=locations, cutoff=cutoff)
+
+
+@bp.route("/resupply/sites/<int:site_id>", methods=["POST"])
+@require("stock.manage")
+def save_level(site_id):
+    """Save a site's resupply minimum and maximum."""
+    site = get_or_404(Site, site_id)
+    form = ResupplyLevelForm(prefix=f"s{site.id}")
+    if form.validate_on_submit():
+        try:
+            save_resupply_level(db.session, site, form.minimum.data, form.maximum.data)
+            site_location(db.session, site)
+        except StockError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Resupply levels of site %(site)s saved.", site=site.site_number),
+                  "success")
+    else:
+        flash(_("Give a minimum of 0 or more and a maximum above it."), "danger")
+    return redirect(url_for("stock.resupply", trial=site.trial_id))
+
+
+@bp.route("/locations/<int:location_id>")
+@require("stock.sites")
+def show_location(location_id):
+    """Send a location link to its stock page."""
+    location = get_or_404(Location, location_id)
+    if not can_see_location(current_user, location):
+        abort(404)
+    if location.kind == "site":
+        return redirect(url_for("stock.show_site_stock", site_id=location.site_id))
+    return redirect(url_for("stock.depot_stock", depot=location.depot_id))

@@ -1,0 +1,233 @@
+"""Shipment benchmark: logger analysis of 100,000 readings and the board with 20,000 shipments.
+
+Run with `make bench` (or `pytest tests/benchmarks/bench_shipments.py -s --benchmarks`), on
+SQLite by default or on PostgreSQL with DATABASE_URL. The 20,000 shipments are inserted once
+into their own database and reused by later runs.
+"""
+
+import io
+import math
+import random
+import statistics
+import time
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask_migrate import upgrade
+from openpyxl import Workbook
+from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db
+from tests.dbsetup import ROOT, base_url
+
+pytestmark = pytest.mark.benchmark
+
+SHIPMENTS = 20_000
+READINGS = 100_000
+PROTOCOL = "BENCH-SHIP"
+
+
+def _bench_url():
+    url = make_url(base_url())
+    if url.get_backend_name() == "sqlite":
+        return f"sqlite:///{ROOT / 'instance' / 'bench_shipments.db'}"
+    name = f"{url.database}_bench_shipments"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def logger_bytes(n=READINGS):
+    """Return a one-minute logger export of n readings with a few excursions."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = ["timestamp,temperature"]
+    for i in range(n):
+        rows.append(f"{(start + timedelta(minutes=i)).isoformat()},"
+                    f"{5 + 3.4 * math.sin(i / 700):.2f}")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def _build(session):
+    """Insert 20,000 shipments in every state on 50 site routes from one depot."""
+    from app.shipments.models import Shipment
+    from app.stock.catalog import create_depot, site_location
+    from tests import factories
+
+    trial = factories.make_trial(session, protocol_code=PROTOCOL)
+    depot = create_depot(session, "DEP-BENCH", "Benchmark depot")
+    sites = [site_location(session, factories.make_site(session, trial)) for _ in range(50)]
+    rng = random.Random(4)
+    statuses = ["draft", "ordered", "picked", "packed", "shipped", "delivered", "received",
+                "closed", "closed", "closed", "cancelled"]
+    now = datetime.now(UTC)
+    rows = []
+    for i in range(1, SHIPMENTS + 1):
+        status = rng.choice(statuses)
+        created = now - timedelta(days=rng.randint(0, 700), minutes=rng.randint(0, 1440))
+        left = status in ("shipped", "delivered", "received", "closed")
+        dispatched = created + timedelta(days=1) if left else None
+        rows.append({
+            "number": f"SHP-2025-{i:06d}", "kind": "resupply", "status": status,
+            "trial_id": trial.id, "origin_id": depot.id,
+            "destination_id": rng.choice(sites).id, "requested_kits": rng.randint(1, 20),
+            "expected_arrival": (created + timedelta(days=3)).date(), "courier": "Courier",
+            "tracking_number": f"TRK{i:09d}" if left else None,
+            "dispatched_at": dispatched, "received_at": dispatched + timedelta(days=2)
+            if status in ("received", "closed") else None,
+            "minutes_out": rng.choice([0.0] * 9 + [35.0]),
+            "qa_pending": status == "received" and rng.random() < 0.1,
+            "open_discrepancies": 1 if status == "received" and rng.random() < 0.1 else 0,
+            "created_at": created, "updated_at": created})
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(Shipment), rows[start:start + 5000])
+
+
+@pytest.fixture(scope="module")
+def bench():
+    from app.audit.services import set_actor
+    from app.auth.models import User
+    from app.trials.models import Trial
+    from tests.factories import make_user
+
+    app = _app_on(_bench_url())
+    app.config.update(WTF_CSRF_ENABLED=False, SERVER_NAME="localhost")
+    with app.app_context():
+        upgrade()
+        if not db.session.scalar(select(Trial.id).where(Trial.protocol_code == PROTOCOL)):
+            started = time.perf_counter()
+            set_actor(db.session, None, "benchmark")
+            with app.test_request_context():
+                _build(db.session)
+            db.session.commit()
+            print(f"\n[shipments bench] {SHIPMENTS} shipments built in "
+                  f"{time.perf_counter() - started:.1f} s")
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+        user = db.session.scalar(select(User).where(User.email == "bench@ship.example"))
+        if user is None:
+            user = make_user(db.session, roles=("logistics",), email="bench@ship.example")
+            db.session.commit()
+        user_id = user.get_id()
+        db.session.remove()
+    yield app, user_id
+
+
+def _server_ms(client, url, runs=9):
+    assert client.get(url).status_code == 200, url
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, url
+    return statistics.median(times)
+
+
+def test_excursion_analysis_of_100000_readings(app):
+    from app.shipments.excursions import analyse, downsample
+    from app.shipments.logger import parse_logger_csv
+
+    data = logger_bytes()
+    with app.test_request_context():
+        started = time.perf_counter()
+        parsed = parse_logger_csv(data)
+        parse_s = time.perf_counter() - started
+    started = time.perf_counter()
+    report = analyse(parsed.times, parsed.temperatures, 2, 8)
+    analyse_s = time.perf_counter() - started
+    started = time.perf_counter()
+    downsample(parsed.times, parsed.temperatures)
+    chart_s = time.perf_counter() - started
+    print(f"\n[shipments bench] logger file {len(data) / 1e6:.1f} MB, {parsed.count:,} readings: "
+          f"parse {parse_s:.3f} s, excursion analysis {analyse_s:.3f} s "
+          f"({len(report.excursions)} excursions, {report.minutes_out:.0f} min out), "
+          f"chart thinning {chart_s:.3f} s (target analysis < 2 s)")
+    assert parsed.count == READINGS and report.excursions
+
+
+def _app_on(url):
+    """Return a testing app bound to another database."""
+    import config
+
+    saved = config.TestingConfig.SQLALCHEMY_DATABASE_URI
+    config.TestingConfig.SQLALCHEMY_DATABASE_URI = url
+    try:
+        app = create_app("testing")
+    finally:
+        config.TestingConfig.SQLALCHEMY_DATABASE_URI = saved
+    app.config.update(SERVER_NAME="localhost")
+    return app
+
+
+def test_upload_of_100000_readings_end_to_end():
+    """Parse, analyse and store a 100,000-reading file against a real dispatched shipment."""
+    from app.shipments.coldchain import attach_logger_file
+    from tests.dbsetup import fresh_database
+    from tests.shipments.factories import make_dispatched, make_world
+
+    app = _app_on(fresh_database("bench_upload"))
+    with app.app_context(), app.test_request_context():
+        upgrade()
+        world = make_world(db.session, kits=3)
+        shipment = make_dispatched(db.session, world, requested=3, logger_ids="LG")
+        data = logger_bytes()
+        started = time.perf_counter()
+        upload, report = attach_logger_file(db.session, shipment, data, filename="big.csv",
+                                            serial="LG", by=world.logistics)
+        db.session.commit()
+        total = time.perf_counter() - started
+        print(f"\n[shipments bench] {db.engine.dialect.name}: upload of {upload.reading_count:,}"
+              f" readings (parse + analyse + store + commit) {total:.2f} s")
+        db.session.remove()
+
+
+def test_board_with_20000_shipments(bench):
+    from app.shipments.models import Shipment
+
+    app, user_id = bench
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user_id
+        session["_fresh"] = True
+    with app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(Shipment))
+        dialect = db.engine.dialect.name
+        db.session.remove()
+    figures = {
+        "board (newest first)": _server_ms(client, "/shipments/"),
+        "board, overdue filter": _server_ms(client, "/shipments/?problem=overdue"),
+        "board, open excursions": _server_ms(client, "/shipments/?problem=excursion"),
+        "board, status shipped, by dispatch": _server_ms(
+            client, "/shipments/?status=shipped&sort=-dispatched"),
+        "board, search by number": _server_ms(client, "/shipments/?q=SHP-2025-0123"),
+        "board, last page": _server_ms(client, "/shipments/?page=800"),
+    }
+    print(f"\n[shipments bench] {dialect}, {count:,} shipments, server time (median of 9):")
+    for name, ms in figures.items():
+        print(f"  {name:40s} {ms:7.1f} ms  (target < 150 ms)")
+
+    started = time.perf_counter()
+    response = client.get("/shipments/export.xlsx")
+    export_s = time.perf_counter() - started
+    assert response.status_code == 200
+    tracemalloc.start()  # a second run: tracing slows Python, so it is not timed
+    client.get("/shipments/export.xlsx")
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    started = time.perf_counter()
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    for i in range(count):
+        sheet.append([f"SHP-{i}", "k", "s", "t", "o", "d", 1, None, None, None, None, "c",
+                      "trk", "No", 0.0, "No", 0])
+    book.save(io.BytesIO())
+    bare_s = time.perf_counter() - started
+    print(f"  Excel export of {count:,} shipments: {export_s:.2f} s (bare openpyxl loop "
+          f"{bare_s:.2f} s), peak Python memory {peak / 1e6:.0f} MB")

@@ -1,0 +1,187 @@
+"""Stock benchmark on the large data set: page server times and the accountability Excel.
+
+Run with `make bench` (or `pytest tests/benchmarks/bench_stock.py -s --benchmarks`), on SQLite
+by default or on PostgreSQL with DATABASE_URL. The data set (200 sites, 200,000 kits,
+1,000,000 ledger lines) is built once into its own database and reused by later runs;
+STOCK_BENCH_KITS / STOCK_BENCH_LINES build a smaller one.
+"""
+
+import io
+import os
+import statistics
+import time
+import tracemalloc
+
+import pytest
+from flask_migrate import upgrade
+from openpyxl import Workbook
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db
+from tests.dbsetup import ROOT, base_url
+
+pytestmark = pytest.mark.benchmark
+
+KITS = int(os.environ.get("STOCK_BENCH_KITS", 200_000))
+LINES = int(os.environ.get("STOCK_BENCH_LINES", 1_000_000))
+SITES = int(os.environ.get("STOCK_BENCH_SITES", 200))
+
+
+def _bench_url():
+    url = make_url(base_url())
+    if url.get_backend_name() == "sqlite":
+        return f"sqlite:///{ROOT / 'instance' / f'bench_stock_{KITS}.db'}"
+    name = f"{url.database}_bench_{KITS}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="module")
+def bench():
+    import config
+
+    from app.audit.services import set_actor
+    from app.stock.bulk import PROTOCOL, build_large_data_set
+    from app.trials.models import Trial
+    from tests.factories import make_user
+
+    saved = config.TestingConfig.SQLALCHEMY_DATABASE_URI
+    config.TestingConfig.SQLALCHEMY_DATABASE_URI = _bench_url()
+    try:
+        app = create_app("testing")
+    finally:
+        config.TestingConfig.SQLALCHEMY_DATABASE_URI = saved
+    app.config.update(WTF_CSRF_ENABLED=False)
+    with app.app_context():
+        upgrade()
+        if not db.session.scalar(select(Trial.id).where(Trial.protocol_code == PROTOCOL)):
+            started = time.perf_counter()
+            set_actor(db.session, None, "benchmark")
+            report = build_large_data_set(db.session, sites=SITES, kits=KITS, lines=LINES,
+                                          echo=print)
+            db.session.commit()
+            print(f"\n[stock bench] built in {time.perf_counter() - started:.0f} s: {report}")
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+        from app.auth.models import User
+
+        user = db.session.scalar(select(User).where(User.email == "bench@stock.example"))
+        if user is None:
+            user = make_user(db.session, roles=("logistics",), email="bench@stock.example")
+            db.session.commit()
+        user_id = user.get_id()
+        db.session.remove()
+    yield app, user_id
+
+
+def _server_ms(client, url, runs=7):
+    assert client.get(url).status_code == 200, url  # warm caches and templates
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, url
+    return statistics.median(times)
+
+
+def test_pages_render_fast_on_the_large_data_set(bench):
+    from app.stock.ledger_models import StockEntry
+    from app.stock.models import Kit, Location
+
+    app, user_id = bench
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user_id
+        session["_fresh"] = True
+    with app.app_context():
+        counts = (db.session.scalar(select(func.count()).select_from(Kit)),
+                  db.session.scalar(select(func.count()).select_from(StockEntry)))
+        heavy = db.session.scalar(select(Location).where(Location.code.like("SITE-BENCH-%"))
+                                  .order_by(Location.id))
+        site_id = heavy.site_id
+        kit_id = db.session.scalar(select(StockEntry.kit_id).where(
+            StockEntry.location_id == heavy.id).order_by(func.random()).limit(1))
+        kit_lines = db.session.scalar(select(func.count()).where(StockEntry.kit_id == kit_id))
+        db.session.remove()
+    figures = {
+        "depot stock": _server_ms(client, "/stock/depot"),
+        "site stock (heavy site)": _server_ms(client, f"/stock/sites/{site_id}"),
+        "kit page": _server_ms(client, f"/stock/kits/{kit_id}"),
+        "kit list (all, sorted by expiry)": _server_ms(client, "/stock/kits"),
+    }
+    print(f"\n[stock bench] {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}: "
+          f"{counts[0]:,} kits, {counts[1]:,} ledger lines; kit {kit_id} has {kit_lines} lines")
+    for name, ms in figures.items():
+        print(f"[stock bench]   {name}: {ms:.1f} ms (median of 7)")
+    for name in ("depot stock", "site stock (heavy site)", "kit page"):
+        assert figures[name] < 150, (name, figures[name])
+
+
+def test_accountability_excel_against_a_bare_openpyxl_loop(bench):
+    from app.exports.excel import write_xlsx
+    from app.stock import accountability
+    from app.stock.exports import accountability_sheets
+    from app.stock.models import Location
+    from app.trials.models import Site
+
+    app, _user = bench
+    with app.test_request_context():
+        heavy = db.session.scalar(select(Location).where(Location.code.like("SITE-BENCH-%"))
+                                  .order_by(Location.id))
+        site = db.session.get(Site, heavy.site_id)
+
+        def export():
+            figures = accountability.compute(db.session, site=site)
+            buffer = io.BytesIO()
+            write_xlsx(buffer, accountability_sheets(db.session, figures, site=site))
+            return buffer
+
+        # The same cells, fetched once, written by a bare write-only loop.
+        figures = accountability.compute(db.session, site=site)
+        sheets = accountability_sheets(db.session, figures, site=site)
+        cells = [(s.title, [str(h) for h in s.headers], [
+            [v.replace(tzinfo=None) if hasattr(v, "tzinfo") and v.tzinfo else v for v in row]
+            for row in s.rows]) for s in sheets]
+        ledger_rows = len(cells[-1][2])
+
+        def bare():
+            book = Workbook(write_only=True)
+            for title, headers, rows in cells:
+                sheet = book.create_sheet(title)
+                sheet.append(headers)
+                for row in rows:
+                    sheet.append(row)
+            buffer = io.BytesIO()
+            book.save(buffer)
+            return buffer
+
+        bare_times, export_times = [], []
+        for _ in range(3):
+            started = time.perf_counter()
+            bare()
+            bare_times.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            size = len(export().getvalue())
+            export_times.append(time.perf_counter() - started)
+        del cells
+        tracemalloc.start()
+        export()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        db.session.remove()
+    bare_s, export_s = min(bare_times), min(export_times)
+    ratio = export_s / bare_s
+    print(f"\n[stock bench] accountability Excel of the heavy site: {ledger_rows:,} ledger "
+          f"lines, {size / 1e6:.1f} MB; export {export_s:.2f} s (query included) vs bare "
+          f"openpyxl loop {bare_s:.2f} s on pre-fetched cells -> {ratio:.2f}x; "
+          f"peak traced memory {peak / 1e6:.1f} MB")
+    assert ledger_rows >= 40_000 or KITS < 200_000
+    assert ratio <= 1.3 and peak < 100e6

@@ -1,0 +1,125 @@
+"""In Chromium: resupply proposal -> pick by scan -> dispatch -> logger upload with an
+excursion -> receipt by scan and signature -> QA decision; axe on every shipment screen."""
+
+import re
+
+from tests.browser.conftest import DEMO_PASSWORD, log_in, screenshot, serious_violations
+from tests.dbsetup import ROOT
+
+SAMPLE = ROOT / "tests" / "shipments" / "data" / "logger_excursion.csv"
+
+
+def as_user(browser, live_server, email):
+    context = browser.new_context(base_url=live_server, locale="es-ES")
+    page = context.new_page()
+    log_in(page, email)
+    return page
+
+
+def chart_drawn(page):
+    page.wait_for_function(
+        "() => { const c = document.querySelector('canvas.temperature-chart');"
+        " return c && window.Chart && window.Chart.getChart(c) &&"
+        " window.Chart.getChart(c).data.datasets[2].data.length > 100; }", timeout=10000)
+
+
+def test_resupply_to_receipt_and_qa_decision_in_the_browser(browser, live_server):
+    page = as_user(browser, live_server, "logistica@demo.example")
+    page.goto("/shipments/resupply")
+    assert serious_violations(page) == []
+    page.click("main form button[type=submit]")
+    flash = page.locator(".alert-success").inner_text()
+    number = re.search(r"SHP-\d{4}-\d{6}", flash).group(0)
+    page.goto(f"/shipments/?q={number}")
+    assert serious_violations(page) == []
+    page.click(f"text={number}")
+    shipment_url = page.url
+    page.click("form[action$='/order'] button")
+    kits = [t.strip() for t in page.locator("#kits tbody tr td:first-child").all_inner_texts()]
+    assert kits
+    assert serious_violations(page) == []
+    for kit in kits:  # a scanner types the number and Enter
+        page.fill("#kit_number", kit)
+        page.press("#kit_number", "Enter")
+        page.wait_for_load_state()
+        assert page.locator(".alert-success").count() == 1
+    page.fill("#kit_number", "NO-SUCH-KIT")
+    page.press("#kit_number", "Enter")
+    assert "NO-SUCH-KIT" in page.locator(".alert-danger").inner_text()
+    page.click("form[action$='/finish-picking'] button")
+    page.fill("#boxes", "1")
+    page.fill("#logger_ids", "LG-BROWSER")
+    page.click("form[action$='/pack'] button")
+    assert serious_violations(page) == []
+    page.fill("#courier", "World Courier Iberia")
+    page.fill("#tracking_number", "WCI-BROWSER-1")
+    page.click("form[action$='/dispatch'] button")
+    assert page.locator(".alert-success").count() == 1
+    screenshot(page, "shipment-dispatched")
+    assert page.request.get(shipment_url + "/label.pdf").status == 200
+
+    site = as_user(browser, live_server, "farmacia@demo.example")
+    site.goto(shipment_url)
+    site.click("a[href$='/logger']")
+    assert serious_violations(site) == []
+    bad = SAMPLE.read_bytes().replace(b"2026-03-02T20:00:00Z,11.0", b"2026-03-02T19:00:00Z,11")
+    site.set_input_files("#file", files=[{"name": "reversed.csv", "mimeType": "text/csv",
+                                          "buffer": bad}])
+    site.fill("#logger_serial", "LG-BROWSER")
+    site.click("main form button[type=submit]")
+    assert "Línea 147:" in site.locator("#problems").inner_text()
+    assert serious_violations(site) == []
+    screenshot(site, "logger-upload-refused")
+    site.set_input_files("#file", str(SAMPLE))
+    site.fill("#logger_serial", "LG-BROWSER")
+    site.click("main form button[type=submit]")
+    assert site.locator(".alert-warning").count() >= 1
+    chart_drawn(site)
+    for kit in kits:
+        site.fill("form[action$='/receive/scan'] #kit_number", kit)
+        site.press("form[action$='/receive/scan'] #kit_number", "Enter")
+        site.wait_for_load_state()
+    assert serious_violations(site) == []
+    site.check("#logger_confirmed")
+    site.fill("form[action$='/receive'] #password", DEMO_PASSWORD)
+    site.check("form[action$='/receive'] #confirm")
+    site.click("form[action$='/receive'] button[type=submit]")
+    assert site.locator(".alert-success").count() == 1
+    chart_drawn(site)
+    screenshot(site, "shipment-received-with-excursion")
+
+    qa = as_user(browser, live_server, "qp@demo.example")
+    qa.goto(shipment_url)
+    chart_drawn(qa)
+    assert serious_violations(qa) == []
+    boxes = qa.locator("form[action$='/decide'] input[name=kits]")
+    for i in range(boxes.count()):
+        boxes.nth(i).check()
+    qa.check("#decision-released")
+    qa.fill("#reason", "Excursión de 50 min hasta 11 °C dentro de los datos de estabilidad")
+    qa.fill("form[action$='/decide'] #password", DEMO_PASSWORD)
+    qa.check("form[action$='/decide'] #confirm")
+    qa.click("form[action$='/decide'] button[type=submit]")
+    assert qa.locator(".alert-success").count() == 1
+    assert qa.locator("#decision").count() == 0  # nothing left to decide
+    screenshot(qa, "shipment-qa-released")
+    assert qa.request.get(shipment_url + "/proof-of-delivery.pdf").status == 200
+
+
+def test_shipment_screens_pass_axe_for_each_role(page):
+    log_in(page, "logistica@demo.example")
+    for path in ("/shipments/", "/shipments/new", "/shipments/?problem=overdue"):
+        assert page.goto(path).status == 200
+        assert serious_violations(page) == [], path
+    screenshot(page, "shipment-board")
+    page.goto("/shipments/?status=draft")
+    page.locator("table tbody a").first.click()
+    assert serious_violations(page) == []
+
+
+def test_board_on_a_phone(phone):
+    log_in(phone, "farmacia@demo.example")
+    phone.goto("/shipments/")
+    assert phone.locator("table tbody tr").count() >= 1
+    assert serious_violations(phone) == []
+    screenshot(phone, "shipment-board-phone")

@@ -1,0 +1,244 @@
+"""Stock screens for each role: what they show, hide, refuse; never a 500."""
+
+import io
+from datetime import date, timedelta
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from app.stock.catalog import save_resupply_level, site_location
+from app.stock.ledger import transition
+from app.stock.ledger_models import Dispensing, KitReturn, StockEntry
+from app.stock.models import Kit, KitArm, Lot, Product
+from app.stock.supply import propose_kit
+
+SECRET_ARM = "ARM-ZX-SECRET"
+
+
+def _with_arm(db, kit):
+    from app.core.models import utcnow
+
+    db.session.add(KitArm(kit_id=kit.id, arm=SECRET_ARM, recorded_at=utcnow()))
+    db.session.flush()
+
+
+def test_depot_stock_shows_expiry_in_words_and_links_numbers(client, db, make, stock,
+                                                             login_as):
+    trial = make.trial()
+    stock.make_kits(trial, 3, expires_on=date.today() + timedelta(days=40))
+    db.session.commit()
+    login_as("logistics")
+    page = client.get("/stock/depot").get_data(as_text=True)
+    assert "Past do-not-ship" in page and "expiry-dns" in page
+    assert "group=available" in page and ">3</a>" in page
+
+
+def test_the_arm_is_shown_only_to_the_unblinded_role(client, db, make, stock, login_as):
+    trial = make.trial(blinded=True)
+    site = make.site(trial)
+    kit = stock.make_site_kits(site, 1)[0]
+    _with_arm(db, kit)
+    db.session.commit()
+    login_as("unblinded")
+    assert SECRET_ARM in client.get(f"/stock/kits/{kit.id}").get_data(as_text=True)
+    for roles in (("logistics",), ("monitor",), ("qp",)):
+        login_as(*roles)
+        for url in (f"/stock/kits/{kit.id}", "/stock/kits", "/stock/depot",
+                    f"/stock/sites/{site.id}", f"/stock/ledger?kit={kit.id}",
+                    f"/stock/lots/{kit.lot_id}"):
+            response = client.get(url)
+            assert SECRET_ARM not in response.get_data(as_text=True), (roles, url)
+    login_as("site", sites=[site])
+    assert SECRET_ARM not in client.get(f"/stock/kits/{kit.id}").get_data(as_text=True)
+    response = client.get(f"/stock/accountability/site/{site.id}/log.xlsx")
+    book = load_workbook(io.BytesIO(response.data))
+    cells = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row]
+    assert not any(SECRET_ARM in c for c in cells)
+
+
+def test_site_users_see_only_their_own_sites_and_kits(client, db, make, stock, login_as):
+    trial = make.trial()
+    mine, theirs = make.site(trial), make.site(trial)
+    my_kit = stock.make_site_kits(mine, 1)[0]
+    their_kit = stock.make_site_kits(theirs, 1)[0]
+    depot_kit = stock.make_kits(trial, 1)[0]
+    db.session.commit()
+    login_as("site", sites=[mine])
+    assert client.get(f"/stock/kits/{my_kit.id}").status_code == 200
+    assert client.get(f"/stock/kits/{their_kit.id}").status_code == 404
+    assert client.get(f"/stock/kits/{depot_kit.id}").status_code == 404
+    assert client.get(f"/stock/sites/{theirs.id}").status_code == 404
+    assert client.get("/stock/depot").status_code == 403
+    listing = client.get("/stock/sites").get_data(as_text=True)
+    assert mine.hospital in listing and theirs.hospital not in listing
+    kits = client.get("/stock/kits").get_data(as_text=True)
+    assert my_kit.kit_number in kits and their_kit.kit_number not in kits
+    ledger = client.get("/stock/ledger").get_data(as_text=True)
+    assert my_kit.kit_number in ledger and their_kit.kit_number not in ledger
+
+
+def test_dispensing_through_the_screen(client, db, make, stock, login_as):
+    trial = make.trial()
+    visit = make.visit(trial, 3, name="Week 4")
+    site = make.site(trial)
+    subject = make.subject(site, code="S-SCR-1")
+    stock.make_site_kits(site, 2)
+    db.session.commit()
+    login_as("site", sites=[site])
+    url = f"/stock/sites/{site.id}/dispense"
+    page = client.get(f"{url}?subject_id={subject.id}&visit_id={visit.id}").get_data(
+        as_text=True)
+    proposed = propose_kit(db.session, subject)
+    assert proposed.kit_number in page
+    form = {"subject_id": subject.id, "visit_id": visit.id, "proposed_kit_id": proposed.id}
+    response = client.post(url, data={**form, "kit_number": "0000000"})
+    assert response.status_code == 200 and b"is not the proposed kit" in response.data
+    assert db.session.scalar(select(func.count()).select_from(Dispensing)) == 0
+    response = client.post(url, data={**form, "kit_number": proposed.kit_number})
+    assert response.status_code == 302
+    response = client.post(url, data={**form, "kit_number": proposed.kit_number})
+    assert b"scanned twice" in response.data
+    dispensing = db.session.scalar(select(Dispensing))
+    assert dispensing.subject_id == subject.id and dispensing.visit_id == visit.id
+
+
+def test_returns_through_the_screen(client, db, make, stock, login_as):
+    trial = make.trial()
+    visit = make.visit(trial, 1)
+    site = make.site(trial)
+    subject = make.subject(site)
+    user = login_as("site", sites=[site])
+    kit = stock.make_site_kits(site, 1)[0]
+    from app.stock.supply import dispense_kit
+
+    dispense_kit(db.session, subject, visit, kit, kit.kit_number, by=user)
+    db.session.commit()
+    url = f"/stock/sites/{site.id}/returns"
+    response = client.post(url, data={"kit_number": "NOPE", "units_returned": 1,
+                                      "units_missing": 0, "condition": "unused"})
+    assert b"unknown" in response.data
+    response = client.post(url, data={"kit_number": kit.kit_number, "units_returned": 20,
+                                      "units_missing": 8, "condition": "opened"})
+    assert b"Explain the missing units" in response.data
+    response = client.post(url, data={"kit_number": kit.kit_number, "units_returned": 20,
+                                      "units_missing": 8, "condition": "opened",
+                                      "explanation": "vomited doses"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(KitReturn.units_missing)) == 8
+
+
+def test_kit_list_upload_reports_lines_and_imports_nothing(client, db, make, stock, login_as):
+    trial = make.trial()
+    stock.make_lot(trial=trial, number="UP-1")
+    depot = stock.make_depot()
+    db.session.commit()
+    login_as("logistics")
+    data = {"trial_id": trial.id, "location_id": depot.id,
+            "file": (io.BytesIO(b"kit,lot\nU1,UP-1\nU1,UP-1\nU2,ZZ\n"), "kits.csv")}
+    response = client.post("/stock/kits/upload", data=data, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Nothing was imported." in page
+    assert "Line 3:" in page and "Line 4:" in page
+    assert db.session.scalar(select(func.count()).where(Kit.trial_id == trial.id)) == 0
+    data["file"] = (io.BytesIO(b"kit,lot\nU1,UP-1\nU2,UP-1\n"), "kits.csv")
+    response = client.post("/stock/kits/upload", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count()).where(Kit.trial_id == trial.id)) == 2
+
+
+def test_generate_refuses_zero_and_creates_kits(client, db, make, stock, login_as):
+    trial = make.trial()
+    lot = stock.make_lot(trial=trial)
+    depot = stock.make_depot()
+    db.session.commit()
+    login_as("logistics")
+    form = {"trial_id": trial.id, "lot_id": lot.id, "location_id": depot.id}
+    for count in (0, -3):
+        response = client.post("/stock/kits/generate", data={**form, "count": count})
+        assert b"more than zero" in response.data
+    assert client.post("/stock/kits/generate", data={**form, "count": 5}).status_code == 302
+    assert db.session.scalar(select(func.count()).where(Kit.lot_id == lot.id)) == 5
+
+
+def test_kit_page_actions_and_reversal(client, db, make, stock, login_as):
+    kit = stock.make_kits(make.trial(), 1)[0]
+    db.session.commit()
+    login_as("logistics")
+    page = client.get(f"/stock/kits/{kit.id}").get_data(as_text=True)
+    assert "Receipt" in page and "Audit history" in page
+    client.post(f"/stock/kits/{kit.id}/action", data={"action": "quarantine",
+                                                      "reason": "excursion"})
+    db.session.refresh(kit)
+    assert kit.state == "quarantined"
+    response = client.post(f"/stock/kits/{kit.id}/action", data={"action": "quarantine",
+                                                                 "reason": "again"})
+    assert response.status_code == 302
+    db.session.refresh(kit)
+    assert b"already" in client.get(f"/stock/kits/{kit.id}").data or kit.state == "quarantined"
+    entry_id = db.session.scalar(select(func.max(StockEntry.id)).where(
+        StockEntry.kit_id == kit.id))
+    client.post(f"/stock/entries/{entry_id}/reverse", data={"reason": "wrong kit"})
+    db.session.refresh(kit)
+    assert kit.state == "available"
+
+
+def test_lists_and_reports_answer_for_logistics(client, db, make, stock, login_as):
+    trial = make.trial()
+    site = make.site(trial)
+    stock.make_site_kits(site, 2, expires_on=date.today() + timedelta(days=20))
+    save_resupply_level(db.session, site, 3, 10)
+    site_location(db.session, site)
+    db.session.commit()
+    login_as("logistics")
+    for url in ("/stock/products", "/stock/lots", "/stock/kits?group=on_hand&sort=-number",
+                "/stock/sites", f"/stock/sites/{site.id}", "/stock/ledger?event=transfer_in",
+                "/stock/expiry?days=30", f"/stock/resupply?trial={trial.id}",
+                "/stock/products/new", "/stock/lots/new", "/stock/lots/blinded/new",
+                f"/stock/trials/{trial.id}/settings", "/stock/kits/generate",
+                "/stock/kits/upload", f"/stock/accountability/trial/{trial.id}",
+                "/stock/kits?expires_to=not-a-date"):
+        response = client.get(url)
+        assert response.status_code in (200, 400), url
+    resupply = client.get(f"/stock/resupply?trial={trial.id}").get_data(as_text=True)
+    assert site.hospital in resupply and ">10</strong>" in resupply  # 0 dispensable -> 10
+    expiry = client.get("/stock/expiry?days=30").get_data(as_text=True)
+    assert "Past do-not-dispense" in expiry
+
+
+def test_products_and_lots_forms(client, db, make, stock, login_as):
+    login_as("logistics")
+    response = client.post("/stock/products/new", data=dict(
+        name="IBX-201", kind="investigational", strength="100 mg", form="Tablet", route="Oral",
+        units_per_kit=0, storage_min_c="15", storage_max_c="25"))
+    assert response.status_code == 200
+    response = client.post("/stock/products/new", data=dict(
+        name="IBX-201", kind="investigational", strength="100 mg", form="Tablet", route="Oral",
+        units_per_kit=28, storage_min_c="15", storage_max_c="25", gtin="12345678901234"))
+    assert b"GTIN-14 is not valid" in response.data
+    response = client.post("/stock/products/new", data=dict(
+        name="IBX-201", kind="investigational", strength="100 mg", form="Tablet", route="Oral",
+        units_per_kit=28, storage_min_c="15", storage_max_c="25"))
+    assert response.status_code == 302
+    product = db.session.scalar(select(Product).where(Product.name == "IBX-201"))
+    past = (date.today() - timedelta(days=2)).isoformat()
+    response = client.post("/stock/lots/new", data=dict(
+        number="P-1", product_id=product.id, trial_id=0, expires_on=past, status="released"))
+    assert b"in the past" in response.data
+    assert db.session.scalar(select(Lot).where(Lot.number == "P-1")) is None
+
+
+def test_quarantined_kit_shown_and_dispensing_screen_refuses_it(client, db, make, stock,
+                                                                login_as):
+    trial = make.trial()
+    visit = make.visit(trial, 1)
+    site = make.site(trial)
+    subject = make.subject(site)
+    kits = stock.make_site_kits(site, 2)
+    transition(db.session, kits[0], "quarantined", "quarantine")
+    db.session.commit()
+    login_as("site", sites=[site])
+    proposed = propose_kit(db.session, subject)
+    response = client.post(f"/stock/sites/{site.id}/dispense", data={
+        "subject_id": subject.id, "visit_id": visit.id, "proposed_kit_id": proposed.id,
+        "kit_number": kits[0].kit_number})
+    assert b"Quarantined and cannot be dispensed" in response.data
