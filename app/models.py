@@ -6,3 +6,15 @@ from app.esign.models import Signature  # noqa: F401
 from app.files.models import StoredFile  # noqa: F401
 from app.notify.models import Notice, OutboxMessage  # noqa: F401
 from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit  # noqa: F401
+from app.reimbursement.models import (  # noqa: F401
+    BankAccount,
+    BatchItem,
+    Claim,
+    ClaimLine,
+    ClaimStep,
+    PatientLink,
+    PaymentBatch,
+    PolicyCategory,
+    Receipt,
+    ReimbursementPolicy,
+)

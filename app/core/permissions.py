@@ -42,6 +42,18 @@ ROLE_PERMISSIONS = {
     "patient": set(),
 }
 
+# Patient expense reimbursement (issue 5).
+ROLE_PERMISSIONS["admin"] |= {"reimbursement.totals", "reimbursement.view",
+                              "reimbursement.policy"}
+ROLE_PERMISSIONS["site"] |= {"reimbursement.totals", "reimbursement.view",
+                             "reimbursement.validate", "reimbursement.invite",
+                             "reimbursement.enter"}
+ROLE_PERMISSIONS["finance"] |= {"reimbursement.totals", "reimbursement.view",
+                                "reimbursement.approve", "reimbursement.pay",
+                                "reimbursement.bank", "reimbursement.policy"}
+ROLE_PERMISSIONS["monitor"] |= {"reimbursement.totals"}
+ROLE_PERMISSIONS["patient"] |= {"reimbursement.portal"}
+
 
 def permissions_for(roles):
     """Return the union of permissions granted by the given role names."""
