@@ -1,6 +1,7 @@
 """Patient expense reimbursement: portal, claims, validation, approval, SEPA batches."""
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("reimbursement", __name__)
 portal_bp = Blueprint("my", __name__)
@@ -25,6 +26,11 @@ def reimbursement_labels():
 
 from app.reimbursement import (  # noqa: E402, F401
     batch_views,
+    policy_views,
     portal_views,
     staff_views,
 )
+
+# The navigation entries this module adds in app/core/nav.py, named here so that this
+# package's catalogue carries their translations.
+NAV_LABELS = (_l("My expenses"), _l("Expense claims"), _l("Payment batches"))

@@ -1,4 +1,4 @@
-"""Claims as the patient (or site staff on their behalf) writes them: draft, lines, receipts, submit."""
+"""Claims as the patient (or site staff for them) writes them: draft, lines, receipts, submit."""
 
 from datetime import date
 from decimal import Decimal, InvalidOperation

@@ -241,7 +241,8 @@ class Claim(Audited, TimestampMixin, db.Model):
         if self.visit is not None:
             return f"V{self.visit.number} · {self.visit.name}"
         if self.stay_start:
-            return f"{self.stay_start.isoformat()} – {(self.stay_end or self.stay_start).isoformat()}"
+            end = self.stay_end or self.stay_start
+            return f"{self.stay_start.isoformat()} – {end.isoformat()}"
         return ""
 
     def signature_content(self):

@@ -18,6 +18,9 @@ from app.reimbursement.receipts import clean_receipt
 from tests.reimbursement.factories import World, jpeg_bytes, pdf_bytes
 
 
+pytestmark = pytest.mark.usefixtures("english")
+
+
 @pytest.fixture
 def world(db):
     return World(db.session)

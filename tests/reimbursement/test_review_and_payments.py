@@ -18,6 +18,9 @@ from tests.factories import PASSWORD, make_user
 from tests.reimbursement.factories import World, jpeg_bytes
 
 
+pytestmark = pytest.mark.usefixtures("english")
+
+
 @pytest.fixture
 def world(db):
     return World(db.session)
