@@ -46,6 +46,9 @@ def render_claim(template, claim, *, line=None, submit=None, receipt_forms=None,
 
 def post_line(claim, by, template, back, **extra):
     """Add a line (and its optional receipt) in one transaction; re-show the form on errors."""
+    if claim.status != "draft":
+        flash(_("This claim has been submitted and can no longer be changed."), "warning")
+        return redirect(back)
     form, _policy = line_form(claim, request.form)
     if form.validate_on_submit():
         try:
