@@ -23,7 +23,10 @@ def seed_demo():
     set_actor(db.session, None, "demo seed")
     report = []
     trials = seed_trials(db.session, report)
-    seed_users(db.session, trials, report)
+    users = seed_users(db.session, trials, report)
+    from app.reimbursement.demo import seed_reimbursement
+
+    seed_reimbursement(db.session, users, report)
     db.session.commit()
     for line in report:
         click.echo(line)
