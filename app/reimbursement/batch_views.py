@@ -80,7 +80,7 @@ def show_batch(batch_id):
     """Show a batch, its transfers and signatures."""
     batch = get_or_404(PaymentBatch, batch_id)
     return render_template("reimbursement/batch.html", batch=batch,
-                           items=batch_items(db.session, batch), sign_form=_sign_form(),
+                           items=batch_items(db.session, batch), release_form=_sign_form(),
                            paid_form=ConfirmForm(formdata=None),
                            signatures=signatures_for(db.session, batch))
 

@@ -300,3 +300,18 @@ def test_policy_edit_needs_a_reason_and_is_audited(client, login, world, db):
     entry = db.session.query(AuditEntry).filter_by(entity_type="reimbursement_policy",
                                                    action="update").one()
     assert entry.reason == "Sponsor amendment 3"
+
+
+def test_the_batch_page_offers_the_release_signature_to_another_user(client, login, world, db):
+    world.bank()
+    claim = world.approved()
+    from app.reimbursement.payments import create_batch
+
+    batch = create_batch(db.session, [claim.id], world.finance)
+    db.session.commit()
+    login(world.finance)
+    page = client.get(f"/reimbursement/batches/{batch.id}").get_data(as_text=True)
+    assert "Another finance user must release this batch." in page
+    login(world.finance2)
+    page = client.get(f"/reimbursement/batches/{batch.id}").get_data(as_text=True)
+    assert 'name="password"' in page and "/release" in page
