@@ -190,6 +190,7 @@ class Claim(Audited, TimestampMixin, db.Model):
         CheckConstraint(f"status IN ({_in(CLAIM_STATUSES)})", name="known_status"),
         CheckConstraint("stay_end IS NULL OR stay_start <= stay_end", name="stay_in_order"),
         Index("ix_claims_status_submitted", "status", "submitted_at"),
+        Index("ix_claims_status_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

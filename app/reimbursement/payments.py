@@ -6,12 +6,14 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit.services import record_event
 from app.core.models import utcnow
 from app.esign.services import sign
 from app.reimbursement.errors import ReimbursementError
-from app.reimbursement.models import BankAccount, BatchItem, Claim, PaymentBatch
+from app.reimbursement.models import BankAccount, BatchItem, Claim, ClaimLine, PaymentBatch
 from app.reimbursement.steps import record_step
 
 MAX_BATCH = 10000
@@ -35,7 +37,8 @@ def create_batch(session, claim_ids, by, execution_date=None):
     if execution_date < date.today():
         raise ReimbursementError(_("The execution date cannot be in the past."),
                                  field="execution_date")
-    claims = session.scalars(select(Claim).where(Claim.id.in_(ids))).all()
+    claims = session.scalars(select(Claim).where(Claim.id.in_(ids)).options(
+        selectinload(Claim.lines).selectinload(ClaimLine.receipts))).all()
     accounts = {a.user_id: a for a in session.scalars(
         select(BankAccount).where(BankAccount.user_id.in_({c.claimant_id for c in claims})))}
     for claim in claims:
@@ -70,7 +73,8 @@ def create_batch(session, claim_ids, by, execution_date=None):
                               "batch": (None, batch.message_id)})
     session.flush()
     for claim in claims:
-        session.refresh(claim)
+        # The UPDATE above changed the row; tell the identity map without a reload.
+        set_committed_value(claim, "status", "in_batch")
         record_step(session, claim, "in_batch", by, note=batch.message_id)
     return batch
 
@@ -118,9 +122,12 @@ def mark_batch_paid(session, batch, by):
                     .values(status="paid", paid_at=now)
                     .execution_options(synchronize_session=False))
     session.refresh(batch)
-    for item in batch.items:
-        session.refresh(item.claim)
-        record_event(session, "claim_paid", "claim", item.claim_id,
-                     label=item.claim.reference, changes={"status": ("in_batch", "paid")})
-        record_step(session, item.claim, "paid", by, note=batch.message_id)
+    claims = session.scalars(select(Claim).where(Claim.id.in_(claim_ids)).options(
+        selectinload(Claim.lines).selectinload(ClaimLine.receipts))).all()
+    for claim in claims:
+        set_committed_value(claim, "status", "paid")
+        set_committed_value(claim, "paid_at", now)
+        record_event(session, "claim_paid", "claim", claim.id, label=claim.reference,
+                     changes={"status": ("in_batch", "paid")})
+        record_step(session, claim, "paid", by, note=batch.message_id)
     return batch

@@ -133,6 +133,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_claims_claimant_id'), ['claimant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_claims_site_id'), ['site_id'], unique=False)
         batch_op.create_index('ix_claims_status_submitted', ['status', 'submitted_at'], unique=False)
+        batch_op.create_index('ix_claims_status_id', ['status', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_claims_subject_id'), ['subject_id'], unique=False)
 
     op.create_table('patient_links',
@@ -272,6 +273,7 @@ def downgrade():
     with op.batch_alter_table('claims', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_claims_subject_id'))
         batch_op.drop_index('ix_claims_status_submitted')
+        batch_op.drop_index('ix_claims_status_id')
         batch_op.drop_index(batch_op.f('ix_claims_site_id'))
         batch_op.drop_index(batch_op.f('ix_claims_claimant_id'))
 
