@@ -241,3 +241,15 @@ def test_sepa_rule_checks_catch_what_the_schema_allows():
     assert "USD" in problems and "two decimals" in problems
     assert "SEPA set" in problems and "more than the claim reference" in problems
     assert sepa_text("Zoë Müller-Łukasz ñ") == "Zoe Muller-Lukasz n"
+
+
+def test_the_xsd_check_refuses_what_the_schema_forbids(world, db):
+    from app.reimbursement.sepa import schema_problems
+
+    world.bank()
+    claim = world.approved()
+    batch = create_batch(world.session, [claim.id], world.finance)
+    xml = build_pain001(batch, batch.items)
+    assert schema_problems(xml) == []
+    too_long = xml.replace(batch.message_id.encode(), b"M" * 40, 1)
+    assert schema_problems(too_long)
