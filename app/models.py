@@ -5,7 +5,6 @@ from app.auth.models import User, UserRole, user_sites  # noqa: F401
 from app.esign.models import Signature  # noqa: F401
 from app.files.models import StoredFile  # noqa: F401
 from app.notify.models import Notice, OutboxMessage  # noqa: F401
-from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit  # noqa: F401
 from app.reimbursement.models import (  # noqa: F401
     BankAccount,
     BatchItem,
@@ -18,3 +17,4 @@ from app.reimbursement.models import (  # noqa: F401
     Receipt,
     ReimbursementPolicy,
 )
+from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit  # noqa: F401

@@ -46,7 +46,7 @@ from app.reimbursement.review import (
     validate_claim,
 )
 from app.trials.models import Site, Subject, Trial
-from app.trials.queries import visible_sites, visible_subjects
+from app.trials.queries import visible_sites, visible_subjects, visible_trials
 
 TEMPLATE = "reimbursement/claim.html"
 
@@ -97,8 +97,9 @@ def _site_choices():
 def list_claims():
     """List claims with filters; monitors see subject codes and totals only."""
     listing = _listing(_filtered_claims())
+    trials = db.session.scalars(visible_trials(current_user).order_by(Trial.protocol_code)).all()
     return render_template("reimbursement/claims.html", listing=listing, title=_("Expense claims"),
-                           sites=_site_choices(), show_filters=True)
+                           sites=_site_choices(), show_filters=True, trials=trials)
 
 
 @bp.route("/validation")
@@ -328,6 +329,16 @@ def _subject_page(subject, invite=None, new=None):
     return render_template("reimbursement/subject.html", subject=subject, links=links,
                            invite_form=invite or InviteForm(formdata=None), new_form=new,
                            claims=claims)
+
+
+@bp.route("/subjects")
+@require("reimbursement.view")
+def list_subjects():
+    """Find a subject to invite their patient account or enter a claim for them."""
+    listing = build_listing(visible_subjects(current_user),
+                            sorts={"code": Subject.code, "trial": Trial.protocol_code},
+                            default_sort="code", search_columns=(Subject.code,))
+    return render_template("reimbursement/subjects.html", listing=listing)
 
 
 @bp.route("/subjects/<int:subject_id>")

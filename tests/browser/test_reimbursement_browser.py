@@ -173,6 +173,8 @@ def test_staff_pages_pass_axe(desktop):
     finance.get_by_role("link", name="Datos bancarios").click()
     _axe(finance, problems)
     site = desktop("farmacia@demo.example")
+    site.goto("/reimbursement/subjects")
+    _axe(site, problems)
     site.goto("/reimbursement/")
     site.locator("tbody a").first.click()
     _axe(site, problems)

@@ -17,7 +17,6 @@ from app.reimbursement.policy import plain_language, policy_for
 from app.reimbursement.receipts import clean_receipt
 from tests.reimbursement.factories import World, jpeg_bytes, pdf_bytes
 
-
 pytestmark = pytest.mark.usefixtures("english")
 
 

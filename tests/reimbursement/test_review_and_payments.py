@@ -17,7 +17,6 @@ from app.reimbursement.sepa import build_pain001, sepa_rule_problems, sepa_text
 from tests.factories import PASSWORD, make_user
 from tests.reimbursement.factories import World, jpeg_bytes
 
-
 pytestmark = pytest.mark.usefixtures("english")
 
 

@@ -4,8 +4,8 @@ import io
 from decimal import Decimal
 
 import pytest
-from python_calamine import CalamineWorkbook
 from pypdf import PdfReader
+from python_calamine import CalamineWorkbook
 
 from app.audit.models import AuditEntry
 from app.reimbursement.models import Claim, ClaimLine, PaymentBatch
@@ -20,7 +20,7 @@ def world(db):
     return world
 
 
-def _new_claim(client, world, token="t1"):
+def _new_claim(client, world, token="t1"):  # noqa: S107 - an idempotency token
     response = client.post("/my/claims/new", data={
         "creation_token": token, "period": "visit", "visit_id": world.visit.id})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
@@ -315,3 +315,14 @@ def test_the_batch_page_offers_the_release_signature_to_another_user(client, log
     login(world.finance2)
     page = client.get(f"/reimbursement/batches/{batch.id}").get_data(as_text=True)
     assert 'name="password"' in page and "/release" in page
+
+
+def test_site_staff_find_their_subjects_and_the_policies(client, login, world, db, make):
+    other = make.subject()
+    db.session.commit()
+    login(world.site_user)
+    page = client.get("/reimbursement/subjects").get_data(as_text=True)
+    assert world.subject.code in page and other.code not in page
+    page = client.get("/reimbursement/").get_data(as_text=True)
+    assert f"/reimbursement/trials/{world.trial.id}/policy" in page
+    assert client.get(f"/reimbursement/subjects/{other.id}").status_code == 404
