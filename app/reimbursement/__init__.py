@@ -24,6 +24,24 @@ def reimbursement_labels():
             "claimant_relations": RELATIONS}
 
 
+def _register_audit_labels():
+    from app.audit import ACTION_LABELS
+
+    ACTION_LABELS.update({
+        "claim_submitted": _l("Expense claim submitted"),
+        "claim_validated": _l("Expense claim validated by the site"),
+        "claim_approved": _l("Expense claim approved by finance"),
+        "claim_rejected": _l("Expense claim rejected"),
+        "claim_in_batch": _l("Expense claim put in a payment batch"),
+        "claim_paid": _l("Expense claim paid"),
+        "batch_released": _l("Payment batch released"),
+        "batch_paid": _l("Payment batch paid"),
+        "iban_revealed": _l("Full IBAN shown"),
+    })
+
+
+_register_audit_labels()
+
 from app.reimbursement import (  # noqa: E402, F401
     batch_views,
     policy_views,

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.audit.queries import history_of
 from app.core.listing import build_listing
@@ -80,6 +81,10 @@ def _filtered_claims():
 
 
 def _listing(stmt, default_sort="-id"):
+    # Load a page's relations with their own small queries: joined eager loads would be
+    # joined for every skipped row of a deep page too.
+    stmt = stmt.options(selectinload(Claim.subject), selectinload(Claim.site),
+                        selectinload(Claim.claimant), selectinload(Claim.visit))
     return build_listing(_with_subject(stmt),
                          sorts={"id": Claim.id, "submitted": Claim.submitted_at,
                                 "status": Claim.status, "claimed": Claim.total_claimed,

@@ -326,3 +326,31 @@ def test_site_staff_find_their_subjects_and_the_policies(client, login, world, d
     page = client.get("/reimbursement/").get_data(as_text=True)
     assert f"/reimbursement/trials/{world.trial.id}/policy" in page
     assert client.get(f"/reimbursement/subjects/{other.id}").status_code == 404
+
+
+def test_patient_adds_the_receipt_the_site_asked_for(client, login, world, db):
+    claim = world.submitted(receipt=False)
+    line = claim.lines[0]
+    db.session.commit()
+    login(world.site_user)
+    client.post(f"/reimbursement/claims/{claim.id}/lines/{line.id}/request-receipt",
+                data={"note": "Falta el ticket del taxi"})
+    login(world.patient)
+    page = client.get(f"/my/claims/{claim.id}").get_data(as_text=True)
+    assert "The site asks for a receipt for this expense." in page
+    assert "Falta el ticket del taxi" in page
+    response = client.post(f"/my/claims/{claim.id}/lines/{line.id}/receipts",
+                           data={f"r{line.id}-receipt": (io.BytesIO(jpeg_bytes()), "t.jpg")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    db.session.refresh(line)
+    assert len(line.receipts) == 1 and line.receipts[0].after_submission
+    assert not line.receipt_requested
+
+
+def test_the_audit_log_names_reimbursement_actions(client, login_as, world, db):
+    world.submitted()
+    db.session.commit()
+    login_as("admin")
+    page = client.get("/audit/").get_data(as_text=True)
+    assert "Expense claim submitted" in page
