@@ -2,18 +2,45 @@
 
 import uuid
 
-from flask import flash, redirect, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.core.views_helpers import attach_error
+from app.exports.pdf import pdf_response
 from app.extensions import db
-from app.files.services import FileRefused
+from app.files.services import FileRefused, send_stored_file
 from app.reimbursement.claims import add_line, attach_receipt, remove_line, submit_claim
 from app.reimbursement.errors import ReimbursementError
+from app.reimbursement.exports import claim_sheet_pdf
 from app.reimbursement.forms import LineForm, ReceiptForm, SubmitClaimForm
 from app.reimbursement.models import ClaimLine
 from app.reimbursement.policy import plain_language, policy_for
+from app.reimbursement.queries import receipt_of_claim
 from app.reimbursement.review import FLAG_LABELS
+
+
+def claim_urls(blueprint, claim):
+    """Return the addresses a claim page links and posts to, in the portal or back office."""
+    def to(endpoint, **ids):
+        return url_for(f"{blueprint}.{endpoint}", claim_id=claim.id, **ids)
+
+    return {"line": to("add_line"), "submit": to("submit"), "sheet": to("sheet"),
+            "delete": lambda line: to("delete_line", line_id=line.id),
+            "receipt": lambda line: to("add_receipt", line_id=line.id),
+            "view_receipt": lambda r: to("receipt", receipt_id=r.id)}
+
+
+def send_receipt(claim, receipt_id):
+    """Answer with a receipt of the claim (the caller has checked the claim is visible)."""
+    item = receipt_of_claim(db.session, claim, receipt_id)
+    if item is None:
+        abort(404)
+    return send_stored_file(item.file)
+
+
+def sheet_response(claim):
+    """Answer with the claim's Expense Reimbursement Sheet."""
+    return pdf_response(f"{claim.reference}.pdf", claim_sheet_pdf(db.session, claim))
 
 
 def line_form(claim, formdata=None):

@@ -7,18 +7,16 @@ from sqlalchemy import select
 
 from app.core.permissions import require
 from app.core.views_helpers import attach_error
-from app.exports.pdf import pdf_response
 from app.extensions import db
-from app.files.services import FileRefused, send_stored_file
+from app.files.services import FileRefused
 from app.reimbursement import drafting, portal_bp
 from app.reimbursement.bank import save_bank_account
 from app.reimbursement.claims import create_claim
 from app.reimbursement.errors import ReimbursementError
-from app.reimbursement.exports import claim_sheet_pdf
 from app.reimbursement.forms import BankForm, NewClaimForm
 from app.reimbursement.models import BankAccount, Claim
 from app.reimbursement.policy import plain_language, policy_for
-from app.reimbursement.queries import link_for_user, my_claim, my_claims, receipt_of_claim
+from app.reimbursement.queries import link_for_user, my_claim, my_claims
 from app.reimbursement.receipts import store_receipt
 from app.trials.models import TrialVisit
 
@@ -44,15 +42,7 @@ def _back(claim):
 
 
 def _urls(claim):
-    return {"line": url_for("my.add_line", claim_id=claim.id),
-            "submit": url_for("my.submit", claim_id=claim.id),
-            "delete": lambda line: url_for("my.delete_line", claim_id=claim.id,
-                                           line_id=line.id),
-            "receipt": lambda line: url_for("my.add_receipt", claim_id=claim.id,
-                                            line_id=line.id),
-            "view_receipt": lambda r: url_for("my.receipt", claim_id=claim.id,
-                                              receipt_id=r.id),
-            "sheet": url_for("my.sheet", claim_id=claim.id)}
+    return drafting.claim_urls("my", claim)
 
 
 @portal_bp.route("/")
@@ -162,10 +152,7 @@ def submit(claim_id):
 def receipt(claim_id, receipt_id):
     """Open one of my receipts."""
     claim = _claim_or_404(claim_id)
-    item = receipt_of_claim(db.session, claim, receipt_id)
-    if item is None:
-        abort(404)
-    return send_stored_file(item.file)
+    return drafting.send_receipt(claim, receipt_id)
 
 
 @portal_bp.route("/claims/<int:claim_id>/sheet.pdf")
@@ -173,7 +160,7 @@ def receipt(claim_id, receipt_id):
 def sheet(claim_id):
     """Download the Expense Reimbursement Sheet of my claim."""
     claim = _claim_or_404(claim_id)
-    return pdf_response(f"{claim.reference}.pdf", claim_sheet_pdf(db.session, claim))
+    return drafting.sheet_response(claim)
 
 
 @portal_bp.route("/bank", methods=["GET", "POST"])

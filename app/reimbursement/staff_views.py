@@ -14,9 +14,7 @@ from app.core.listing import build_listing
 from app.core.permissions import require
 from app.core.views_helpers import attach_error, get_or_404
 from app.exports.excel import Sheet, xlsx_response
-from app.exports.pdf import pdf_response
 from app.extensions import db
-from app.files.services import send_stored_file
 from app.reimbursement import bp, drafting
 from app.reimbursement.bank import reveal_iban
 from app.reimbursement.claims import claimants_of
@@ -24,7 +22,6 @@ from app.reimbursement.errors import ReimbursementError
 from app.reimbursement.exports import (
     claim_headers,
     claim_rows,
-    claim_sheet_pdf,
     payee_total_headers,
     payee_total_rows,
 )
@@ -37,7 +34,7 @@ from app.reimbursement.forms import (
 )
 from app.reimbursement.models import CLAIM_STATUSES, BankAccount, Claim, ClaimLine
 from app.reimbursement.patients import invite_claimant
-from app.reimbursement.queries import receipt_of_claim, staff_claim, staff_claims
+from app.reimbursement.queries import staff_claim, staff_claims
 from app.reimbursement.review import (
     approve_claim,
     can_validate,
@@ -145,15 +142,7 @@ def export_payee_totals():
 
 
 def _urls(claim):
-    return {"line": url_for("reimbursement.add_line", claim_id=claim.id),
-            "submit": url_for("reimbursement.submit", claim_id=claim.id),
-            "delete": lambda line: url_for("reimbursement.delete_line", claim_id=claim.id,
-                                           line_id=line.id),
-            "receipt": lambda line: url_for("reimbursement.add_receipt", claim_id=claim.id,
-                                            line_id=line.id),
-            "view_receipt": lambda r: url_for("reimbursement.receipt", claim_id=claim.id,
-                                              receipt_id=r.id),
-            "sheet": url_for("reimbursement.sheet", claim_id=claim.id)}
+    return drafting.claim_urls("reimbursement", claim)
 
 
 def _claim_context(claim, review_errors=None):
@@ -252,10 +241,7 @@ def ask_receipt(claim_id, line_id):
 def receipt(claim_id, receipt_id):
     """Open a receipt of a claim in my scope."""
     claim = _claim_or_404(claim_id)
-    item = receipt_of_claim(db.session, claim, receipt_id)
-    if item is None:
-        abort(404)
-    return send_stored_file(item.file)
+    return drafting.send_receipt(claim, receipt_id)
 
 
 @bp.route("/claims/<int:claim_id>/sheet.pdf")
@@ -263,7 +249,7 @@ def receipt(claim_id, receipt_id):
 def sheet(claim_id):
     """Download the Expense Reimbursement Sheet."""
     claim = _claim_or_404(claim_id)
-    return pdf_response(f"{claim.reference}.pdf", claim_sheet_pdf(db.session, claim))
+    return drafting.sheet_response(claim)
 
 
 # ---- claims entered by site staff on the claimant's behalf --------------------------------
