@@ -154,7 +154,7 @@ def _sheet_story(session, claim):
                      _decision_text(decision, line.reason_for_patient)])
     story.append(table([_("Date"), _("Category"), _("Type"), _("Description"), _("Claimed"),
                         _("Approved"), _("Decision and reason")], rows,
-                       col_widths=["11%", "14%", "11%", "22%", "11%", "11%", "20%"]))
+                       col_widths=["13%", "14%", "11%", "20%", "11%", "11%", "20%"]))
     story += [Spacer(1, 3 * mm),
               para(_("Total claimed: %(amount)s", amount=_eur(claim.total_claimed)), "Heading4"),
               para(_("Total approved: %(amount)s", amount=_eur(claim.total_approved)),
