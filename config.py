@@ -68,6 +68,13 @@ class Config:
     )
     COMPANY_PHONE = os.environ.get("COMPANY_PHONE", "+34 910 000 000")
 
+    # Patient reimbursement: the key bank details are encrypted with (HKDF-derived; falls
+    # back to SECRET_KEY) and the account SEPA transfers are paid from.
+    BANK_DATA_KEY = os.environ.get("BANK_DATA_KEY", "")
+    SEPA_DEBTOR_NAME = os.environ.get("SEPA_DEBTOR_NAME", "")
+    SEPA_DEBTOR_IBAN = os.environ.get("SEPA_DEBTOR_IBAN", "ES9121000418450200051332")
+    SEPA_DEBTOR_BIC = os.environ.get("SEPA_DEBTOR_BIC", "CAIXESBBXXX")
+
     PAGE_SIZE = 25
     DEMO_ALLOWED = True
 

@@ -80,6 +80,16 @@ def register_blueprints(app):
     app.register_blueprint(esign_bp, url_prefix="/sign")
     app.register_blueprint(notify_bp, url_prefix="/notices")
     app.register_blueprint(trials_bp, url_prefix="/trials")
+    register_reimbursement(app)
+
+
+def register_reimbursement(app):
+    """Attach the reimbursement back office and the patient portal."""
+    from app.reimbursement import bp as reimbursement_bp
+    from app.reimbursement import portal_bp
+
+    app.register_blueprint(reimbursement_bp, url_prefix="/reimbursement")
+    app.register_blueprint(portal_bp, url_prefix="/my")
 
     from app.stock import bp as stock_bp
 

@@ -31,6 +31,9 @@ def seed_demo():
     from app.shipments.demo import seed_shipments
 
     seed_shipments(db.session, report)
+    from app.reimbursement.demo import seed_reimbursement
+
+    seed_reimbursement(db.session, users, report)
     db.session.commit()
     for line in report:
         click.echo(line)

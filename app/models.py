@@ -30,4 +30,16 @@ from app.stock.models import (  # noqa: F401
     ResupplyLevel,
     SupplySettings,
 )
+from app.reimbursement.models import (  # noqa: F401
+    BankAccount,
+    BatchItem,
+    Claim,
+    ClaimLine,
+    ClaimStep,
+    PatientLink,
+    PaymentBatch,
+    PolicyCategory,
+    Receipt,
+    ReimbursementPolicy,
+)
 from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit  # noqa: F401

@@ -13,6 +13,13 @@ NAV = [
     (_l("Users"), "admin.list_users", "users.manage"),
 ]
 
+# Patient expense reimbursement (issue 5).
+NAV += [
+    (_l("My expenses"), "my.claims", "reimbursement.portal"),
+    (_l("Expense claims"), "reimbursement.list_claims", "reimbursement.totals"),
+    (_l("Payment batches"), "reimbursement.list_batches", "reimbursement.pay"),
+]
+
 
 def nav_for(user):
     """Return the navigation entries the user may see."""

@@ -56,6 +56,18 @@ STOCK_PERMISSIONS = {
 for _role, _granted in STOCK_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] |= _granted
 
+# Patient expense reimbursement (issue 5).
+ROLE_PERMISSIONS["admin"] |= {"reimbursement.totals", "reimbursement.view",
+                              "reimbursement.policy"}
+ROLE_PERMISSIONS["site"] |= {"reimbursement.totals", "reimbursement.view",
+                             "reimbursement.validate", "reimbursement.invite",
+                             "reimbursement.enter"}
+ROLE_PERMISSIONS["finance"] |= {"reimbursement.totals", "reimbursement.view",
+                                "reimbursement.approve", "reimbursement.pay",
+                                "reimbursement.bank", "reimbursement.policy"}
+ROLE_PERMISSIONS["monitor"] |= {"reimbursement.totals"}
+ROLE_PERMISSIONS["patient"] |= {"reimbursement.portal"}
+
 
 def permissions_for(roles):
     """Return the union of permissions granted by the given role names."""

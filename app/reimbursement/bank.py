@@ -1,0 +1,100 @@
+"""Bank details: IBAN check, encryption at rest, masking and audited reveals."""
+
+import base64
+from functools import cache
+
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+from flask_babel import gettext as _
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from app.audit.services import record_event
+from app.reimbursement.errors import ReimbursementError
+from app.reimbursement.models import BankAccount
+
+# SEPA scheme countries (EPC409-09): an IBAN outside them cannot receive a SEPA transfer.
+SEPA_COUNTRIES = frozenset(
+    "AD AT BE BG CH CY CZ DE DK EE ES FI FR GB GI GR HR HU IE IS IT LI LT LU LV MC MT NL NO PL "
+    "PT RO SE SI SK SM VA".split())
+
+
+@cache
+def _fernet_for(secret):
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"ensayo-bank-data",
+               info=b"iban-encryption-v1").derive(secret.encode("utf-8"))
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def fernet():
+    """Return the cipher whose key HKDF derives from BANK_DATA_KEY (or SECRET_KEY)."""
+    config = current_app.config
+    return _fernet_for(config.get("BANK_DATA_KEY") or config["SECRET_KEY"])
+
+
+def encrypt_iban(iban):
+    """Return the encrypted bytes of a compact IBAN."""
+    return fernet().encrypt(iban.encode("ascii"))
+
+
+def decrypt_iban(token):
+    """Return the IBAN kept in encrypted bytes."""
+    return fernet().decrypt(bytes(token)).decode("ascii")
+
+
+def clean_iban(value):
+    """Return the compact IBAN or raise ReimbursementError with a message for the user."""
+    try:
+        iban = IBAN(value or "")
+    except SchwiftyException:
+        raise ReimbursementError(
+            _("This IBAN is not valid. Check the letters and digits."), field="iban") from None
+    if iban.country_code not in SEPA_COUNTRIES:
+        raise ReimbursementError(_("Only accounts in SEPA countries can be paid."), field="iban")
+    return iban.compact
+
+
+def mask(iban):
+    """Return an IBAN with only country and last four characters shown."""
+    return f"{iban[:2]}•• •••• •••• •••• {iban[-4:]}"
+
+
+def save_bank_account(session, user, *, iban, holder_name, holder_is_payee, authorisation=None,
+                      bic=None):
+    """Create or replace a payee's bank details; the IBAN is stored encrypted."""
+    compact = clean_iban(iban)
+    holder_name = (holder_name or "").strip()
+    if not holder_name:
+        raise ReimbursementError(_("Give the name of the account holder."), field="holder_name")
+    account = session.query(BankAccount).filter_by(user_id=user.id).one_or_none()
+    if not holder_is_payee and authorisation is None and (
+            account is None or account.authorisation_file_id is None):
+        raise ReimbursementError(
+            _("When the account is not yours, attach the holder's signed authorisation."),
+            field="authorisation")
+    if account is None:
+        account = BankAccount(user_id=user.id)
+        session.add(account)
+    account.holder_name = holder_name
+    account.iban_encrypted = encrypt_iban(compact)
+    account.iban_country = compact[:2]
+    account.iban_last4 = compact[-4:]
+    account.bic = (bic or "").strip().upper() or None
+    account.holder_is_payee = bool(holder_is_payee)
+    if authorisation is not None:
+        account.authorisation_file_id = authorisation.id
+    if holder_is_payee:
+        account.authorisation_file_id = None
+    session.flush()
+    return account
+
+
+def reveal_iban(session, account, by):
+    """Return the full IBAN for finance and record the reveal in the audit trail."""
+    if not by.can("reimbursement.bank"):
+        raise ReimbursementError(_("You may not see full bank details."))
+    record_event(session, "iban_revealed", "bank_account", account.id,
+                 label=account.masked_iban, reason="finance reveal")
+    return decrypt_iban(account.iban_encrypted)

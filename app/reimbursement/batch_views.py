@@ -1,0 +1,162 @@
+"""Payment batches: build, release with an e-signature, mark paid, download XML/Excel/PDF."""
+
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.core.listing import build_listing
+from app.core.permissions import require
+from app.core.views_helpers import attach_error, get_or_404
+from app.esign.forms import SignForm
+from app.esign.services import SigningError, signatures_for
+from app.exports.excel import Sheet, xlsx_response
+from app.exports.pdf import pdf_response
+from app.extensions import db
+from app.reimbursement import bp
+from app.reimbursement.errors import ReimbursementError
+from app.reimbursement.exports import batch_headers, batch_items, batch_rows, batch_summary_pdf
+from app.reimbursement.forms import BatchForm, ConfirmForm
+from app.reimbursement.models import BankAccount, Claim, PaymentBatch
+from app.reimbursement.payments import create_batch, mark_batch_paid, release_batch
+from app.reimbursement.sepa import build_pain001
+
+WAITING_LIMIT = 500
+
+
+@bp.route("/batches")
+@require("reimbursement.pay")
+def list_batches():
+    """List payment batches, newest first."""
+    listing = build_listing(select(PaymentBatch),
+                            sorts={"id": PaymentBatch.id, "status": PaymentBatch.status},
+                            default_sort="-id", search_columns=(PaymentBatch.message_id,))
+    waiting = db.session.scalar(select(db.func.count()).where(Claim.status == "approved"))
+    return render_template("reimbursement/batches.html", listing=listing, waiting=waiting)
+
+
+def _waiting_claims():
+    return db.session.execute(
+        select(Claim, BankAccount.id).outerjoin(BankAccount,
+                                                BankAccount.user_id == Claim.claimant_id)
+        .where(Claim.status == "approved").order_by(Claim.approved_at, Claim.id)
+        .limit(WAITING_LIMIT)).all()
+
+
+@bp.route("/batches/new", methods=["GET", "POST"])
+@require("reimbursement.pay")
+def new_batch():
+    """Choose approved claims and build a batch."""
+    form = BatchForm()
+    if request.method == "GET":
+        form.execution_date.data = date.today()
+    if form.validate_on_submit():
+        try:
+            batch = create_batch(db.session, form.claims.data, current_user,
+                                 form.execution_date.data)
+        except ReimbursementError as error:
+            db.session.rollback()
+            attach_error(form, error, default_field="claims")
+        else:
+            db.session.commit()
+            flash(_("Batch %(id)s prepared. Another finance user must release it.",
+                    id=batch.message_id), "success")
+            return redirect(url_for("reimbursement.show_batch", batch_id=batch.id))
+    return render_template("reimbursement/batch_form.html", form=form,
+                           waiting=_waiting_claims()), 422 if form.errors else 200
+
+
+def _sign_form():
+    form = SignForm(formdata=None)
+    form.meaning.data = "released"
+    return form
+
+
+@bp.route("/batches/<int:batch_id>")
+@require("reimbursement.pay")
+def show_batch(batch_id):
+    """Show a batch, its transfers and signatures."""
+    batch = get_or_404(PaymentBatch, batch_id)
+    return render_template("reimbursement/batch.html", batch=batch,
+                           items=batch_items(db.session, batch), release_form=_sign_form(),
+                           paid_form=ConfirmForm(formdata=None),
+                           signatures=signatures_for(db.session, batch))
+
+
+@bp.route("/batches/<int:batch_id>/release", methods=["POST"])
+@require("reimbursement.pay")
+def release(batch_id):
+    """Release the batch with an electronic signature (a second finance user)."""
+    batch = get_or_404(PaymentBatch, batch_id)
+    form = SignForm()
+    if form.validate_on_submit():
+        try:
+            release_batch(db.session, batch, current_user, form.password.data)
+        except SigningError as error:
+            db.session.commit()  # keep the failed attempt and any lock
+            flash(str(error), "danger")
+        except ReimbursementError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Batch released."), "success")
+    else:
+        flash(_("Confirm the statement and give your password to sign."), "danger")
+    return redirect(url_for("reimbursement.show_batch", batch_id=batch.id))
+
+
+@bp.route("/batches/<int:batch_id>/paid", methods=["POST"])
+@require("reimbursement.pay")
+def mark_paid(batch_id):
+    """Mark a released batch paid (and its claims), once."""
+    batch = get_or_404(PaymentBatch, batch_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            mark_batch_paid(db.session, batch, current_user)
+        except ReimbursementError as error:
+            db.session.rollback()
+            flash(str(error), "warning")
+        else:
+            db.session.commit()
+            flash(_("Batch marked paid; the claimants have been told."), "success")
+    return redirect(url_for("reimbursement.show_batch", batch_id=batch.id))
+
+
+@bp.route("/batches/<int:batch_id>/pain001.xml")
+@require("reimbursement.pay")
+def batch_xml(batch_id):
+    """Download the SEPA credit transfer file (pain.001.001.03) of a released batch."""
+    batch = get_or_404(PaymentBatch, batch_id)
+    if batch.status == "draft":
+        abort(409)
+    try:
+        xml = build_pain001(batch, batch_items(db.session, batch))
+    except ReimbursementError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("reimbursement.show_batch", batch_id=batch.id))
+    response = Response(xml, mimetype="application/xml")
+    response.headers["Content-Disposition"] = f'attachment; filename="{batch.message_id}.xml"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/batches/<int:batch_id>.xlsx")
+@require("reimbursement.pay")
+def batch_excel(batch_id):
+    """Download the batch detail as Excel."""
+    batch = get_or_404(PaymentBatch, batch_id)
+    sheet = Sheet(batch.message_id, batch_headers(), batch_rows(batch_items(db.session, batch)))
+    return xlsx_response(f"{batch.message_id}.xlsx", [sheet])
+
+
+@bp.route("/batches/<int:batch_id>/summary.pdf")
+@require("reimbursement.pay")
+def batch_pdf(batch_id):
+    """Download the batch summary PDF."""
+    batch = get_or_404(PaymentBatch, batch_id)
+    data = batch_summary_pdf(batch, batch_items(db.session, batch),
+                             signatures_for(db.session, batch))
+    return pdf_response(f"{batch.message_id}.pdf", data)

@@ -1,0 +1,208 @@
+"""The patient portal (/my): my claims, a new claim, lines, receipts, bank details, policy."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.core.permissions import require
+from app.core.views_helpers import attach_error
+from app.extensions import db
+from app.files.services import FileRefused
+from app.reimbursement import drafting, portal_bp
+from app.reimbursement.bank import save_bank_account
+from app.reimbursement.claims import create_claim
+from app.reimbursement.errors import ReimbursementError
+from app.reimbursement.forms import BankForm, NewClaimForm
+from app.reimbursement.models import BankAccount, Claim
+from app.reimbursement.policy import plain_language, policy_for
+from app.reimbursement.queries import link_for_user, my_claim, my_claims
+from app.reimbursement.receipts import store_receipt
+from app.trials.models import TrialVisit
+
+TEMPLATE = "reimbursement/my_claim.html"
+
+
+def _link_or_404():
+    link = link_for_user(db.session, current_user)
+    if link is None:
+        abort(404)
+    return link
+
+
+def _claim_or_404(claim_id):
+    claim = my_claim(db.session, current_user, claim_id)
+    if claim is None:
+        abort(404)
+    return claim
+
+
+def _back(claim):
+    return url_for("my.show_claim", claim_id=claim.id)
+
+
+def _urls(claim):
+    return drafting.claim_urls("my", claim)
+
+
+@portal_bp.route("/")
+@require("reimbursement.portal")
+def claims():
+    """List my claims, newest first, with their status."""
+    link = link_for_user(db.session, current_user)
+    items = db.session.scalars(my_claims(current_user).order_by(
+        Claim.id.desc())).all() if link else []
+    account = db.session.scalar(select(BankAccount).where(
+        BankAccount.user_id == current_user.id))
+    return render_template("reimbursement/my_claims.html", link=link, claims=items,
+                           account=account)
+
+
+def _visit_choices(subject):
+    visits = db.session.scalars(select(TrialVisit).where(
+        TrialVisit.trial_id == subject.trial_id, TrialVisit.active.is_(True))
+        .order_by(TrialVisit.number)).all()
+    return [(v.id, f"V{v.number} · {v.name}") for v in visits]
+
+
+def claim_from_form(form, subject, claimant, entered_by):
+    """Create the draft the new-claim form describes (shared with staff entry)."""
+    if form.period.data == "stay":
+        if not form.stay_start.data:
+            raise ReimbursementError(_("Give the first day of the stay."), field="stay_start")
+        return create_claim(db.session, subject=subject, claimant=claimant,
+                            entered_by=entered_by, stay_start=form.stay_start.data,
+                            stay_end=form.stay_end.data, creation_token=form.creation_token.data)
+    visit = db.session.get(TrialVisit, form.visit_id.data) if form.visit_id.data else None
+    if visit is None:
+        raise ReimbursementError(_("Choose the visit."), field="visit_id")
+    return create_claim(db.session, subject=subject, claimant=claimant, entered_by=entered_by,
+                        visit=visit, creation_token=form.creation_token.data)
+
+
+@portal_bp.route("/claims/new", methods=["GET", "POST"])
+@require("reimbursement.portal")
+def new_claim():
+    """Start a claim for a visit of my schedule or for a stay."""
+    link = _link_or_404()
+    form = NewClaimForm()
+    form.visit_id.choices = _visit_choices(link.subject)
+    if request.method == "GET":
+        form.creation_token.data = drafting.new_token()
+        if link.subject.trial.kind == "cell_therapy":
+            form.period.data = "stay"
+    if form.validate_on_submit():
+        try:
+            claim = claim_from_form(form, link.subject, current_user, current_user)
+        except ReimbursementError as error:
+            db.session.rollback()
+            attach_error(form, error, default_field="period")
+        else:
+            db.session.commit()
+            return redirect(_back(claim))
+    policy = policy_for(db.session, link.subject.trial)
+    db.session.commit()
+    return render_template("reimbursement/my_new_claim.html", form=form, link=link,
+                           policy_text=plain_language(policy)), 422 if form.errors else 200
+
+
+@portal_bp.route("/claims/<int:claim_id>")
+@require("reimbursement.portal")
+def show_claim(claim_id):
+    """Show my claim: timeline, lines with decisions and reasons, forms while a draft."""
+    claim = _claim_or_404(claim_id)
+    return drafting.render_claim(TEMPLATE, claim, urls=_urls(claim))
+
+
+@portal_bp.route("/claims/<int:claim_id>/lines", methods=["POST"])
+@require("reimbursement.portal")
+def add_line(claim_id):
+    """Add an expense to my draft."""
+    claim = _claim_or_404(claim_id)
+    return drafting.post_line(claim, current_user, TEMPLATE, _back(claim), urls=_urls(claim))
+
+
+@portal_bp.route("/claims/<int:claim_id>/lines/<int:line_id>/delete", methods=["POST"])
+@require("reimbursement.portal")
+def delete_line(claim_id, line_id):
+    """Remove an expense from my draft."""
+    claim = _claim_or_404(claim_id)
+    return drafting.post_delete_line(claim, line_id, _back(claim))
+
+
+@portal_bp.route("/claims/<int:claim_id>/lines/<int:line_id>/receipts", methods=["POST"])
+@require("reimbursement.portal")
+def add_receipt(claim_id, line_id):
+    """Attach a receipt to a line (after submission only when the site asked)."""
+    claim = _claim_or_404(claim_id)
+    return drafting.post_receipt(claim, line_id, current_user, TEMPLATE, _back(claim),
+                                 urls=_urls(claim))
+
+
+@portal_bp.route("/claims/<int:claim_id>/submit", methods=["POST"])
+@require("reimbursement.portal")
+def submit(claim_id):
+    """Send my claim with the declaration."""
+    claim = _claim_or_404(claim_id)
+    return drafting.post_submit(claim, current_user, TEMPLATE, _back(claim), urls=_urls(claim))
+
+
+@portal_bp.route("/claims/<int:claim_id>/receipts/<int:receipt_id>")
+@require("reimbursement.portal")
+def receipt(claim_id, receipt_id):
+    """Open one of my receipts."""
+    claim = _claim_or_404(claim_id)
+    return drafting.send_receipt(claim, receipt_id)
+
+
+@portal_bp.route("/claims/<int:claim_id>/sheet.pdf")
+@require("reimbursement.portal")
+def sheet(claim_id):
+    """Download the Expense Reimbursement Sheet of my claim."""
+    claim = _claim_or_404(claim_id)
+    return drafting.sheet_response(claim)
+
+
+@portal_bp.route("/bank", methods=["GET", "POST"])
+@require("reimbursement.portal")
+def bank():
+    """Give or change the account my reimbursements are paid into."""
+    account = db.session.scalar(select(BankAccount).where(
+        BankAccount.user_id == current_user.id))
+    form = BankForm()
+    if request.method == "GET" and account is not None:
+        form.holder_name.data = account.holder_name
+        form.holder_is_payee.data = "yes" if account.holder_is_payee else "no"
+    if form.validate_on_submit():
+        try:
+            authorisation = None
+            upload = form.authorisation.data
+            if form.holder_is_payee.data == "no" and upload and upload.filename:
+                authorisation, _sha = store_receipt(db.session, upload.read(), upload.filename,
+                                                    current_user)
+            save_bank_account(db.session, current_user, iban=form.iban.data,
+                              holder_name=form.holder_name.data, bic=form.bic.data,
+                              holder_is_payee=form.holder_is_payee.data == "yes",
+                              authorisation=authorisation)
+        except FileRefused as error:
+            db.session.rollback()
+            form.authorisation.errors = [str(error)]
+        except ReimbursementError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your bank details have been saved."), "success")
+            return redirect(url_for("my.claims"))
+    return render_template("reimbursement/my_bank.html", form=form,
+                           account=account), 422 if form.errors else 200
+
+
+@portal_bp.route("/policy")
+@require("reimbursement.portal")
+def policy():
+    """Read what the trial pays for, in plain language."""
+    link = _link_or_404()
+    text = plain_language(policy_for(db.session, link.subject.trial))
+    db.session.commit()
+    return render_template("reimbursement/my_policy.html", policy_text=text, link=link)

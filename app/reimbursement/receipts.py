@@ -1,0 +1,91 @@
+"""Receipt uploads: checked by content, size-limited, images re-encoded without metadata."""
+
+import hashlib
+import io
+import warnings
+
+from flask_babel import gettext as _
+from PIL import Image, ImageOps
+from pillow_heif import register_heif_opener
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from app.files.services import FileRefused, sniff_content_type, store_bytes
+
+register_heif_opener()
+
+RECEIPT_TYPES = ("image/jpeg", "image/png", "image/heic", "application/pdf")
+MAX_RECEIPT_BYTES = 10 * 1024 * 1024
+# A phone photo is about 12-48 megapixels; anything far above is refused before decoding.
+MAX_RECEIPT_PIXELS = 50_000_000
+MAX_PDF_PAGES = 20
+
+
+def clean_receipt(data):
+    """Return (bytes to keep, content type) or raise FileRefused with a message."""
+    if not data:
+        raise FileRefused(_("The file is empty."))
+    if len(data) > MAX_RECEIPT_BYTES:
+        raise FileRefused(_("The file is larger than %(mb)s MB.",
+                            mb=MAX_RECEIPT_BYTES // (1024 * 1024)))
+    content_type = sniff_content_type(data)
+    if content_type not in RECEIPT_TYPES:
+        raise FileRefused(_("Attach a photo (JPEG, PNG, HEIC) or a PDF. "
+                            "This file is not one of them."))
+    if content_type == "application/pdf":
+        return _checked_pdf(data), content_type
+    return _reencoded_image(data)
+
+
+def _checked_pdf(data):
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = len(reader.pages)
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        raise FileRefused(_("This PDF cannot be read. Try another copy.")) from None
+    if pages == 0 or pages > MAX_PDF_PAGES:
+        raise FileRefused(_("A receipt PDF must have between 1 and %(n)d pages.",
+                            n=MAX_PDF_PAGES))
+    return data
+
+
+def _reencoded_image(data):
+    """Decode with bomb protection, then save fresh pixels only (no EXIF, GPS or XMP)."""
+    previous = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = MAX_RECEIPT_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.width * image.height > MAX_RECEIPT_PIXELS:
+                    raise FileRefused(_("This image is too large. Take the photo again at a "
+                                        "lower resolution."))
+                source_format = image.format
+                image = ImageOps.exif_transpose(image)
+                image.load()
+                rgb = image.convert("RGB")
+                out = io.BytesIO()
+                if source_format == "PNG":
+                    rgb.save(out, "PNG", optimize=True)
+                    return out.getvalue(), "image/png"
+                rgb.save(out, "JPEG", quality=85, optimize=True)
+                return out.getvalue(), "image/jpeg"
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise FileRefused(_("This image is too large. Take the photo again at a lower "
+                            "resolution.")) from None
+    except FileRefused:
+        raise
+    except (OSError, ValueError, SyntaxError):
+        raise FileRefused(_("This image cannot be read. Try another photo.")) from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
+
+
+def store_receipt(session, data, original_name, by):
+    """Clean and store a receipt; return (StoredFile, SHA-256 of the bytes as uploaded)."""
+    original_sha = hashlib.sha256(data or b"").hexdigest()
+    cleaned, content_type = clean_receipt(data)
+    stored = store_bytes(session, cleaned, original_name=original_name,
+                         allowed_types=(content_type,), max_bytes=MAX_RECEIPT_BYTES,
+                         uploaded_by=by)
+    return stored, original_sha

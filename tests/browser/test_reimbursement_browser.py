@@ -1,0 +1,189 @@
+"""In Chromium: a patient on a phone claims with a receipt; site, finance and payment follow."""
+
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+from PIL import Image
+
+from tests.browser.conftest import log_in, screenshot, serious_violations
+
+
+def _jpeg():
+    out = io.BytesIO()
+    Image.new("RGB", (300, 400), (240, 240, 230)).save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def desktop(browser, live_server):
+    contexts = []
+
+    def open_as(email):
+        context = browser.new_context(base_url=live_server, locale="es-ES")
+        contexts.append(context)
+        tab = context.new_page()
+        log_in(tab, email)
+        return tab
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def _axe(page, problems):
+    found = serious_violations(page)
+    if found:
+        problems[page.url] = found
+
+
+def test_the_whole_flow_from_a_phone_to_payment(phone, desktop):
+    problems = {}
+    log_in(phone, "paciente1@demo.example")
+    phone.goto("/my/")
+    assert phone.locator("h1").inner_text() == "Mis gastos"
+    _axe(phone, problems)
+    for path in ("/my/policy", "/my/bank"):
+        phone.goto(path)
+        _axe(phone, problems)
+    phone.goto("/my/")
+    phone.get_by_role("link", name="Nueva solicitud").click()
+    _axe(phone, problems)
+    phone.get_by_label("V6 · Fin de estudio").check()
+    phone.get_by_role("button", name="Empezar solicitud").click()
+    claim_url = phone.url
+    claim_id = int(re.search(r"/claims/(\d+)", claim_url).group(1))
+    _axe(phone, problems)
+    day = (date.today() - timedelta(days=3)).isoformat()
+    # A bad amount first: a clear message, what was typed kept.
+    phone.get_by_label("Taxi", exact=True).check()
+    phone.fill("input[name=line_date]", day)
+    phone.fill("input[name=description]", "Taxi al hospital")
+    phone.fill("input[name=amount]", "-3")
+    phone.get_by_role("button", name="Añadir gasto").click()
+    assert "El importe debe ser mayor que 0." in phone.content()
+    assert phone.input_value("input[name=description]") == "Taxi al hospital"
+    _axe(phone, problems)
+    phone.fill("input[name=amount]", "31,50")
+    phone.set_input_files("input[name=receipt]", files=[
+        {"name": "taxi.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}])
+    phone.get_by_role("button", name="Añadir gasto").click()
+    assert "Gasto añadido." in phone.content()
+    phone.get_by_label("Coche (kilómetros)").check()
+    phone.fill("input[name=line_date]", day)
+    phone.fill("input[name=description]", "Coche casa - hospital")
+    phone.fill("input[name=quantity]", "40")
+    phone.get_by_role("button", name="Añadir gasto").click()
+    assert "10,40" in phone.content()  # 40 km x 0,26
+    phone.locator("input[name=declaration]").check()
+    phone.get_by_role("button", name="Enviar solicitud").click()
+    assert "Enviada" in phone.content()
+    _axe(phone, problems)
+    screenshot(phone, "reimbursement-patient-claim-submitted")
+
+    site = desktop("farmacia@demo.example")
+    site.goto("/reimbursement/validation")
+    _axe(site, problems)
+    site.goto(f"/reimbursement/claims/{claim_id}")
+    _axe(site, problems)
+    site.locator("input[name^=decision_][value=reduced]").first.check()
+    site.locator("input[name^=amount_]").first.fill("25")
+    site.locator("input[name^=reason_]").first.fill("Tarifa habitual de taxi: 25 €")
+    site.get_by_role("button", name="Validar solicitud").click()
+    assert "validada" in site.content()
+
+    finance = desktop("finanzas@demo.example")
+    finance.goto("/reimbursement/approval")
+    _axe(finance, problems)
+    finance.goto(f"/reimbursement/claims/{claim_id}")
+    _axe(finance, problems)
+    finance.get_by_role("button", name="Aprobar solicitud").click()
+    finance.goto("/reimbursement/batches/new")
+    _axe(finance, problems)
+    boxes = finance.locator("input[name=claims]:not([disabled])")
+    for index in range(boxes.count()):
+        box = boxes.nth(index)
+        if box.get_attribute("value") != str(claim_id):
+            box.uncheck()
+    finance.get_by_role("button", name="Preparar remesa").click()
+    batch_url = finance.url
+    assert "/batches/" in batch_url
+    _axe(finance, problems)
+
+    releaser = desktop("finanzas2@demo.example")
+    releaser.goto(batch_url)
+    releaser.fill("input[name=password]", "Demo-Ensayo-2026")
+    releaser.locator("input[name=confirm]").check()
+    releaser.locator("form[action$='/release'] button[type=submit]").click()
+    assert "Remesa liberada." in releaser.content()
+    with releaser.expect_download() as download:
+        releaser.get_by_role("link", name="Fichero SEPA (XML)").click()
+    xml = open(download.value.path(), "rb").read()
+    assert f"<Ustrd>RC-{claim_id:06d}</Ustrd>".encode() in xml and b"ONC-2024" not in xml
+    releaser.get_by_role("button", name="Marcar como pagada").click()
+    assert "pagada" in releaser.content().lower()
+    screenshot(releaser, "reimbursement-batch-paid")
+
+    phone.goto(claim_url)
+    content = phone.content()
+    for label in ("Enviada", "Validada por el centro", "Aprobada por finanzas", "Pagada",
+                  "Tarifa habitual de taxi: 25 €"):
+        assert label in content, label
+    _axe(phone, problems)
+    screenshot(phone, "reimbursement-patient-claim-paid")
+    with phone.expect_download() as download:
+        phone.get_by_role("link", name="Descargar la hoja de reembolso de gastos (PDF)").click()
+    assert open(download.value.path(), "rb").read().startswith(b"%PDF")
+    assert problems == {}
+
+
+@pytest.mark.parametrize("email, paths", [
+    ("cuidador1@demo.example", ["/my/", "/my/claims/new", "/my/bank", "/my/policy"]),
+    ("paciente2@demo.example", ["/my/", "/my/claims/new"]),
+])
+def test_every_patient_page_passes_axe_on_a_phone(phone, email, paths):
+    log_in(phone, email)
+    problems = {}
+    for path in paths:
+        assert phone.goto(path).status == 200, path
+        _axe(phone, problems)
+    phone.goto("/my/")
+    links = phone.locator("a.claim-card")
+    for index in range(links.count()):
+        phone.goto("/my/")
+        phone.locator("a.claim-card").nth(index).click()
+        _axe(phone, problems)
+    screenshot(phone, f"reimbursement-{email.split('@')[0]}")
+    assert problems == {}
+
+
+def test_staff_pages_pass_axe(desktop):
+    problems = {}
+    finance = desktop("finanzas@demo.example")
+    for path in ("/reimbursement/", "/reimbursement/batches", "/reimbursement/batches/new"):
+        assert finance.goto(path).status == 200
+        _axe(finance, problems)
+    finance.goto("/reimbursement/batches")
+    finance.locator("tbody a").first.click()
+    _axe(finance, problems)
+    finance.goto("/reimbursement/?status=validated")
+    finance.locator("tbody a").first.click()
+    _axe(finance, problems)
+    finance.get_by_role("link", name="Datos bancarios").click()
+    _axe(finance, problems)
+    site = desktop("farmacia@demo.example")
+    site.goto("/reimbursement/subjects")
+    _axe(site, problems)
+    site.goto("/reimbursement/")
+    site.locator("tbody a").first.click()
+    _axe(site, problems)
+    site.get_by_role("link", name=re.compile("^Sujeto ")).click()
+    _axe(site, problems)
+    site.get_by_role("link", name="Política de reembolso").click()
+    _axe(site, problems)
+    monitor = desktop("monitor@demo.example")
+    monitor.goto("/reimbursement/")
+    _axe(monitor, problems)
+    screenshot(monitor, "reimbursement-monitor")
+    assert problems == {}

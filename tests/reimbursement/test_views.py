@@ -1,0 +1,356 @@
+"""The screens: the patient portal, bad input through forms, staff validation and finance."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+from python_calamine import CalamineWorkbook
+
+from app.audit.models import AuditEntry
+from app.reimbursement.models import Claim, ClaimLine, PaymentBatch
+from tests.factories import PASSWORD
+from tests.reimbursement.factories import World, jpeg_bytes, pdf_bytes
+
+
+@pytest.fixture
+def world(db):
+    world = World(db.session)
+    db.session.commit()
+    return world
+
+
+def _new_claim(client, world, token="t1"):  # noqa: S107 - an idempotency token
+    response = client.post("/my/claims/new", data={
+        "creation_token": token, "period": "visit", "visit_id": world.visit.id})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def test_patient_writes_and_submits_a_claim_with_a_receipt(client, login, world, db):
+    login(world.patient)
+    assert client.get("/my/").status_code == 200
+    page = client.get("/my/claims/new").get_data(as_text=True)
+    assert "0.26" in page or "0,26" in page  # the policy in plain language
+    claim_id = _new_claim(client, world)
+    response = client.post(f"/my/claims/{claim_id}/lines", data={
+        "category": "taxi", "line_date": "2026-01-24", "description": "Taxi to hospital",
+        "amount": "18,40", "receipt": (io.BytesIO(jpeg_bytes()), "taxi.jpg")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    client.post(f"/my/claims/{claim_id}/lines", data={
+        "category": "car_mileage", "line_date": "2026-01-24", "description": "Car",
+        "quantity": "50"})
+    claim = db.session.get(Claim, claim_id)
+    assert [ln.amount for ln in claim.lines] == [Decimal("18.40"), Decimal("13.00")]
+    assert len(claim.lines[0].receipts) == 1
+    response = client.post(f"/my/claims/{claim_id}/submit", data={"declaration": "y"})
+    assert response.status_code == 302
+    db.session.refresh(claim)
+    assert claim.status == "submitted"
+    page = client.get(f"/my/claims/{claim_id}").get_data(as_text=True)
+    assert "Submitted" in page and "Add expense" not in page
+
+
+def test_double_click_on_submit_gives_one_submission(client, login, world, db):
+    login(world.patient)
+    claim = world.claim()
+    db.session.commit()
+    first = client.post(f"/my/claims/{claim.id}/submit", data={"declaration": "y"})
+    second = client.post(f"/my/claims/{claim.id}/submit", data={"declaration": "y"})
+    assert first.status_code == second.status_code == 302
+    entries = db.session.query(AuditEntry).filter_by(action="claim_submitted").count()
+    assert entries == 1
+
+
+def test_double_click_on_new_claim_gives_one_claim(client, login, world, db):
+    login(world.patient)
+    first = _new_claim(client, world, token="same")
+    second = _new_claim(client, world, token="same")
+    assert first == second
+    assert db.session.query(Claim).filter_by(claimant_id=world.patient.id).count() == 1
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"amount": "-5"}, "The amount must be more than 0."),
+    ({"amount": "0"}, "The amount must be more than 0."),
+    ({"category": "car_mileage", "quantity": "5000"}, "km is more than"),
+    ({"line_date": "2099-01-01"}, "The date cannot be in the future."),
+    ({"line_date": "2025-12-01"}, "before you joined the trial"),
+])
+def test_bad_lines_show_a_clear_message_and_keep_what_was_typed(client, login, world, db,
+                                                                 data, message):
+    login(world.patient)
+    claim_id = _new_claim(client, world)
+    form = {"category": "taxi", "line_date": "2026-01-24", "description": "Típico taxi",
+            "amount": "12"} | data
+    response = client.post(f"/my/claims/{claim_id}/lines", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in page and "Típico taxi" in page
+    assert db.session.query(ClaimLine).filter_by(claim_id=claim_id).count() == 0
+
+
+def test_bad_receipts_leave_nothing_half_saved(client, login, world, db):
+    login(world.patient)
+    claim_id = _new_claim(client, world)
+    response = client.post(f"/my/claims/{claim_id}/lines", data={
+        "category": "taxi", "line_date": "2026-01-24", "description": "Taxi", "amount": "12",
+        "receipt": (io.BytesIO(b"<html><script>x</script></html>"), "photo.jpg")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "This file is not one of them" in response.get_data(as_text=True)
+    assert db.session.query(ClaimLine).filter_by(claim_id=claim_id).count() == 0
+
+
+def test_messages_follow_the_patients_language(client, login, world, db):
+    world.patient.language = "es"
+    db.session.commit()
+    login(world.patient)
+    claim_id = _new_claim(client, world)
+    response = client.post(f"/my/claims/{claim_id}/lines", data={
+        "category": "taxi", "line_date": "2026-01-24", "description": "Taxi", "amount": "-1"})
+    assert "El importe debe ser mayor que 0." in response.get_data(as_text=True)
+
+
+def test_editing_after_submission_is_refused_without_a_500(client, login, world, db):
+    login(world.patient)
+    claim = world.submitted()
+    db.session.commit()
+    response = client.post(f"/my/claims/{claim.id}/lines", data={
+        "category": "taxi", "line_date": "2026-01-24", "description": "Taxi", "amount": "5"},
+        follow_redirects=True)
+    assert response.status_code == 200
+    assert "can no longer be changed" in response.get_data(as_text=True)
+    response = client.post(f"/my/claims/{claim.id}/lines/{claim.lines[0].id}/delete")
+    assert response.status_code == 302
+    assert db.session.query(ClaimLine).filter_by(claim_id=claim.id).count() == 1
+
+
+def test_invalid_iban_is_refused_in_the_form(client, login, world, db):
+    login(world.patient)
+    response = client.post("/my/bank", data={"holder_name": "Ana Ruiz", "iban": "ES12 3456",
+                                             "holder_is_payee": "yes"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "This IBAN is not valid" in page
+    assert "Ana Ruiz" in page
+    response = client.post("/my/bank", data={"holder_name": "Ana Ruiz",
+                                              "iban": "ES91 2100 0418 4502 0005 1332",
+                                              "holder_is_payee": "yes"})
+    assert response.status_code == 302
+    assert "1332" in client.get("/my/").get_data(as_text=True)
+    assert "ES9121000418" not in client.get("/my/bank").get_data(as_text=True)
+
+
+def test_a_50_mb_upload_is_refused_not_a_500(client, login, world, db):
+    login(world.patient)
+    claim = world.claim()
+    db.session.commit()
+    response = client.post(
+        f"/my/claims/{claim.id}/lines/{claim.lines[0].id}/receipts",
+        data={f"r{claim.lines[0].id}-receipt": (io.BytesIO(b"%PDF-1.4\n" + b"0" * 50_000_000),
+                                                "big.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 413
+
+
+def test_site_validates_finance_approves_batches_releases_and_pays(client, login, world, db):
+    world.bank()
+    claim = world.submitted(lines=(("taxi", Decimal("40"), None), ("car_mileage", None, "20")))
+    db.session.commit()
+    taxi = claim.lines[0]
+    login(world.site_user)
+    page = client.get("/reimbursement/validation").get_data(as_text=True)
+    assert claim.reference in page
+    response = client.post(f"/reimbursement/claims/{claim.id}/validate", data={
+        f"decision_{taxi.id}": "reduced", f"amount_{taxi.id}": "30",
+        f"reason_{taxi.id}": "Taxi fare above the usual price"})
+    assert response.status_code == 302
+    db.session.refresh(claim)
+    assert claim.status == "validated"
+    login(world.finance)
+    assert claim.reference in client.get("/reimbursement/approval").get_data(as_text=True)
+    client.post(f"/reimbursement/claims/{claim.id}/approve", data={})
+    db.session.refresh(claim)
+    assert claim.status == "approved" and claim.total_approved == Decimal("35.20")
+    response = client.post("/reimbursement/batches/new", data={
+        "claims": [claim.id], "execution_date": "2099-01-01"})
+    assert response.status_code == 302
+    batch = db.session.query(PaymentBatch).one()
+    assert client.get(f"/reimbursement/batches/{batch.id}/pain001.xml").status_code == 409
+    login(world.finance2)
+    response = client.post(f"/reimbursement/batches/{batch.id}/release", data={
+        "meaning": "released", "password": PASSWORD, "confirm": "y"})
+    db.session.refresh(batch)
+    assert batch.status == "released"
+    xml = client.get(f"/reimbursement/batches/{batch.id}/pain001.xml")
+    assert xml.status_code == 200 and b"<Ustrd>" + claim.reference.encode() in xml.data
+    assert world.trial.protocol_code.encode() not in xml.data
+    client.post(f"/reimbursement/batches/{batch.id}/paid")
+    client.post(f"/reimbursement/batches/{batch.id}/paid")  # twice: refused politely
+    db.session.refresh(claim)
+    assert claim.status == "paid"
+    assert db.session.query(AuditEntry).filter_by(action="batch_paid").count() == 1
+    excel = client.get(f"/reimbursement/batches/{batch.id}.xlsx")
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(excel.data)).get_sheet_by_index(0) \
+        .to_python()
+    assert rows[1][0] == claim.reference
+    summary = client.get(f"/reimbursement/batches/{batch.id}/summary.pdf")
+    assert summary.data.startswith(b"%PDF")
+    totals = client.get("/reimbursement/payee-totals.xlsx?year="
+                        f"{claim.paid_at.year}")
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(totals.data)).get_sheet_by_index(0) \
+        .to_python()
+    assert rows[1][3:7] == [30.0, 5.2, 0.0, 35.2]
+    # The patient sees each step and downloads their sheet.
+    login(world.patient)
+    page = client.get(f"/my/claims/{claim.id}").get_data(as_text=True)
+    for label in ("Submitted", "Validated by the site", "Approved by finance", "Paid",
+                  "Taxi fare above the usual price"):
+        assert label in page
+    sheet = client.get(f"/my/claims/{claim.id}/sheet.pdf")
+    reader = PdfReader(io.BytesIO(sheet.data))
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "Expense Reimbursement Sheet" in text and claim.subject.code in text
+    assert "1332" in text and "2100 0418" not in text
+    assert "Validated" in text and "Approved" in text  # the signature manifest
+    assert len(reader.pages) >= 2  # the receipt appended
+
+
+def test_sheet_merges_pdf_receipts(client, login, world, db):
+    from app.reimbursement.claims import attach_receipt
+
+    claim = world.claim(lines=(("taxi", Decimal("10"), None),), receipt=False)
+    attach_receipt(db.session, claim.lines[0], pdf_bytes("FACTURA-TAXI-77"), "f.pdf",
+                   world.patient)
+    db.session.commit()
+    login(world.patient)
+    data = client.get(f"/my/claims/{claim.id}/sheet.pdf").data
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    assert "FACTURA-TAXI-77" in text
+
+
+def test_site_staff_invite_a_patient_and_enter_a_claim_on_their_behalf(client, login, world,
+                                                                        db):
+    from app.notify.models import OutboxMessage
+
+    login(world.site_user)
+    response = client.post(f"/reimbursement/subjects/{world.subject.id}/invite", data={
+        "relation": "caregiver", "full_name": "Carmen Vidal", "email": "carmen@test.example",
+        "language": "es"})
+    assert response.status_code == 302
+    mail = db.session.query(OutboxMessage).filter_by(recipient="carmen@test.example").one()
+    assert "/auth/invitation/" in mail.body and "Hola" in mail.body
+    response = client.post(f"/reimbursement/subjects/{world.subject.id}/claims", data={
+        "creation_token": "x1", "claimant_id": world.patient.id, "period": "visit",
+        "visit_id": world.visit.id})
+    assert response.status_code == 302
+    claim = db.session.query(Claim).filter_by(claimant_id=world.patient.id).one()
+    assert claim.on_behalf and claim.entered_by_id == world.site_user.id
+    assert "entered by the site" in client.get(f"/reimbursement/claims/{claim.id}") \
+        .get_data(as_text=True).lower()
+
+
+def test_finance_reveal_of_the_iban_is_audited(client, login, world, db):
+    world.bank()
+    claim = world.submitted()
+    db.session.commit()
+    login(world.finance)
+    page = client.get(f"/reimbursement/claims/{claim.id}/bank").get_data(as_text=True)
+    assert "ES9121000418450200051332" not in page
+    page = client.post(f"/reimbursement/claims/{claim.id}/bank").get_data(as_text=True)
+    assert "ES9121000418450200051332" in page
+    assert db.session.query(AuditEntry).filter_by(action="iban_revealed").count() == 1
+
+
+def test_monitor_sees_codes_and_totals_only(client, login_as, world, db):
+    world.submitted()
+    db.session.commit()
+    login_as("monitor")
+    page = client.get("/reimbursement/").get_data(as_text=True)
+    assert world.subject.code in page and world.patient.full_name not in page
+    claim = db.session.query(Claim).first()
+    assert client.get(f"/reimbursement/claims/{claim.id}").status_code == 403
+
+
+def test_site_staff_see_only_their_sites(client, login_as, world, db):
+    claim = world.submitted()
+    db.session.commit()
+    login_as("site")
+    assert client.get(f"/reimbursement/claims/{claim.id}").status_code == 404
+    assert claim.reference not in client.get("/reimbursement/").get_data(as_text=True)
+
+
+def test_policy_edit_needs_a_reason_and_is_audited(client, login, world, db):
+    login(world.finance)
+    page = client.get(f"/reimbursement/trials/{world.trial.id}/policy")
+    assert page.status_code == 200
+    data = {"mileage_rate": "0.30", "max_km_per_trip": "800", "per_diem_amount": "25",
+            "per_night_amount": "80", "days_from_visit": "3", "cap_per_line": "",
+            "cap_per_visit": "200", "cap_per_month": ""}
+    for category in ("car_mileage", "public_transport", "taxi", "parking_tolls", "meals",
+                     "lodging", "other"):
+        data |= {f"{category}_allowed": "y", f"{category}_kind": "actual_cost",
+                 f"{category}_receipt_above": "0"}
+    assert client.post(f"/reimbursement/trials/{world.trial.id}/policy", data=data) \
+        .status_code == 422
+    data["reason"] = "Sponsor amendment 3"
+    assert client.post(f"/reimbursement/trials/{world.trial.id}/policy", data=data) \
+        .status_code == 302
+    entry = db.session.query(AuditEntry).filter_by(entity_type="reimbursement_policy",
+                                                   action="update").one()
+    assert entry.reason == "Sponsor amendment 3"
+
+
+def test_the_batch_page_offers_the_release_signature_to_another_user(client, login, world, db):
+    world.bank()
+    claim = world.approved()
+    from app.reimbursement.payments import create_batch
+
+    batch = create_batch(db.session, [claim.id], world.finance)
+    db.session.commit()
+    login(world.finance)
+    page = client.get(f"/reimbursement/batches/{batch.id}").get_data(as_text=True)
+    assert "Another finance user must release this batch." in page
+    login(world.finance2)
+    page = client.get(f"/reimbursement/batches/{batch.id}").get_data(as_text=True)
+    assert 'name="password"' in page and "/release" in page
+
+
+def test_site_staff_find_their_subjects_and_the_policies(client, login, world, db, make):
+    other = make.subject()
+    db.session.commit()
+    login(world.site_user)
+    page = client.get("/reimbursement/subjects").get_data(as_text=True)
+    assert world.subject.code in page and other.code not in page
+    page = client.get("/reimbursement/").get_data(as_text=True)
+    assert f"/reimbursement/trials/{world.trial.id}/policy" in page
+    assert client.get(f"/reimbursement/subjects/{other.id}").status_code == 404
+
+
+def test_patient_adds_the_receipt_the_site_asked_for(client, login, world, db):
+    claim = world.submitted(receipt=False)
+    line = claim.lines[0]
+    db.session.commit()
+    login(world.site_user)
+    client.post(f"/reimbursement/claims/{claim.id}/lines/{line.id}/request-receipt",
+                data={"note": "Falta el ticket del taxi"})
+    login(world.patient)
+    page = client.get(f"/my/claims/{claim.id}").get_data(as_text=True)
+    assert "The site asks for a receipt for this expense." in page
+    assert "Falta el ticket del taxi" in page
+    response = client.post(f"/my/claims/{claim.id}/lines/{line.id}/receipts",
+                           data={f"r{line.id}-receipt": (io.BytesIO(jpeg_bytes()), "t.jpg")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    db.session.refresh(line)
+    assert len(line.receipts) == 1 and line.receipts[0].after_submission
+    assert not line.receipt_requested
+
+
+def test_the_audit_log_names_reimbursement_actions(client, login_as, world, db):
+    world.submitted()
+    db.session.commit()
+    login_as("admin")
+    page = client.get("/audit/").get_data(as_text=True)
+    assert "Expense claim submitted" in page
