@@ -42,7 +42,7 @@ messages: install
 	@for d in $(DOMAINS); do \
 	  extra=""; [ "$$d" = core ] && extra="templates/base.html templates/_macros templates/errors"; \
 	  [ -d templates/$$d ] && extra="$$extra templates/$$d"; \
-	  $(BIN)/pybabel -q extract -F app/babel.cfg -k _l -o app/$$d/translations/messages.pot app/$$d $$extra || exit 1; \
+	  $(BIN)/pybabel -q extract -F app/babel.cfg -k _l -k lazy_pgettext:1c,2 -o app/$$d/translations/messages.pot app/$$d $$extra || exit 1; \
 	  if [ -f app/$$d/translations/es/LC_MESSAGES/messages.po ]; then \
 	    $(BIN)/pybabel -q update -N -i app/$$d/translations/messages.pot -d app/$$d/translations -l es; \
 	  else \

@@ -5,6 +5,18 @@ from app.auth.models import User, UserRole, user_sites  # noqa: F401
 from app.esign.models import Signature  # noqa: F401
 from app.files.models import StoredFile  # noqa: F401
 from app.notify.models import Notice, OutboxMessage  # noqa: F401
+from app.reimbursement.models import (  # noqa: F401
+    BankAccount,
+    BatchItem,
+    Claim,
+    ClaimLine,
+    ClaimStep,
+    PatientLink,
+    PaymentBatch,
+    PolicyCategory,
+    Receipt,
+    ReimbursementPolicy,
+)
 from app.shipments.models import (  # noqa: F401
     Discrepancy,
     LoggerReading,
@@ -29,17 +41,5 @@ from app.stock.models import (  # noqa: F401
     Product,
     ResupplyLevel,
     SupplySettings,
-)
-from app.reimbursement.models import (  # noqa: F401
-    BankAccount,
-    BatchItem,
-    Claim,
-    ClaimLine,
-    ClaimStep,
-    PatientLink,
-    PaymentBatch,
-    PolicyCategory,
-    Receipt,
-    ReimbursementPolicy,
 )
 from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit  # noqa: F401

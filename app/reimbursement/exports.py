@@ -3,7 +3,7 @@
 import io
 from decimal import Decimal
 
-from flask_babel import format_currency
+from flask_babel import format_currency, pgettext
 from flask_babel import gettext as _
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.units import mm
@@ -39,7 +39,7 @@ def _eur(value):
 def claim_headers():
     """Return the column titles of the claims export."""
     return [_("Reference"), _("Trial"), _("Site"), _("Subject"), _("Claimant"), _("Status"),
-            _("Submitted"), _("Claimed"), _("Approved"), _("Paid")]
+            pgettext("claim date", "Submitted"), _("Claimed"), _("Approved"), _("Paid")]
 
 
 def claim_rows(session, stmt):

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -41,7 +42,7 @@ KINDS = {
 }
 CLAIM_STATUSES = {
     "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
+    "submitted": lazy_pgettext("claim status", "Submitted"),
     "validated": _l("Validated by the site"),
     "approved": _l("Approved by finance"),
     "rejected": _l("Rejected"),
@@ -54,7 +55,8 @@ DECISIONS = {
     "reduced": _l("Reduced"),
     "rejected": _l("Rejected"),
 }
-BATCH_STATUSES = {"draft": _l("Prepared"), "released": _l("Released"), "paid": _l("Paid")}
+BATCH_STATUSES = {"draft": _l("Prepared"),
+                  "released": lazy_pgettext("batch status", "Released"), "paid": _l("Paid")}
 
 
 def _in(values):

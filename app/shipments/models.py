@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -34,11 +35,12 @@ SHIPMENT_STATUSES = {
 }
 LINE_STATUSES = {"proposed": _l("Proposed"), "picked": _l("Picked"), "dropped": _l("Dropped")}
 RECEIPT_OUTCOMES = {"ok": _l("Received in good condition"), "damaged": _l("Damaged"),
-                    "missing": _l("Missing")}
+                    "missing": lazy_pgettext("kit receipt", "Missing")}
 QA_OUTCOMES = {"released": _l("Released"), "rejected": _l("Rejected")}
 DISCREPANCY_KINDS = {"damaged": _l("Damaged kit"), "missing": _l("Missing kit"),
                      "other": _l("Other")}
-DISCREPANCY_STATUSES = {"open": _l("Open"), "resolved": _l("Resolved")}
+DISCREPANCY_STATUSES = {"open": lazy_pgettext("discrepancy status", "Open"),
+                        "resolved": _l("Resolved")}
 TRACKING_MAX = 60
 
 

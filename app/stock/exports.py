@@ -1,6 +1,7 @@
 """Accountability exports: headers and rows for Excel, a story for the PDF."""
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -118,7 +119,8 @@ def accountability_story(session, figures, *, site=None, trial=None, limit=2000)
     returned = list(return_rows(session, accountability.returns(session, site=site,
                                                                 trial=trial).limit(limit)))
     story += [para(_("Returns"), "Heading2"),
-              table([_("Date (UTC)"), _("Subject"), _("Kit"), _("Returned"), _("Missing"),
+              table([_("Date (UTC)"), _("Subject"), _("Kit"), _("Returned"),
+                     pgettext("units", "Missing"),
                      _("Condition")],
                     [(r[0].strftime("%Y-%m-%d"), r[1], r[2], str(r[3]), str(r[4]), r[5])
                      for r in returned])

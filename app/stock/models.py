@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -170,7 +171,8 @@ class Location(Audited, TimestampMixin, db.Model):
 
 KIT_STATES = {
     "available": _l("Available"), "quarantined": _l("Quarantined"), "damaged": _l("Damaged"),
-    "missing": _l("Missing"), "expired": _l("Expired"), "in_transit": _l("In transit"),
+    "missing": lazy_pgettext("kit state", "Missing"), "expired": _l("Expired"),
+    "in_transit": _l("In transit"),
     "received": _l("Received"), "dispensed": _l("Dispensed"), "returned": _l("Returned"),
     "pending_destruction": _l("Pending destruction"), "destroyed": _l("Destroyed"),
 }

@@ -1,5 +1,6 @@
-"""Every string the code marks for translation has a Spanish translation."""
+"""Every string the code marks for translation has one Spanish translation."""
 
+from collections import defaultdict
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -10,31 +11,47 @@ from app import translation_directories
 APP = Path(__file__).resolve().parents[2] / "app"
 ROOT = APP.parent
 METHODS = [("**.py", "python"), ("**.html", "jinja2")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
+            "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
 
 
-def spanish_catalogue():
-    translated = {}
+def catalogue_entries():
+    """Yield (domain, context, msgid, translation) for every translated message."""
     for directory in translation_directories():
+        domain = directory.split("/")[0]
         with open(APP / directory / "es" / "LC_MESSAGES" / "messages.po", "rb") as f:
             for message in read_po(f):
                 if message.id and message.string and not message.fuzzy:
                     key = message.id if isinstance(message.id, str) else message.id[0]
-                    translated[key] = message.string
-    return translated
+                    text = message.string if isinstance(message.string, str) \
+                        else message.string[0]
+                    if text:
+                        yield domain, message.context, key, text
 
 
 def source_messages():
     for folder in (APP, ROOT / "templates"):
-        for filename, _lineno, message, _comments, _context in extract_from_dir(
+        for filename, _lineno, message, _comments, context in extract_from_dir(
                 str(folder), METHODS, keywords=KEYWORDS):
-            yield filename, message if isinstance(message, str) else message[0]
+            yield filename, context, message if isinstance(message, str) else message[0]
 
 
 def test_every_message_has_a_spanish_translation():
-    translated = spanish_catalogue()
-    missing = sorted({f"{name}: {msg}" for name, msg in source_messages() if msg not in translated})
+    translated = {(ctx, key) for _d, ctx, key, _t in catalogue_entries()}
+    missing = sorted({f"{name}: {msg}" for name, ctx, msg in source_messages()
+                      if (ctx, msg) not in translated})
     assert missing == [], "run `make messages` and translate:\n" + "\n".join(missing[:50])
+
+
+def test_no_message_is_translated_two_ways():
+    # All catalogues merge into one: a msgid translated differently in two domains would
+    # show whichever loads last. Words whose Spanish depends on use take a context (pgettext).
+    seen = defaultdict(dict)
+    for domain, ctx, key, text in catalogue_entries():
+        seen[(ctx, key)][domain] = text
+    clashes = {key: by_domain for key, by_domain in seen.items()
+               if len(set(by_domain.values())) > 1}
+    assert clashes == {}
 
 
 def test_the_interface_speaks_spanish_by_default(client):
