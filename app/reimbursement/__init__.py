@@ -44,6 +44,7 @@ _register_audit_labels()
 
 from app.reimbursement import (  # noqa: E402, F401
     batch_views,
+    behalf_views,
     policy_views,
     portal_views,
     staff_views,

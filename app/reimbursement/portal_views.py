@@ -3,17 +3,19 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from app.core.models import utcnow
 from app.core.permissions import require
 from app.core.views_helpers import attach_error
 from app.extensions import db
 from app.files.services import FileRefused
+from app.notify.models import Notice
 from app.reimbursement import drafting, portal_bp
 from app.reimbursement.bank import save_bank_account
 from app.reimbursement.claims import create_claim
 from app.reimbursement.errors import ReimbursementError
-from app.reimbursement.forms import BankForm, NewClaimForm
+from app.reimbursement.forms import BankForm, ConfirmForm, NewClaimForm
 from app.reimbursement.models import BankAccount, Claim
 from app.reimbursement.policy import plain_language, policy_for
 from app.reimbursement.queries import link_for_user, my_claim, my_claims
@@ -54,8 +56,22 @@ def claims():
         Claim.id.desc())).all() if link else []
     account = db.session.scalar(select(BankAccount).where(
         BankAccount.user_id == current_user.id))
+    notices = db.session.scalars(select(Notice).where(Notice.user_id == current_user.id)
+                                 .order_by(Notice.id.desc()).limit(5)).all()
     return render_template("reimbursement/my_claims.html", link=link, claims=items,
-                           account=account)
+                           account=account, notices=notices, read_form=ConfirmForm())
+
+
+@portal_bp.route("/notices/read", methods=["POST"])
+@require("reimbursement.portal")
+def read_notices():
+    """Mark my messages as read."""
+    if ConfirmForm().validate_on_submit():
+        db.session.execute(update(Notice).where(Notice.user_id == current_user.id,
+                                                Notice.read_at.is_(None))
+                           .values(read_at=utcnow()))
+        db.session.commit()
+    return redirect(url_for("my.claims"))
 
 
 def _visit_choices(subject):

@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import threading
 import warnings
 
 from flask_babel import gettext as _
@@ -19,6 +20,8 @@ MAX_RECEIPT_BYTES = 10 * 1024 * 1024
 # A phone photo is about 12-48 megapixels; anything far above is refused before decoding.
 MAX_RECEIPT_PIXELS = 50_000_000
 MAX_PDF_PAGES = 20
+# Pillow's pixel limit and the warnings filters are process-wide: one decode at a time.
+_DECODE_LOCK = threading.Lock()
 
 
 def clean_receipt(data):
@@ -51,6 +54,11 @@ def _checked_pdf(data):
 
 def _reencoded_image(data):
     """Decode with bomb protection, then save fresh pixels only (no EXIF, GPS or XMP)."""
+    with _DECODE_LOCK:
+        return _reencode_locked(data)
+
+
+def _reencode_locked(data):
     previous = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = MAX_RECEIPT_PIXELS
     try:

@@ -32,6 +32,12 @@ def desktop(browser, live_server):
         context.close()
 
 
+def _submit(page, control):
+    """Click a link or a form's button and wait for the next page."""
+    with page.expect_navigation():
+        control.click()
+
+
 def _axe(page, problems):
     found = serious_violations(page)
     if found:
@@ -48,10 +54,10 @@ def test_the_whole_flow_from_a_phone_to_payment(phone, desktop):
         phone.goto(path)
         _axe(phone, problems)
     phone.goto("/my/")
-    phone.get_by_role("link", name="Nueva solicitud").click()
+    _submit(phone, phone.get_by_role("link", name="Nueva solicitud"))
     _axe(phone, problems)
     phone.get_by_label("V6 · Fin de estudio").check()
-    phone.get_by_role("button", name="Empezar solicitud").click()
+    _submit(phone, phone.get_by_role("button", name="Empezar solicitud"))
     claim_url = phone.url
     claim_id = int(re.search(r"/claims/(\d+)", claim_url).group(1))
     _axe(phone, problems)
@@ -61,23 +67,23 @@ def test_the_whole_flow_from_a_phone_to_payment(phone, desktop):
     phone.fill("input[name=line_date]", day)
     phone.fill("input[name=description]", "Taxi al hospital")
     phone.fill("input[name=amount]", "-3")
-    phone.get_by_role("button", name="Añadir gasto").click()
+    _submit(phone, phone.get_by_role("button", name="Añadir gasto"))
     assert "El importe debe ser mayor que 0." in phone.content()
     assert phone.input_value("input[name=description]") == "Taxi al hospital"
     _axe(phone, problems)
     phone.fill("input[name=amount]", "31,50")
     phone.set_input_files("input[name=receipt]", files=[
         {"name": "taxi.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}])
-    phone.get_by_role("button", name="Añadir gasto").click()
+    _submit(phone, phone.get_by_role("button", name="Añadir gasto"))
     assert "Gasto añadido." in phone.content()
     phone.get_by_label("Coche (kilómetros)").check()
     phone.fill("input[name=line_date]", day)
     phone.fill("input[name=description]", "Coche casa - hospital")
     phone.fill("input[name=quantity]", "40")
-    phone.get_by_role("button", name="Añadir gasto").click()
+    _submit(phone, phone.get_by_role("button", name="Añadir gasto"))
     assert "10,40" in phone.content()  # 40 km x 0,26
     phone.locator("input[name=declaration]").check()
-    phone.get_by_role("button", name="Enviar solicitud").click()
+    _submit(phone, phone.get_by_role("button", name="Enviar solicitud"))
     assert "Enviada" in phone.content()
     _axe(phone, problems)
     screenshot(phone, "reimbursement-patient-claim-submitted")
@@ -90,7 +96,7 @@ def test_the_whole_flow_from_a_phone_to_payment(phone, desktop):
     site.locator("input[name^=decision_][value=reduced]").first.check()
     site.locator("input[name^=amount_]").first.fill("25")
     site.locator("input[name^=reason_]").first.fill("Tarifa habitual de taxi: 25 €")
-    site.get_by_role("button", name="Validar solicitud").click()
+    _submit(site, site.get_by_role("button", name="Validar solicitud"))
     assert "validada" in site.content()
 
     finance = desktop("finanzas@demo.example")
@@ -98,7 +104,7 @@ def test_the_whole_flow_from_a_phone_to_payment(phone, desktop):
     _axe(finance, problems)
     finance.goto(f"/reimbursement/claims/{claim_id}")
     _axe(finance, problems)
-    finance.get_by_role("button", name="Aprobar solicitud").click()
+    _submit(finance, finance.get_by_role("button", name="Aprobar solicitud"))
     finance.goto("/reimbursement/batches/new")
     _axe(finance, problems)
     boxes = finance.locator("input[name=claims]:not([disabled])")
@@ -106,7 +112,7 @@ def test_the_whole_flow_from_a_phone_to_payment(phone, desktop):
         box = boxes.nth(index)
         if box.get_attribute("value") != str(claim_id):
             box.uncheck()
-    finance.get_by_role("button", name="Preparar remesa").click()
+    _submit(finance, finance.get_by_role("button", name="Preparar remesa"))
     batch_url = finance.url
     assert "/batches/" in batch_url
     _axe(finance, problems)
@@ -115,13 +121,13 @@ def test_the_whole_flow_from_a_phone_to_payment(phone, desktop):
     releaser.goto(batch_url)
     releaser.fill("input[name=password]", "Demo-Ensayo-2026")
     releaser.locator("input[name=confirm]").check()
-    releaser.locator("form[action$='/release'] button[type=submit]").click()
+    _submit(releaser, releaser.locator("form[action$='/release'] button[type=submit]"))
     assert "Remesa liberada." in releaser.content()
     with releaser.expect_download() as download:
         releaser.get_by_role("link", name="Fichero SEPA (XML)").click()
     xml = open(download.value.path(), "rb").read()
     assert f"<Ustrd>RC-{claim_id:06d}</Ustrd>".encode() in xml and b"ONC-2024" not in xml
-    releaser.get_by_role("button", name="Marcar como pagada").click()
+    _submit(releaser, releaser.get_by_role("button", name="Marcar como pagada"))
     assert "pagada" in releaser.content().lower()
     screenshot(releaser, "reimbursement-batch-paid")
 
@@ -152,7 +158,7 @@ def test_every_patient_page_passes_axe_on_a_phone(phone, email, paths):
     links = phone.locator("a.claim-card")
     for index in range(links.count()):
         phone.goto("/my/")
-        phone.locator("a.claim-card").nth(index).click()
+        _submit(phone, phone.locator("a.claim-card").nth(index))
         _axe(phone, problems)
     screenshot(phone, f"reimbursement-{email.split('@')[0]}")
     assert problems == {}
@@ -165,22 +171,22 @@ def test_staff_pages_pass_axe(desktop):
         assert finance.goto(path).status == 200
         _axe(finance, problems)
     finance.goto("/reimbursement/batches")
-    finance.locator("tbody a").first.click()
+    _submit(finance, finance.locator("tbody a").first)
     _axe(finance, problems)
     finance.goto("/reimbursement/?status=validated")
-    finance.locator("tbody a").first.click()
+    _submit(finance, finance.locator("tbody a").first)
     _axe(finance, problems)
-    finance.get_by_role("link", name="Datos bancarios").click()
+    _submit(finance, finance.get_by_role("link", name="Datos bancarios"))
     _axe(finance, problems)
     site = desktop("farmacia@demo.example")
     site.goto("/reimbursement/subjects")
     _axe(site, problems)
     site.goto("/reimbursement/")
-    site.locator("tbody a").first.click()
+    _submit(site, site.locator("tbody a").first)
     _axe(site, problems)
-    site.get_by_role("link", name=re.compile("^Sujeto ")).click()
+    _submit(site, site.get_by_role("link", name=re.compile("^Sujeto ")))
     _axe(site, problems)
-    site.get_by_role("link", name="Política de reembolso").click()
+    _submit(site, site.get_by_role("link", name="Política de reembolso"))
     _axe(site, problems)
     monitor = desktop("monitor@demo.example")
     monitor.goto("/reimbursement/")

@@ -354,3 +354,17 @@ def test_the_audit_log_names_reimbursement_actions(client, login_as, world, db):
     login_as("admin")
     page = client.get("/audit/").get_data(as_text=True)
     assert "Expense claim submitted" in page
+
+
+def test_patient_reads_their_messages_in_the_portal(client, login, world, db):
+    from app.notify.models import Notice
+
+    claim = world.submitted()
+    db.session.commit()
+    login(world.patient)
+    page = client.get("/my/").get_data(as_text=True)
+    assert f"Your expense claim {claim.reference}: Submitted." in page and "New:" in page
+    client.post("/my/notices/read")
+    assert db.session.query(Notice).filter(Notice.user_id == world.patient.id,
+                                           Notice.read_at.is_(None)).count() == 0
+    assert "New:" not in client.get("/my/").get_data(as_text=True)
