@@ -18,6 +18,7 @@ def create_app(config_name="development"):
     refuse_insecure_production(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_extensions(app)
+    register_input_guards(app)
     register_blueprints(app)
     register_request_hooks(app)
     register_template_helpers(app)
@@ -61,6 +62,15 @@ def translation_directories():
     """Return each package's translations folder, relative to the app package."""
     here = Path(__file__).resolve().parent
     return sorted(str(p.relative_to(here)) for p in here.glob("*/translations"))
+
+
+def register_input_guards(app):
+    """Bound URL ids and form numbers to what the database can store."""
+    from app.core.forms import install_number_guards
+    from app.core.urls import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
+    install_number_guards()
 
 
 def register_blueprints(app):

@@ -1,8 +1,10 @@
 """Error pages in the user's language; the 500 handler rolls back and shows no trace."""
 
+from decimal import InvalidOperation
+
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 
 from app.extensions import db
 
@@ -37,6 +39,12 @@ def handle_busy_database(error):
     return render_template("errors/busy.html"), 503
 
 
+def handle_out_of_range(error):
+    """Answer 400 when a number in the request cannot be stored or compared."""
+    db.session.rollback()
+    return render_template("errors/out_of_range.html"), 400
+
+
 def handle_server_error(error):
     """Roll back whatever was half done and show a plain page."""
     db.session.rollback()
@@ -49,4 +57,6 @@ def install(app):
         app.register_error_handler(code, handle_http_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(OperationalError, handle_busy_database)
+    for error in (OverflowError, DataError, InvalidOperation):
+        app.register_error_handler(error, handle_out_of_range)
     app.register_error_handler(500, handle_server_error)

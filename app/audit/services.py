@@ -39,6 +39,10 @@ class Audited:
         """Return a short human label for audit screens."""
         return str(getattr(self, "id", ""))
 
+    def audit_redacted(self):
+        """Return the fields whose values never enter the trail (identity, secrets)."""
+        return self.__audit_redact__
+
 
 @dataclass
 class PendingEntry:
@@ -95,7 +99,7 @@ def _actor(session):
         from flask_login import current_user
 
         if current_user and current_user.is_authenticated:
-            return (current_user.id, current_user.full_name)
+            return (current_user.id, current_user.audit_name)
     return (None, "system")
 
 
@@ -147,7 +151,7 @@ def _changes_of(obj, creating):
                 continue
         else:
             continue
-        if key in obj.__audit_redact__:
+        if key in obj.audit_redacted():
             old, new = (REDACTED if old is not None else None), REDACTED
         changes[key] = (old, new)
     for key in obj.__audit_collections__:

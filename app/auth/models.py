@@ -74,8 +74,24 @@ class User(Audited, TimestampMixin, UserMixin, db.Model):
     )
 
     def audit_label(self):
-        """Return the e-mail address for audit lists."""
-        return self.email
+        """Return the e-mail address for audit lists (a pseudonym for patients)."""
+        return self.audit_name if self.is_patient else self.email
+
+    def audit_redacted(self):
+        """Keep patients' names and addresses out of the trail monitors read."""
+        if self.is_patient:
+            return self.__audit_redact__ | {"full_name", "email"}
+        return self.__audit_redact__
+
+    @property
+    def is_patient(self):
+        """Return True for patient and caregiver accounts."""
+        return "patient" in self.roles
+
+    @property
+    def audit_name(self):
+        """Return how the trail names this person: staff by name, patients by number."""
+        return f"patient #{self.id}" if self.is_patient else self.full_name
 
     def __str__(self):
         return self.full_name

@@ -1,8 +1,10 @@
 """Form pieces every domain shares."""
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import DecimalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 
@@ -48,3 +50,39 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Length(max=100)])
+
+
+# Numbers a person can type but no column can hold ("1e400", "Infinity", 20 digits) must
+# come back as a field error, not a 500 from the database or from Decimal.quantize.
+MAX_INTEGER = 2**31 - 1
+MAX_DECIMAL = Decimal("1e12")
+OUT_OF_RANGE = _l("This number is out of the accepted range.")
+
+
+def _integer_ok(value):
+    return -MAX_INTEGER <= value <= MAX_INTEGER
+
+
+def _decimal_ok(value):
+    return value.is_finite() and abs(value) < MAX_DECIMAL
+
+
+def _guard(field_class, accept):
+    original = field_class.process_formdata
+    if getattr(original, "guarded", False):
+        return
+
+    def process_formdata(self, valuelist):
+        original(self, valuelist)
+        if self.data is not None and not accept(self.data):
+            self.data = None
+            raise ValueError(str(OUT_OF_RANGE))
+
+    process_formdata.guarded = True
+    field_class.process_formdata = process_formdata
+
+
+def install_number_guards():
+    """Refuse non-finite and oversized numbers in every Integer and Decimal field."""
+    _guard(IntegerField, _integer_ok)
+    _guard(DecimalField, _decimal_ok)
