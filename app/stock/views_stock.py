@@ -121,9 +121,12 @@ def show_site_stock(site_id):
         dispensable = db.session.scalar(select(func.count()).where(
             Kit.location_id == location.id, Kit.state.in_(USABLE_STATES),
             Kit.expires_on >= cutoff)) or 0
-        recent = db.session.scalars(select(StockEntry).where(
+        # Ids first: with the eager joins PostgreSQL would scan the whole ledger backwards.
+        recent_ids = db.session.scalars(select(StockEntry.id).where(
             StockEntry.location_id == location.id).order_by(StockEntry.id.desc())
             .limit(15)).all()
+        recent = db.session.scalars(select(StockEntry).where(StockEntry.id.in_(recent_ids))
+                                    .order_by(StockEntry.id.desc())).all()
     status = {b.id: expiry_status(b.lot.expires_on, dns, dnd) for b in balances}
     level = db.session.scalar(select(ResupplyLevel).where(ResupplyLevel.site_id == site.id))
     return render_template("stock/site.html", site=site, location=location, balances=balances,
