@@ -70,6 +70,7 @@ def register_blueprints(app):
     from app.auth import bp as auth_bp
     from app.core.views import bp as core_bp
     from app.esign import bp as esign_bp
+    from app.notify import bp as notify_bp
     from app.trials import bp as trials_bp
 
     app.register_blueprint(core_bp)
@@ -77,6 +78,7 @@ def register_blueprints(app):
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(esign_bp, url_prefix="/sign")
+    app.register_blueprint(notify_bp, url_prefix="/notices")
     app.register_blueprint(trials_bp, url_prefix="/trials")
 
     from app.stock import bp as stock_bp

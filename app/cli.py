@@ -9,6 +9,7 @@ from app.extensions import db
 seed_cli = AppGroup("seed", help="Load data.")
 audit_cli = AppGroup("audit", help="Audit trail maintenance.")
 outbox_cli = AppGroup("outbox", help="E-mail outbox.")
+users_cli = AppGroup("users", help="Accounts.")
 
 
 @seed_cli.command("demo")
@@ -59,9 +60,29 @@ def outbox_send():
     click.echo(f"Sent {sent}, failed {failed}.")
 
 
+@users_cli.command("create-admin")
+@click.argument("email")
+@click.argument("full_name")
+def create_admin(email, full_name):
+    """Create an administrator and print the link that sets the password."""
+    from app.audit.services import set_actor
+    from app.auth.services import AuthError, create_user, invitation_token
+
+    set_actor(db.session, None, "command line")
+    try:
+        user = create_user(db.session, email=email, full_name=full_name, language="es",
+                           roles=["admin"])
+    except AuthError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Administrator {user.email} created. Open this path on the server to set "
+               f"the password (valid {current_app.config['INVITATION_DAYS']} days):")
+    click.echo(f"/auth/invitation/{invitation_token(user)}")
+
+
 def install(app):
     """Register the command groups."""
     from app.stock.cli import stock_cli
 
-    for group in (seed_cli, audit_cli, outbox_cli, stock_cli):
+    for group in (seed_cli, audit_cli, outbox_cli, users_cli, stock_cli):
         app.cli.add_command(group)

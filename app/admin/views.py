@@ -12,7 +12,7 @@ from app.audit.services import record_event, set_reason
 from app.auth.models import User, UserRole
 from app.auth.services import AuthError, create_user, invitation_token, update_user
 from app.core.listing import build_listing
-from app.core.permissions import ROLES, require
+from app.core.permissions import ROLE_LABELS, ROLES, require
 from app.extensions import db
 from app.notify.models import OutboxMessage
 from app.notify.services import queue_email
@@ -60,7 +60,8 @@ def list_users():
         default_sort="name",
         search_columns=(User.full_name, User.email),
     )
-    return render_template("admin/users.html", listing=listing, roles=ROLES)
+    return render_template("admin/users.html", listing=listing,
+                           role_choices=[(r, ROLE_LABELS[r]) for r in ROLES])
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

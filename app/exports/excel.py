@@ -56,6 +56,9 @@ class Sheet:
 
 def neutralise(value):
     """Return value in a form a spreadsheet stores as data, never as a formula."""
+    if isinstance(value, bytes):
+        # openpyxl would decode these itself and could then find a formula.
+        value = value.decode("utf-8", "replace")
     if isinstance(value, str):
         if not value.isprintable():  # cheap test that spares clean text the regex
             # openpyxl refuses these control characters rather than dropping them.
@@ -115,7 +118,8 @@ def _write_sheet(worksheet, sheet):
     rows = iter(sheet.rows)
     widths = sheet.widths
     if widths is None:
-        sample = list(islice(rows, _WIDTH_SAMPLE_ROWS))
+        # Copied, so a row given as a one-shot iterator survives being measured.
+        sample = [list(row) for row in islice(rows, _WIDTH_SAMPLE_ROWS)]
         widths = _estimate_widths(headers, sample)
         rows = chain(sample, rows)
     for index, width in enumerate(widths, 1):

@@ -33,15 +33,14 @@ class Letterhead:
     def for_document(cls, title, generated_at):
         """Return the letterhead for title, company details from the app config."""
         config = current_app.config if has_app_context() else {}
-        address = str(config.get("COMPANY_ADDRESS") or "").splitlines()[:_MAX_ADDRESS_LINES]
-        phone = config.get("COMPANY_PHONE")
-        lines = [line.strip() for line in address if line.strip()]
-        if phone:
-            lines.append(_("Tel. %(phone)s", phone=phone))
+        address = str(config.get("COMPANY_ADDRESS") or "").splitlines()
+        lines = [_one_line(line) for line in address if line.strip()][:_MAX_ADDRESS_LINES]
+        if config.get("COMPANY_PHONE"):
+            lines.append(_("Tel. %(phone)s", phone=_one_line(config["COMPANY_PHONE"])))
         return cls(
-            company_name=str(config.get("COMPANY_NAME") or ""),
+            company_name=_one_line(config.get("COMPANY_NAME")),
             company_lines=tuple(lines),
-            title=str(title),
+            title=_one_line(title),
             generated_at=_(
                 "Generated at %(when)s UTC", when=generated_at.strftime("%Y-%m-%d %H:%M")
             ),
@@ -103,6 +102,12 @@ class NumberedCanvas(Canvas):
         label = _("Page %(page)s of %(total)s", page=self._pageNumber, total=total)
         self.drawRightString(right, y, label)
         self.restoreState()
+
+
+def _one_line(text):
+    """Return text on one line with control characters dropped, for drawString."""
+    text = "" if text is None else str(text)
+    return " ".join("".join(char for char in text if char.isprintable() or char.isspace()).split())
 
 
 def _fit(text, font, size, max_width):

@@ -106,3 +106,15 @@ def test_production_refuses_the_default_secret_key(monkeypatch):
 
 def test_healthz(client):
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_create_admin_command_prints_a_working_invitation(app, client, db):
+    result = app.test_cli_runner().invoke(args=["users", "create-admin", "boss@test.example",
+                                                "Boss"])
+    assert result.exit_code == 0, result.output
+    path = result.output.strip().splitlines()[-1]
+    assert path.startswith("/auth/invitation/")
+    assert client.get(path).status_code == 200
+    again = app.test_cli_runner().invoke(args=["users", "create-admin", "BOSS@test.example",
+                                               "Boss"])
+    assert again.exit_code != 0 and "Ya existe" in again.output  # CLI speaks the default: es

@@ -120,6 +120,13 @@ def test_hostile_text_is_printed_literally(export_app, pdf_text):
     assert "abc" in text
 
 
+def test_letterhead_keeps_control_characters_and_line_breaks_out(export_app, pdf_text):
+    export_app.config["COMPANY_NAME"] = "Ensayo\x00 Logística\nS.L."
+    page = pdf_text(build_pdf("Kit\r\nreturn\x07 KR-7", [para("Body")]))[0]
+    assert "Ensayo Logística S.L." in page
+    assert "Kit return KR-7" in page
+
+
 def test_long_unbroken_and_multilingual_text_does_not_crash(export_app, pdf_text):
     long_word = "x" * 10_000
     long_prose = "palabra " * 1_250

@@ -1,0 +1,78 @@
+"""Error pages: 500 rolls back and hides the trace, 413 explains, hostile input never breaks pages."""
+
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from app import create_app
+from app.trials.models import Trial
+
+
+def test_500_rolls_back_and_shows_no_trace(app, database_url):
+    import config
+
+    config.TestingConfig.SQLALCHEMY_DATABASE_URI = database_url
+    broken = create_app("testing")
+    broken.config["PROPAGATE_EXCEPTIONS"] = False
+
+    from app.extensions import db
+
+    @broken.route("/boom")
+    def boom():
+        db.session.add(Trial(protocol_code="HALF-SAVED", title="t", sponsor="s", phase="I",
+                             contact_name="c", contact_address="a", contact_phone="1"))
+        db.session.flush()
+        raise RuntimeError("secret internal detail")
+
+    boom.public = True
+    client = broken.test_client()
+    response = client.get("/boom", headers={"Accept-Language": "en"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong" in body and "secret internal detail" not in body
+    assert "Traceback" not in body
+    with broken.app_context():
+        assert db.session.scalar(select(Trial).where(Trial.protocol_code == "HALF-SAVED")) is None
+
+
+def test_413_page(app, client, login_as, monkeypatch):
+    login_as("admin")
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1000)
+    response = client.post("/trials/new", data={"title": "x" * 5000},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 413 and b"File too large" in response.data
+
+
+def test_hostile_reason_text(client, login_as, make, db):
+    login_as("admin")
+    trial = make.trial()
+    db.session.commit()
+    form = {"protocol_code": trial.protocol_code, "title": trial.title, "sponsor": "S",
+            "phase": "III", "kind": "drug", "status": "active", "countries": ["ES"],
+            "contact_name": "C", "contact_address": "A", "contact_phone": "+34 1234567"}
+    too_long = client.post(f"/trials/{trial.id}/edit", data={**form, "reason": "r" * 10_000})
+    assert too_long.status_code == 200 and b"500" in too_long.data  # max length is stated
+    hostile = "<script>alert(1)</script> ‏مرحبا 😀 =1+1"
+    response = client.post(f"/trials/{trial.id}/edit", data={**form, "reason": hostile})
+    assert response.status_code == 302
+    page = client.get(f"/trials/{trial.id}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; ‏مرحبا 😀 =1+1" in page
+
+
+def test_audit_log_filters_and_exports(client, login_as, make, db):
+    login_as("admin")
+    make.trial(title="=cmd|' /C calc'!A0")
+    db.session.commit()
+    page = client.get("/audit/?entity_type=trial&action=create").get_data(as_text=True)
+    assert "trial" in page
+    response = client.get("/audit/export.xlsx?entity_type=trial")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    values = [c.value for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    assert values and not any(v.startswith("=") for v in values)
+    assert sheet.freeze_panes == "A2"
+
+
+def test_audit_history_page_needs_an_existing_record(client, login_as):
+    login_as("admin")
+    assert client.get("/audit/history/trial/999999").status_code == 404
