@@ -60,8 +60,9 @@ def depot_stock():
     status = {b.id: expiry_status(b.lot.expires_on, *windows(b.trial_id)) for b in listing.items}
     products = db.session.scalars(select(Product).order_by(Product.name)).all()
     return render_template("stock/depot.html", listing=listing, status=status,
-                           trials=trial_choices(), products=products, depots=depots(db.session),
-                           chart=expiry_chart(stmt))
+                           trials=trial_choices(), chart=expiry_chart(stmt),
+                           product_options=[(p.id, p.name) for p in products],
+                           depot_options=[(d.id, d.name) for d in depots(db.session)])
 
 
 def expiry_chart(balance_stmt):
