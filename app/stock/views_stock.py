@@ -17,7 +17,13 @@ from app.stock.forms import ResupplyLevelForm
 from app.stock.ledger import StockError
 from app.stock.ledger_models import EVENTS, StockBalance, StockEntry
 from app.stock.models import Kit, Location, Lot, Product, ResupplyLevel, SupplySettings
-from app.stock.queries import can_see_location, depots, site_scope, visible_site_locations
+from app.stock.queries import (
+    can_see_location,
+    depots,
+    site_scope,
+    visible_site_locations,
+    where_id_args,
+)
 from app.stock.states import ON_HAND_STATES, USABLE_STATES
 from app.stock.supply import expiry_status, resupply_needs
 from app.stock.views_catalog import trial_choices
@@ -43,11 +49,9 @@ def depot_stock():
             .join(Product, StockBalance.product_id == Product.id)
             .join(Trial, StockBalance.trial_id == Trial.id)
             .where(Location.kind.in_(("depot", "zone")), StockBalance.on_hand > 0))
-    for name, column in (("trial", StockBalance.trial_id), ("product", StockBalance.product_id),
-                         ("lot", StockBalance.lot_id)):
-        value = request.args.get(name, type=int)
-        if value:
-            stmt = stmt.where(column == value)
+    stmt = where_id_args(stmt, request.args, {"trial": StockBalance.trial_id,
+                                              "lot": StockBalance.lot_id,
+                                              "product": StockBalance.product_id})
     depot_id = request.args.get("depot", type=int)
     if depot_id:
         stmt = stmt.where((Location.id == depot_id) | (Location.parent_id == depot_id))
@@ -143,11 +147,8 @@ def ledger():
     scope = site_scope(current_user)
     if scope is not None:
         stmt = stmt.where(scope)
-    for name, column in (("trial", StockEntry.trial_id), ("lot", StockEntry.lot_id),
-                         ("kit", StockEntry.kit_id)):
-        value = request.args.get(name, type=int)
-        if value:
-            stmt = stmt.where(column == value)
+    stmt = where_id_args(stmt, request.args, {"trial": StockEntry.trial_id,
+                                              "lot": StockEntry.lot_id, "kit": StockEntry.kit_id})
     location_id = request.args.get("location", type=int)
     if location_id:
         stmt = stmt.where((Location.id == location_id) | (Location.parent_id == location_id))
