@@ -100,7 +100,8 @@ def list_lots():
         .group_by(Kit.lot_id)).all())
     products = db.session.scalars(select(Product).order_by(Product.name)).all()
     return render_template("stock/lots.html", listing=listing, counts=counts,
-                           trials=trial_choices(), products=products)
+                           trials=trial_choices(),
+                           product_options=[(p.id, p.name) for p in products])
 
 
 @bp.route("/lots/new", methods=["GET", "POST"])

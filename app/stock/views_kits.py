@@ -17,7 +17,7 @@ from app.stock.kits import generate_kits, import_kit_list
 from app.stock.ledger import StockError, move_kits, reverse_entry
 from app.stock.ledger_models import Dispensing, KitReturn, StockEntry
 from app.stock.models import KIT_STATES, Kit, KitArm, Location, Lot
-from app.stock.queries import visible_kits
+from app.stock.queries import visible_kits, where_id_args
 from app.stock.states import ON_HAND_STATES, REVERSIBLE_EVENTS, TRANSITIONS, USABLE_STATES
 from app.stock.supply import expiry_status
 from app.stock.views_catalog import trial_choices
@@ -54,11 +54,8 @@ def _location_ids(location_id):
 
 def kit_filters(stmt, args):
     """Apply the kit list filters in args (trial, lot, location, state, group, expiry) to stmt."""
-    for name, column in (("trial", Kit.trial_id), ("lot", Kit.lot_id),
-                         ("product", Kit.product_id)):
-        value = args.get(name, type=int)
-        if value:
-            stmt = stmt.where(column == value)
+    stmt = where_id_args(stmt, args, {"trial": Kit.trial_id, "lot": Kit.lot_id,
+                                      "product": Kit.product_id})
     location_id = args.get("location", type=int)
     if location_id:
         stmt = stmt.where(Kit.location_id.in_(_location_ids(location_id)))

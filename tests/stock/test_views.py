@@ -242,3 +242,56 @@ def test_quarantined_kit_shown_and_dispensing_screen_refuses_it(client, db, make
         "subject_id": subject.id, "visit_id": visit.id, "proposed_kit_id": proposed.id,
         "kit_number": kits[0].kit_number})
     assert b"Quarantined and cannot be dispensed" in response.data
+
+
+def test_the_monitor_sees_site_stock_but_not_the_depot(client, db, make, stock, login_as):
+    trial = make.trial()
+    site = make.site(trial)
+    site_kit = stock.make_site_kits(site, 1)[0]
+    depot_kit = stock.make_kits(trial, 1)[0]
+    db.session.commit()
+    login_as("monitor")
+    assert client.get("/stock/depot").status_code == 403
+    assert client.get(f"/stock/kits/{site_kit.id}").status_code == 200
+    assert client.get(f"/stock/kits/{depot_kit.id}").status_code == 404
+    ledger = client.get("/stock/ledger").get_data(as_text=True)
+    assert site_kit.kit_number in ledger and depot_kit.kit_number not in ledger
+
+
+def test_garbage_input_is_refused_without_a_500(client, db, make, stock, login_as):
+    trial = make.trial()
+    visit = make.visit(trial, 1)
+    site, other = make.site(trial), make.site(trial)
+    subject = make.subject(site)
+    kit = stock.make_site_kits(site, 1)[0]
+    lot = kit.lot
+    db.session.commit()
+    login_as("logistics", "site", sites=[site])
+    responses = [
+        client.post(f"/stock/kits/{kit.id}/action", data={"action": "explode", "reason": "x"}),
+        client.post(f"/stock/sites/{site.id}/dispense", data={
+            "subject_id": subject.id, "visit_id": visit.id, "proposed_kit_id": "abc",
+            "kit_number": kit.kit_number}),
+        client.post(f"/stock/sites/{site.id}/dispense", data={"subject_id": "x"}),
+        client.post(f"/stock/sites/{other.id}/dispense", data={"subject_id": subject.id}),
+        client.post("/stock/kits/upload", data={"trial_id": trial.id}),
+        client.post("/stock/kits/generate", data={"trial_id": trial.id, "count": "many"}),
+        client.post(f"/stock/resupply/sites/{site.id}", data={f"s{site.id}-minimum": "-1",
+                                                              f"s{site.id}-maximum": "0"}),
+        client.post(f"/stock/lots/{lot.id}", data={"status": "recalled"}),
+        client.get("/stock/kits?page=abc&sort=nonsense"),
+        client.get("/stock/expiry?days=-4"),
+    ]
+    assert [r.status_code for r in responses] == [302, 200, 200, 200, 200, 200, 302, 200, 200,
+                                                  200]
+    db.session.refresh(kit)
+    db.session.refresh(lot)
+    assert kit.state == "received" and lot.status == "released"
+    response = client.post(f"/stock/lots/{lot.id}", data={"status": "recalled",
+                                                          "reason": "sponsor recall"})
+    assert response.status_code == 302
+    db.session.refresh(lot)
+    assert lot.status == "recalled"
+    login_as("site", sites=[site])  # a pure site user: another site does not exist for them
+    assert client.post(f"/stock/sites/{other.id}/dispense",
+                       data={"subject_id": subject.id}).status_code == 404
