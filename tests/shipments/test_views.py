@@ -97,6 +97,7 @@ def test_coordinator_and_site_and_qa_walk_the_whole_flow(client, login, db, worl
     if shutil.which("pdftotext"):
         text = pdftotext(pod.data)
         assert "Received" in text and "LG-2041" in text and shipment.number in text
+        assert "Rejected" in text  # the QA decision's signature is in the manifest
 
 
 def pdftotext(data):
