@@ -58,7 +58,7 @@ def seed_stock(session, trials, users, report):
     trial = trials["ONC-2024-017"]
     logistics = users["logistica@demo.example"]
     pharmacist = users["farmacia@demo.example"]
-    depot = create_depot(session, DEPOT_CODE, "Depósito central Tres Cantos", zones=[
+    create_depot(session, DEPOT_CODE, "Depósito central Tres Cantos", zones=[
         ("DEP-MAD-AMB", "Almacén ambiente", "15-25 °C"), ("DEP-MAD-FR", "Cámara fría", "2-8 °C")])
     ambient = session.scalar(select(Location).where(Location.code == "DEP-MAD-AMB"))
     report.append("created depot DEP-MAD with two storage zones")

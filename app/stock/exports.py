@@ -1,13 +1,13 @@
 """Accountability exports: headers and rows for Excel, a story for the PDF."""
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import DateTime, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from app.exports.excel import Sheet
 from app.exports.pdf import para, table
 from app.stock import accountability
-from app.stock.ledger_models import EVENTS, StockEntry
+from app.stock.ledger_models import EVENTS, RETURN_CONDITIONS, StockEntry
 from app.stock.models import KIT_STATES, Kit, Location, Lot
 from app.trials.models import Subject, TrialVisit
 
@@ -34,7 +34,9 @@ def ledger_rows(session, location_ids, last_entry_id):
     """Yield the ledger lines of the locations as plain rows, streamed from the database."""
     states = {k: str(v) for k, v in KIT_STATES.items()}
     events = {k: str(v) for k, v in EVENTS.items()}
-    stmt = (select(StockEntry.id, StockEntry.occurred_at, StockEntry.recorded_at,
+    # Plain DateTime: SQLite hands back the stored naive UTC value without two conversions.
+    stmt = (select(StockEntry.id, type_coerce(StockEntry.occurred_at, DateTime()),
+                   type_coerce(StockEntry.recorded_at, DateTime()),
                    StockEntry.event, Kit.kit_number, Lot.number, Location.code,
                    StockEntry.state_before, StockEntry.state_after, StockEntry.on_hand_delta,
                    StockEntry.user_name, StockEntry.document_ref, StockEntry.reason,
@@ -68,12 +70,16 @@ def dispensing_rows(session, stmt):
 
 def return_rows(session, stmt):
     """Yield returns: date, subject, kit, units returned and missing, condition, explanation."""
-    from app.stock.ledger_models import RETURN_CONDITIONS
-
-    for r in session.scalars(stmt.execution_options(yield_per=2000)):
-        yield (r.returned_at, r.subject.code, r.kit.kit_number, r.units_returned,
-               r.units_missing, str(RETURN_CONDITIONS.get(r.condition, r.condition)),
-               r.explanation or "")
+    conditions = {k: str(v) for k, v in RETURN_CONDITIONS.items()}
+    inner = stmt.subquery()
+    query = (select(inner.c.returned_at, Subject.code, Kit.kit_number, inner.c.units_returned,
+                    inner.c.units_missing, inner.c.condition, inner.c.explanation)
+             .join(Subject, Subject.id == inner.c.subject_id)
+             .join(Kit, Kit.id == inner.c.kit_id)
+             .order_by(inner.c.returned_at, inner.c.id).execution_options(yield_per=5000))
+    for at, code, kit, returned, missing, condition, explanation in session.execute(query):
+        yield at, code, kit, returned, missing, conditions.get(condition, condition), \
+            explanation or ""
 
 
 def accountability_sheets(session, figures, *, site=None, trial=None):

@@ -1,6 +1,7 @@
 """Create kits: random numbers in bulk or from an uploaded kit list; receive them at a depot."""
 
 import csv
+import hashlib
 import io
 import re
 import secrets
@@ -197,5 +198,8 @@ def import_kit_list(session, trial, location, data, filename, *, user, document_
     good, errors = check_kit_list(session, trial, rows, may_see_arms=user.can("kits.arms"))
     if errors:
         return [], errors
+    # The file itself is not kept (it may hold arms); its name and hash identify it instead.
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    document_ref = document_ref or f"{filename[:60]} sha256:{digest}"
     kits = receive_new_kits(session, trial, location, good, by=user, document_ref=document_ref)
     return kits, []

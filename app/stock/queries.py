@@ -9,10 +9,22 @@ from app.trials.models import Site
 def visible_kits(user):
     """Return a select of the kits the user may open."""
     stmt = select(Kit)
-    if user.is_site_scoped or not user.can("stock.view"):
-        stmt = stmt.join(Location, Kit.location_id == Location.id).where(
-            Location.site_id.in_(user.site_ids or {0}))
+    scope = site_scope(user)
+    if scope is not None:
+        stmt = stmt.join(Location, Kit.location_id == Location.id).where(scope)
     return stmt
+
+
+def site_scope(user):
+    """Return the location filter for a user who may not see all stock, else None.
+
+    Site users see their own sites; roles without stock.view (the monitor) see sites only.
+    """
+    if user.is_site_scoped:
+        return Location.site_id.in_(user.site_ids or {0})
+    if not user.can("stock.view"):
+        return Location.kind == "site"
+    return None
 
 
 def visible_site_locations(user):

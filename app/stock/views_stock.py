@@ -17,7 +17,7 @@ from app.stock.forms import ResupplyLevelForm
 from app.stock.ledger import StockError
 from app.stock.ledger_models import EVENTS, StockBalance, StockEntry
 from app.stock.models import Kit, Location, Lot, Product, ResupplyLevel, SupplySettings
-from app.stock.queries import can_see_location, depots, visible_site_locations
+from app.stock.queries import can_see_location, depots, site_scope, visible_site_locations
 from app.stock.states import ON_HAND_STATES, USABLE_STATES
 from app.stock.supply import expiry_status, resupply_needs
 from app.stock.views_catalog import trial_choices
@@ -60,7 +60,24 @@ def depot_stock():
     status = {b.id: expiry_status(b.lot.expires_on, *windows(b.trial_id)) for b in listing.items}
     products = db.session.scalars(select(Product).order_by(Product.name)).all()
     return render_template("stock/depot.html", listing=listing, status=status,
-                           trials=trial_choices(), products=products, depots=depots(db.session))
+                           trials=trial_choices(), products=products, depots=depots(db.session),
+                           chart=expiry_chart(stmt))
+
+
+def expiry_chart(balance_stmt):
+    """Return kits available, quarantined and otherwise on hand per expiry month (for a chart)."""
+    inner = balance_stmt.with_only_columns(
+        Lot.expires_on, StockBalance.on_hand, StockBalance.quarantined, StockBalance.available)
+    months = {}
+    for expires_on, on_hand, quarantined, available in db.session.execute(inner):
+        month = months.setdefault(expires_on.strftime("%Y-%m"), [0, 0, 0])
+        month[0] += available
+        month[1] += quarantined
+        month[2] += on_hand - available - quarantined
+    labels = sorted(months)
+    return {"labels": labels, "available": [months[m][0] for m in labels],
+            "quarantined": [months[m][1] for m in labels],
+            "other": [months[m][2] for m in labels]}
 
 
 @bp.route("/sites")
@@ -104,9 +121,12 @@ def show_site_stock(site_id):
         dispensable = db.session.scalar(select(func.count()).where(
             Kit.location_id == location.id, Kit.state.in_(USABLE_STATES),
             Kit.expires_on >= cutoff)) or 0
-        recent = db.session.scalars(select(StockEntry).where(
+        # Ids first: with the eager joins PostgreSQL would scan the whole ledger backwards.
+        recent_ids = db.session.scalars(select(StockEntry.id).where(
             StockEntry.location_id == location.id).order_by(StockEntry.id.desc())
             .limit(15)).all()
+        recent = db.session.scalars(select(StockEntry).where(StockEntry.id.in_(recent_ids))
+                                    .order_by(StockEntry.id.desc())).all()
     status = {b.id: expiry_status(b.lot.expires_on, dns, dnd) for b in balances}
     level = db.session.scalar(select(ResupplyLevel).where(ResupplyLevel.site_id == site.id))
     return render_template("stock/site.html", site=site, location=location, balances=balances,
@@ -119,8 +139,9 @@ def show_site_stock(site_id):
 def ledger():
     """List ledger lines, filtered by location, lot, kit, trial and event: the lines behind."""
     stmt = select(StockEntry).join(Location, StockEntry.location_id == Location.id)
-    if current_user.is_site_scoped or not current_user.can("stock.view"):
-        stmt = stmt.where(Location.site_id.in_(current_user.site_ids or {0}))
+    scope = site_scope(current_user)
+    if scope is not None:
+        stmt = stmt.where(scope)
     for name, column in (("trial", StockEntry.trial_id), ("lot", StockEntry.lot_id),
                          ("kit", StockEntry.kit_id)):
         value = request.args.get(name, type=int)

@@ -52,11 +52,11 @@ def _prepare(app):
 
 
 def _act(app, action, ids, user_id, barrier, results):
+    from flask_babel import force_locale
+
     from app.auth.models import User
     from app.stock.models import Kit
     from app.trials.models import Subject, TrialVisit
-
-    from flask_babel import force_locale
 
     with app.app_context(), force_locale("en"):
         session = _db.session

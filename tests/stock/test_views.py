@@ -242,3 +242,17 @@ def test_quarantined_kit_shown_and_dispensing_screen_refuses_it(client, db, make
         "subject_id": subject.id, "visit_id": visit.id, "proposed_kit_id": proposed.id,
         "kit_number": kits[0].kit_number})
     assert b"Quarantined and cannot be dispensed" in response.data
+
+
+def test_the_monitor_sees_site_stock_but_not_the_depot(client, db, make, stock, login_as):
+    trial = make.trial()
+    site = make.site(trial)
+    site_kit = stock.make_site_kits(site, 1)[0]
+    depot_kit = stock.make_kits(trial, 1)[0]
+    db.session.commit()
+    login_as("monitor")
+    assert client.get("/stock/depot").status_code == 403
+    assert client.get(f"/stock/kits/{site_kit.id}").status_code == 200
+    assert client.get(f"/stock/kits/{depot_kit.id}").status_code == 404
+    ledger = client.get("/stock/ledger").get_data(as_text=True)
+    assert site_kit.kit_number in ledger and depot_kit.kit_number not in ledger
