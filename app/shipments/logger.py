@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 # A 100,000-reading export is about 3 MB; anything far larger is not one trip's logger file.
 MAX_LOGGER_BYTES = 10 * 1024 * 1024
@@ -240,9 +241,12 @@ def parse_logger_csv(data, options=None):
     problems = _read_rows(rows, time_index, temp_index, result, tz)
     if problems:
         raise LoggerFileError(
-            _("The file was not stored: %(n)s lines have problems. Correct them (or choose the "
-              "columns, delimiter, decimal mark, unit or time format) and upload it again.",
-              n=len(problems)),
+            ngettext("The file was not stored: %(num)s line has a problem. Correct it (or "
+                     "choose the columns, delimiter, decimal mark, unit or time format) and "
+                     "upload the file again.",
+                     "The file was not stored: %(num)s lines have problems. Correct them (or "
+                     "choose the columns, delimiter, decimal mark, unit or time format) and "
+                     "upload the file again.", len(problems)),
             problems[:MAX_PROBLEMS_SHOWN], total=len(problems))
     return result
 

@@ -4,10 +4,10 @@ import os
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import exists, or_, select
+from sqlalchemy import or_, select
 
 from app.core.models import utcnow
-from app.shipments.models import Shipment, ShipmentExcursion
+from app.shipments.models import Shipment
 from app.stock.models import Location
 
 IN_TRANSIT = ("shipped", "delivered")
@@ -71,9 +71,9 @@ def apply_filters(stmt, args):
     if problem == "overdue":
         stmt = stmt.where(overdue_clause())
     elif problem == "excursion":
-        stmt = stmt.where(or_(Shipment.qa_pending.is_(True), exists().where(
-            ShipmentExcursion.shipment_id == Shipment.id,
-            Shipment.status.in_(IN_TRANSIT))))
+        # minutes_out > 0 exactly when a logger of the shipment recorded an excursion.
+        stmt = stmt.where(or_(Shipment.qa_pending.is_(True),
+                              (Shipment.minutes_out > 0) & Shipment.status.in_(IN_TRANSIT)))
     elif problem == "discrepancy":
         stmt = stmt.where(Shipment.open_discrepancies > 0)
     return stmt

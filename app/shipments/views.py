@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from app.audit.queries import history_of
 from app.core.listing import build_listing
@@ -93,7 +94,11 @@ def _board_locations():
 @require("shipments.view")
 def board():
     """List shipments with their state, route, dates and open problems."""
-    listing = build_listing(_board_statement(), sorts=BOARD_SORTS, default_sort="-created",
+    # Separate small loads of trials and places keep deep pages cheap (no wide joins).
+    stmt = _board_statement().options(selectinload(Shipment.trial),
+                                      selectinload(Shipment.origin),
+                                      selectinload(Shipment.destination))
+    listing = build_listing(stmt, sorts=BOARD_SORTS, default_sort="-created",
                             search_columns=(Shipment.number, Shipment.tracking_number))
     trials = db.session.execute(visible_trials(current_user).with_only_columns(
         Trial.id, Trial.protocol_code).order_by(Trial.protocol_code)).all()

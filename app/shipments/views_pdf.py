@@ -1,6 +1,7 @@
 """The shipment's PDFs: packing list, shipping label, proof of delivery."""
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.core.permissions import require
 from app.esign.services import signatures_for
@@ -9,6 +10,7 @@ from app.extensions import db
 from app.shipments import bp
 from app.shipments.coldchain import kit_minutes_out
 from app.shipments.exports import label_story, packing_list_story, proof_of_delivery_story
+from app.shipments.models import QaDecision
 from app.shipments.views import delivery_address, visible_shipment_or_404
 
 
@@ -34,6 +36,16 @@ def label_pdf(shipment_id):
     return pdf_response(f"label-{shipment.number}.pdf", data)
 
 
+def _receipt_and_decision_signatures(shipment):
+    """Return the receipt signature and those of the QA decisions, oldest first."""
+    decisions = db.session.scalars(select(QaDecision).where(
+        QaDecision.shipment_id == shipment.id)).all()
+    found = list(signatures_for(db.session, shipment))
+    for decision in decisions:
+        found.extend(signatures_for(db.session, decision))
+    return sorted(found, key=lambda s: s.signed_at)
+
+
 @bp.route("/<int:shipment_id>/proof-of-delivery.pdf")
 @require("shipments.view")
 def proof_of_delivery_pdf(shipment_id):
@@ -44,5 +56,5 @@ def proof_of_delivery_pdf(shipment_id):
                      proof_of_delivery_story(db.session, shipment, exposure,
                                              delivery_address(shipment)),
                      subtitle=shipment.trial.protocol_code,
-                     signatures=signatures_for(db.session, shipment))
+                     signatures=_receipt_and_decision_signatures(shipment))
     return pdf_response(f"proof-of-delivery-{shipment.number}.pdf", data)
