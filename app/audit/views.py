@@ -6,7 +6,7 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import distinct, select
 
-from app.audit import bp
+from app.audit import audit_action_label, bp
 from app.audit.exports import log_headers, log_rows
 from app.audit.forms import AuditFilterForm
 from app.audit.models import AuditEntry
@@ -44,7 +44,7 @@ def _filter_form():
     form.entity_type.choices = [("", _("Any"))] + [(t, t) for t in types]
     actions = db.session.scalars(select(distinct(AuditEntry.action)).order_by(
         AuditEntry.action)).all()
-    form.action.choices = [("", _("Any"))] + [(a, a) for a in actions]
+    form.action.choices = [("", _("Any"))] + [(a, str(audit_action_label(a))) for a in actions]
     form.validate()
     return form
 

@@ -45,7 +45,7 @@ CLAIM_STATUSES = {
     "submitted": lazy_pgettext("claim status", "Submitted"),
     "validated": _l("Validated by the site"),
     "approved": _l("Approved by finance"),
-    "rejected": _l("Rejected"),
+    "rejected": lazy_pgettext("claim status", "Rejected"),
     "in_batch": _l("In a payment batch"),
     "paid": _l("Paid"),
 }

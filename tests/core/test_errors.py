@@ -76,3 +76,48 @@ def test_audit_log_filters_and_exports(client, login_as, make, db):
 def test_audit_history_page_needs_an_existing_record(client, login_as):
     login_as("admin")
     assert client.get("/audit/history/trial/999999").status_code == 404
+
+
+def test_huge_numbers_never_reach_the_database(client, login_as, make, db):
+    login_as("admin")
+    trial = make.trial()
+    db.session.commit()
+    assert client.get("/trials/99999999999999999999999").status_code == 404
+    response = client.get("/trials/sites?trial=99999999999999999999999")
+    assert response.status_code in (200, 400)
+    visit = {"number": "99999999999999999999", "name": "V", "day_offset": "1e400",
+             "window_before": 0, "window_after": 0, "reason": "r"}
+    response = client.post(f"/trials/{trial.id}/visits/new", data=visit)
+    assert response.status_code == 200
+    assert b"out of the accepted range" in response.data or b"valid integer" in response.data
+
+
+def test_decimal_fields_refuse_infinity_and_huge_values(app):
+    from flask_wtf import FlaskForm
+    from wtforms import DecimalField
+
+    class Money(FlaskForm):
+        amount = DecimalField("Amount", places=2)
+
+    for text in ("1e400", "Infinity", "NaN", "-1e13"):
+        with app.test_request_context(method="POST", data={"amount": text}):
+            form = Money(meta={"csrf": False})
+            assert not form.validate(), text
+            assert form.amount.data is None
+
+
+def test_patients_are_pseudonymous_in_the_audit_trail(db, make):
+    import json
+
+    from sqlalchemy import select
+
+    from app.audit.models import AuditEntry
+
+    patient = make.user(roles=["patient"], full_name="Paciente Secreto",
+                        email="secreto@test.example")
+    db.session.commit()
+    entry = db.session.scalar(select(AuditEntry).where(
+        AuditEntry.entity_type == "user", AuditEntry.entity_id == str(patient.id)))
+    assert "Paciente Secreto" not in entry.changes and "secreto@" not in entry.changes
+    assert entry.entity_label == f"patient #{patient.id}"
+    assert json.loads(entry.changes)["full_name"][1] == "•••"
