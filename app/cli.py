@@ -66,6 +66,24 @@ def outbox_send():
     click.echo(f"Sent {sent}, failed {failed}.")
 
 
+@outbox_cli.command("show")
+@click.argument("recipient")
+def outbox_show(recipient):
+    """Print the newest e-mails queued for one recipient, links included (demo use)."""
+    from sqlalchemy import select
+
+    from app.notify.models import OutboxMessage
+
+    messages = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == recipient.strip().lower())
+        .order_by(OutboxMessage.id.desc()).limit(3)).all()
+    if not messages:
+        raise click.ClickException(f"No e-mail queued for {recipient}.")
+    for message in messages:
+        click.echo(f"--- {message.created_at:%Y-%m-%d %H:%M} UTC · {message.subject}")
+        click.echo(message.body)
+
+
 @users_cli.command("create-admin")
 @click.argument("email")
 @click.argument("full_name")

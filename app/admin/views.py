@@ -40,7 +40,7 @@ def send_invitation(user):
                  "to choose your password (valid for 7 days):\n\n%(link)s\n",
                  name=user.full_name, link=link)
     queue_email(db.session, user.email, subject, body)
-    record_event(db.session, "invitation_sent", "user", user.id, label=user.email)
+    record_event(db.session, "invitation_sent", "user", user.id, label=user.audit_label())
 
 
 @bp.route("/users")

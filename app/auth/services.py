@@ -82,23 +82,23 @@ def authenticate(session, email, password):
         _hasher().hash(password or "x")  # same time as a real check: no e-mail probing
         raise AuthError(generic)
     if user.locked_until and user.locked_until > now:
-        record_event(session, "login_refused_locked", "user", user.id, label=user.email)
+        record_event(session, "login_refused_locked", "user", user.id, label=user.audit_label())
         raise AuthError(_("Too many failed attempts. Try again in a few minutes."))
     if not password_matches(user, password) or not user.active:
         user.failed_logins += 1
-        record_event(session, "login_failed", "user", user.id, label=user.email,
+        record_event(session, "login_failed", "user", user.id, label=user.audit_label(),
                      changes={"failed_logins": (user.failed_logins - 1, user.failed_logins)})
         if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
             user.locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
             user.failed_logins = 0
-            record_event(session, "account_locked", "user", user.id, label=user.email,
+            record_event(session, "account_locked", "user", user.id, label=user.audit_label(),
                          reason="repeated failed log-ins")
             raise AuthError(_("Too many failed attempts. Try again in a few minutes."))
         raise AuthError(generic)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
-    record_event(session, "login", "user", user.id, label=user.email)
+    record_event(session, "login", "user", user.id, label=user.audit_label())
     return user
 
 
@@ -117,7 +117,7 @@ def set_password(session, user, password, *, reason):
     user.failed_logins = 0
     user.locked_until = None
     end_sessions(user)
-    record_event(session, "password_set", "user", user.id, label=user.email, reason=reason)
+    record_event(session, "password_set", "user", user.id, label=user.audit_label(), reason=reason)
 
 
 def _invite_serializer():

@@ -47,7 +47,7 @@ def login():
 def logout():
     """End this and every other session of the account."""
     end_sessions(current_user)
-    record_event(db.session, "logout", "user", current_user.id, label=current_user.email)
+    record_event(db.session, "logout", "user", current_user.id, label=current_user.audit_label())
     db.session.commit()
     logout_user()
     session.clear()

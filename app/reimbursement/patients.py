@@ -47,4 +47,4 @@ def send_portal_invitation(session, user):
                  "back your travel and stay expenses. Open this link to choose your "
                  "password (valid for 7 days):\n\n%(link)s\n", name=user.full_name, link=link)
     queue_email(session, user.email, subject, body)
-    record_event(session, "invitation_sent", "user", user.id, label=user.email)
+    record_event(session, "invitation_sent", "user", user.id, label=user.audit_label())

@@ -29,7 +29,7 @@ def _product(session, name, kind, report):
         product = Product(name=name, kind=kind, strength="100 mg", form="Comprimido recubierto",
                           route="Oral", units_per_kit=28, storage_min_c=Decimal("15.0"),
                           storage_max_c=Decimal("25.0"),
-                          gtin="08412345000017" if kind != "placebo" else None)
+                          gtin="08412345000010" if kind != "placebo" else None)
         session.add(product)
         session.flush()
         report.append(f"created product {name}")

@@ -85,3 +85,28 @@ def test_too_long_name_is_refused(client, login_as, db):
     response = client.post("/admin/users/new", data=new_user_form(full_name="x" * 10_000))
     assert response.status_code == 200
     assert db.session.scalar(select(User).where(User.email == "new.person@test.example")) is None
+
+
+def test_the_outbox_never_shows_password_links(client, login_as, db, app):
+    login_as("admin")
+    client.post("/admin/users/new", data=new_user_form())
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "/auth/invitation/••••••" in page
+    mail = db.session.scalar(select(OutboxMessage).where(
+        OutboxMessage.recipient == "new.person@test.example"))
+    token_path = mail.body.split("http://localhost")[1].split()[0]
+    assert token_path not in page
+    result = app.test_cli_runner().invoke(args=["outbox", "show", "new.person@test.example"])
+    assert token_path in result.output
+
+
+def test_auth_events_name_patients_by_number(client, make, db):
+    from tests.factories import PASSWORD
+
+    patient = make.user(roles=["patient"], email="secret.patient@test.example")
+    db.session.commit()
+    client.post("/auth/login", data={"email": patient.email, "password": "wrong one"})
+    client.post("/auth/login", data={"email": patient.email, "password": PASSWORD})
+    labels = db.session.scalars(select(AuditEntry.entity_label).where(
+        AuditEntry.entity_type == "user", AuditEntry.entity_id == str(patient.id))).all()
+    assert labels and all("secret.patient" not in (label or "") for label in labels)
