@@ -73,6 +73,9 @@ def _check_date(subject, value, field):
               date=subject.enrolment_date.isoformat()), field=field)
 
 
+MAX_TYPED_NUMBER = Decimal("1e9")
+
+
 def _decimal(value, field):
     if value in (None, ""):
         return None
@@ -80,7 +83,8 @@ def _decimal(value, field):
         number = Decimal(str(value).replace(",", ".").strip())
     except InvalidOperation:
         raise ReimbursementError(_("Type a number, for example 12,50."), field=field) from None
-    if not number.is_finite():
+    # "1e400" is a finite Decimal that no amount column (nor quantize) can hold.
+    if not number.is_finite() or abs(number) >= MAX_TYPED_NUMBER:
         raise ReimbursementError(_("Type a number, for example 12,50."), field=field)
     return number
 

@@ -196,3 +196,15 @@ def test_plain_language_policy_mentions_rate_and_receipts(world, app):
     with app.test_request_context(), force_locale("en"):
         text = " ".join(plain_language(policy_for(world.session, world.trial)))
     assert "0.26" in text and "receipt" in text
+
+
+def test_huge_typed_numbers_are_a_field_message_not_an_error_page():
+    import pytest
+
+    from app.reimbursement.claims import ReimbursementError, _decimal
+
+    for typed in ("1e400", "1E+12", "Infinity", "NaN"):
+        with pytest.raises(ReimbursementError) as refused:
+            _decimal(typed, "amount")
+        assert refused.value.field == "amount"
+    assert str(_decimal("12,50", "amount")) == "12.50"
