@@ -27,63 +27,74 @@ def test_resupply_to_receipt_and_qa_decision_in_the_browser(browser, live_server
     page = as_user(browser, live_server, "logistica@demo.example")
     page.goto("/shipments/resupply")
     assert serious_violations(page) == []
-    page.click("main form button[type=submit]")
+    with page.expect_navigation():  # wait for the new page, not the old one
+        page.click("main form button[type=submit]")
     flash = page.locator(".alert-success").inner_text()
     number = re.search(r"SHP-\d{4}-\d{6}", flash).group(0)
     page.goto(f"/shipments/?q={number}")
     assert serious_violations(page) == []
-    page.click(f"text={number}")
+    with page.expect_navigation():
+        page.click(f"text={number}")
     shipment_url = page.url
-    page.click("form[action$='/order'] button")
+    with page.expect_navigation():
+        page.click("form[action$='/order'] button")
     kits = [t.strip() for t in page.locator("#kits tbody tr td:first-child").all_inner_texts()]
     assert kits
     assert serious_violations(page) == []
     for kit in kits:  # a scanner types the number and Enter
         page.fill("#kit_number", kit)
-        page.press("#kit_number", "Enter")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.press("#kit_number", "Enter")
         assert page.locator(".alert-success").count() == 1
     page.fill("#kit_number", "NO-SUCH-KIT")
-    page.press("#kit_number", "Enter")
+    with page.expect_navigation():
+        page.press("#kit_number", "Enter")
     assert "NO-SUCH-KIT" in page.locator(".alert-danger").inner_text()
-    page.click("form[action$='/finish-picking'] button")
+    with page.expect_navigation():
+        page.click("form[action$='/finish-picking'] button")
     page.fill("#boxes", "1")
     page.fill("#logger_ids", "LG-BROWSER")
-    page.click("form[action$='/pack'] button")
+    with page.expect_navigation():
+        page.click("form[action$='/pack'] button")
     assert serious_violations(page) == []
     page.fill("#courier", "World Courier Iberia")
     page.fill("#tracking_number", "WCI-BROWSER-1")
-    page.click("form[action$='/dispatch'] button")
+    with page.expect_navigation():
+        page.click("form[action$='/dispatch'] button")
     assert page.locator(".alert-success").count() == 1
     screenshot(page, "shipment-dispatched")
     assert page.request.get(shipment_url + "/label.pdf").status == 200
 
     site = as_user(browser, live_server, "farmacia@demo.example")
     site.goto(shipment_url)
-    site.click("a[href$='/logger']")
+    with site.expect_navigation():
+        site.click("a[href$='/logger']")
     assert serious_violations(site) == []
     bad = SAMPLE.read_bytes().replace(b"2026-03-02T20:00:00Z,11.0", b"2026-03-02T19:00:00Z,11")
     site.set_input_files("#file", files=[{"name": "reversed.csv", "mimeType": "text/csv",
                                           "buffer": bad}])
     site.fill("#logger_serial", "LG-BROWSER")
-    site.click("main form button[type=submit]")
+    with site.expect_navigation():
+        site.click("main form button[type=submit]")
     assert "Línea 147:" in site.locator("#problems").inner_text()
     assert serious_violations(site) == []
     screenshot(site, "logger-upload-refused")
     site.set_input_files("#file", str(SAMPLE))
     site.fill("#logger_serial", "LG-BROWSER")
-    site.click("main form button[type=submit]")
+    with site.expect_navigation():
+        site.click("main form button[type=submit]")
     assert site.locator(".alert-warning").count() >= 1
     chart_drawn(site)
     for kit in kits:
         site.fill("form[action$='/receive/scan'] #kit_number", kit)
-        site.press("form[action$='/receive/scan'] #kit_number", "Enter")
-        site.wait_for_load_state()
+        with site.expect_navigation():
+            site.press("form[action$='/receive/scan'] #kit_number", "Enter")
     assert serious_violations(site) == []
     site.check("#logger_confirmed")
     site.fill("form[action$='/receive'] #password", DEMO_PASSWORD)
     site.check("form[action$='/receive'] #confirm")
-    site.click("form[action$='/receive'] button[type=submit]")
+    with site.expect_navigation():
+        site.click("form[action$='/receive'] button[type=submit]")
     assert site.locator(".alert-success").count() == 1
     chart_drawn(site)
     screenshot(site, "shipment-received-with-excursion")
@@ -99,7 +110,8 @@ def test_resupply_to_receipt_and_qa_decision_in_the_browser(browser, live_server
     qa.fill("#reason", "Excursión de 50 min hasta 11 °C dentro de los datos de estabilidad")
     qa.fill("form[action$='/decide'] #password", DEMO_PASSWORD)
     qa.check("form[action$='/decide'] #confirm")
-    qa.click("form[action$='/decide'] button[type=submit]")
+    with qa.expect_navigation():
+        qa.click("form[action$='/decide'] button[type=submit]")
     assert qa.locator(".alert-success").count() == 1
     assert qa.locator("#decision").count() == 0  # nothing left to decide
     screenshot(qa, "shipment-qa-released")
