@@ -102,8 +102,8 @@ def log_in(page, email, password=DEMO_PASSWORD):
     page.goto("/auth/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
-    page.click("form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # read the next page, never the one being left
+        page.click("form button[type=submit]")
 
 
 def serious_violations(page):

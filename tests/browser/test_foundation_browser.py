@@ -55,10 +55,12 @@ def test_language_switch_changes_the_interface(page):
     log_in(page, "logistica@demo.example")
     page.goto("/trials/")
     assert page.locator("h1").inner_text() == "Ensayos"
-    page.click("button[name=lang][value=en]")
+    with page.expect_navigation():
+        page.click("button[name=lang][value=en]")
     assert page.locator("h1").inner_text() == "Trials"
     assert page.url.endswith("/trials/")
-    page.click("button[name=lang][value=es]")
+    with page.expect_navigation():
+        page.click("button[name=lang][value=es]")
     assert page.locator("h1").inner_text() == "Ensayos"
 
 
@@ -82,7 +84,8 @@ def test_qp_signs_a_trial_in_the_browser(page):
     page.click("text=DEV-2025-021")
     page.fill("input[name=password]", "Demo-Ensayo-2026")
     page.check("input[name=confirm]")
-    page.click("form[action$='/approve'] button[type=submit]")
+    with page.expect_navigation():
+        page.click("form[action$='/approve'] button[type=submit]")
     manifest = page.locator(".signature-manifest").first.inner_text()
     assert "Dr. Tomás Rivas (QP)" in manifest and "Aprobado" in manifest and "UTC" in manifest
     screenshot(page, "trial-signed")

@@ -37,7 +37,8 @@ def test_depot_stock_shows_expiry_in_words(page):
     page.goto("/stock/depot")
     assert page.get_by_text("Pasado el plazo de no envío").first.is_visible()
     screenshot(page, "stock-depot")
-    page.get_by_role("link", name=re.compile(r"^\d+$")).first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile(r"^\d+$")).first.click()
     assert "/stock/kits" in page.url and page.locator("tbody tr").count() >= 1
 
 
@@ -52,10 +53,12 @@ def test_pharmacist_dispenses_by_typing_the_kit_number(page):
     kit_number = page.locator("#proposed-kit").inner_text().strip()
     assert serious_violations(page) == []
     page.fill("#kit_number", "0000000")
-    page.get_by_role("button", name="Confirmar y dispensar").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirmar y dispensar").click()
     assert page.get_by_text("no es el kit propuesto").first.is_visible()
     page.fill("#kit_number", kit_number)
-    page.get_by_role("button", name="Confirmar y dispensar").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirmar y dispensar").click()
     assert page.get_by_text(f"Kit {kit_number} dispensado").is_visible()
     screenshot(page, "stock-dispensed")
     page.goto("/stock/accountability/site/1")
@@ -66,7 +69,8 @@ def test_pharmacist_dispenses_by_typing_the_kit_number(page):
 def test_unblinded_user_sees_the_arm_and_logistics_does_not(page, browser, live_server):
     log_in(page, "ciego@demo.example")
     page.goto("/stock/kits?state=dispensed")
-    page.locator("tbody a").first.click()
+    with page.expect_navigation():
+        page.locator("tbody a").first.click()
     assert page.get_by_text("Brazo de tratamiento").is_visible()
     kit_url = page.url
     other = browser.new_context(base_url=live_server, locale="es-ES").new_page()
