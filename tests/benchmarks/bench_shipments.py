@@ -8,7 +8,6 @@ into their own database and reused by later runs.
 import io
 import math
 import random
-import statistics
 import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
@@ -16,31 +15,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask_migrate import upgrade
 from openpyxl import Workbook
-from sqlalchemy import create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, select, text
 
 from app import create_app
 from app.extensions import db
-from tests.dbsetup import ROOT, base_url
+from tests.benchmarks.timing import server_ms
+from tests.dbsetup import kept_database
 
 pytestmark = pytest.mark.benchmark
 
 SHIPMENTS = 20_000
 READINGS = 100_000
 PROTOCOL = "BENCH-SHIP"
-
-
-def _bench_url():
-    url = make_url(base_url())
-    if url.get_backend_name() == "sqlite":
-        return f"sqlite:///{ROOT / 'instance' / 'bench_shipments.db'}"
-    name = f"{url.database}_bench_shipments"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def logger_bytes(n=READINGS):
@@ -95,7 +81,7 @@ def bench():
     from app.trials.models import Trial
     from tests.factories import make_user
 
-    app = _app_on(_bench_url())
+    app = _app_on(kept_database("bench_shipments"))
     app.config.update(WTF_CSRF_ENABLED=False, SERVER_NAME="localhost")
     with app.app_context():
         upgrade()
@@ -117,17 +103,6 @@ def bench():
         user_id = user.get_id()
         db.session.remove()
     yield app, user_id
-
-
-def _server_ms(client, url, runs=9):
-    assert client.get(url).status_code == 200, url
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, url
-    return statistics.median(times)
 
 
 def test_excursion_analysis_of_100000_readings(app):
@@ -201,13 +176,13 @@ def test_board_with_20000_shipments(bench):
         dialect = db.engine.dialect.name
         db.session.remove()
     figures = {
-        "board (newest first)": _server_ms(client, "/shipments/"),
-        "board, overdue filter": _server_ms(client, "/shipments/?problem=overdue"),
-        "board, open excursions": _server_ms(client, "/shipments/?problem=excursion"),
-        "board, status shipped, by dispatch": _server_ms(
-            client, "/shipments/?status=shipped&sort=-dispatched"),
-        "board, search by number": _server_ms(client, "/shipments/?q=SHP-2025-0123"),
-        "board, last page": _server_ms(client, "/shipments/?page=800"),
+        "board (newest first)": server_ms(client, "/shipments/", runs=9),
+        "board, overdue filter": server_ms(client, "/shipments/?problem=overdue", runs=9),
+        "board, open excursions": server_ms(client, "/shipments/?problem=excursion", runs=9),
+        "board, status shipped, by dispatch": server_ms(
+            client, "/shipments/?status=shipped&sort=-dispatched", runs=9),
+        "board, search by number": server_ms(client, "/shipments/?q=SHP-2025-0123", runs=9),
+        "board, last page": server_ms(client, "/shipments/?page=800", runs=9),
     }
     print(f"\n[shipments bench] {dialect}, {count:,} shipments, server time (median of 9):")
     for name, ms in figures.items():

@@ -8,38 +8,24 @@ STOCK_BENCH_KITS / STOCK_BENCH_LINES build a smaller one.
 
 import io
 import os
-import statistics
 import time
 import tracemalloc
 
 import pytest
 from flask_migrate import upgrade
 from openpyxl import Workbook
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, text
 
 from app import create_app
 from app.extensions import db
-from tests.dbsetup import ROOT, base_url
+from tests.benchmarks.timing import server_ms
+from tests.dbsetup import kept_database
 
 pytestmark = pytest.mark.benchmark
 
 KITS = int(os.environ.get("STOCK_BENCH_KITS", 200_000))
 LINES = int(os.environ.get("STOCK_BENCH_LINES", 1_000_000))
 SITES = int(os.environ.get("STOCK_BENCH_SITES", 200))
-
-
-def _bench_url():
-    url = make_url(base_url())
-    if url.get_backend_name() == "sqlite":
-        return f"sqlite:///{ROOT / 'instance' / f'bench_stock_{KITS}.db'}"
-    name = f"{url.database}_bench_{KITS}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +37,7 @@ def bench():
     from tests.factories import make_user
 
     saved = config.TestingConfig.SQLALCHEMY_DATABASE_URI
-    config.TestingConfig.SQLALCHEMY_DATABASE_URI = _bench_url()
+    config.TestingConfig.SQLALCHEMY_DATABASE_URI = kept_database(f"bench_stock_{KITS}")
     try:
         app = create_app("testing")
     finally:
@@ -80,17 +66,6 @@ def bench():
     yield app, user_id
 
 
-def _server_ms(client, url, runs=7):
-    assert client.get(url).status_code == 200, url  # warm caches and templates
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, url
-    return statistics.median(times)
-
-
 def test_pages_render_fast_on_the_large_data_set(bench):
     from app.stock.ledger_models import StockEntry
     from app.stock.models import Kit, Location
@@ -111,10 +86,10 @@ def test_pages_render_fast_on_the_large_data_set(bench):
         kit_lines = db.session.scalar(select(func.count()).where(StockEntry.kit_id == kit_id))
         db.session.remove()
     figures = {
-        "depot stock": _server_ms(client, "/stock/depot"),
-        "site stock (heavy site)": _server_ms(client, f"/stock/sites/{site_id}"),
-        "kit page": _server_ms(client, f"/stock/kits/{kit_id}"),
-        "kit list (all, sorted by expiry)": _server_ms(client, "/stock/kits"),
+        "depot stock": server_ms(client, "/stock/depot"),
+        "site stock (heavy site)": server_ms(client, f"/stock/sites/{site_id}"),
+        "kit page": server_ms(client, f"/stock/kits/{kit_id}"),
+        "kit list (all, sorted by expiry)": server_ms(client, "/stock/kits"),
     }
     print(f"\n[stock bench] {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}: "
           f"{counts[0]:,} kits, {counts[1]:,} ledger lines; kit {kit_id} has {kit_lines} lines")
