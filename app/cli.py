@@ -9,6 +9,7 @@ from app.extensions import db
 seed_cli = AppGroup("seed", help="Load data.")
 audit_cli = AppGroup("audit", help="Audit trail maintenance.")
 outbox_cli = AppGroup("outbox", help="E-mail outbox.")
+states_cli = AppGroup("states", help="The declared state machines.")
 users_cli = AppGroup("users", help="Accounts.")
 
 
@@ -18,22 +19,11 @@ def seed_demo():
     if not current_app.config.get("DEMO_ALLOWED"):
         raise click.ClickException("Demo data is refused in production.")
     from app.audit.services import set_actor
-    from app.auth.demo import seed_users
-    from app.trials.demo import seed_trials
+    from app.core.domains import run_demo
 
     set_actor(db.session, None, "demo seed")
     report = []
-    trials = seed_trials(db.session, report)
-    users = seed_users(db.session, trials, report)
-    from app.stock.demo import seed_stock
-
-    seed_stock(db.session, trials, users, report)
-    from app.shipments.demo import seed_shipments
-
-    seed_shipments(db.session, report)
-    from app.reimbursement.demo import seed_reimbursement
-
-    seed_reimbursement(db.session, users, report)
+    run_demo(db.session, report)
     db.session.commit()
     for line in report:
         click.echo(line)
@@ -104,9 +94,26 @@ def create_admin(email, full_name):
     click.echo(f"/auth/invitation/{invitation_token(user)}")
 
 
-def install(app):
-    """Register the command groups."""
-    from app.stock.cli import stock_cli
+@states_cli.command("show")
+@click.argument("name", required=False)
+@click.option("--mermaid", is_flag=True, help="Print a Mermaid state diagram instead.")
+def states_show(name, mermaid):
+    """Print a state machine's transitions (or list the machines without a name)."""
+    from app.core.states import machines
 
-    for group in (seed_cli, audit_cli, outbox_cli, users_cli, stock_cli):
+    known = machines()
+    if not name:
+        for key in sorted(known):
+            click.echo(key)
+        return
+    if name not in known:
+        raise click.ClickException(f"No state machine named {name!r}; "
+                                   f"known: {', '.join(sorted(known))}.")
+    machine = known[name]
+    click.echo(machine.mermaid() if mermaid else "\n".join(machine.diagram()))
+
+
+def install(app):
+    """Register the platform's command groups (domains add theirs in their registration)."""
+    for group in (seed_cli, audit_cli, outbox_cli, users_cli, states_cli):
         app.cli.add_command(group)

@@ -2,6 +2,7 @@
 
 from flask import abort
 
+from app.core.actions import attach_error  # noqa: F401 - views import it from here too
 from app.extensions import db
 
 
@@ -11,13 +12,3 @@ def get_or_404(model, ident):
     if record is None:
         abort(404)
     return record
-
-
-def attach_error(form, error, default_field=None):
-    """Show a service error under the field it names (or the default one)."""
-    name = getattr(error, "field", None) or default_field
-    target = getattr(form, name, None) if name else None
-    if target is None:
-        form.form_errors.append(str(error))
-    else:
-        target.errors = list(target.errors) + [str(error)]

@@ -10,12 +10,21 @@ from sqlalchemy import select
 
 from app.audit.services import entity_type_of, record_event
 from app.auth.services import password_matches
+from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.esign.models import MEANINGS, Signature
 
 
-class SigningError(Exception):
-    """The signature was refused; the message is for the signer."""
+class SigningError(DomainError):
+    """The signature was refused; the message is for the signer.
+
+    ``keep`` re-writes the failed attempt (counter, lock, audit entry) after the request's
+    other writes are rolled back: see ``app.core.actions.roll_back_refusal``.
+    """
+
+    def __init__(self, message, keep=None):
+        super().__init__(message, "password")
+        self.keep = keep
 
 
 def content_hash(record, meaning):
@@ -32,26 +41,12 @@ def sign(session, record, *, meaning, signer, password, comment=None):
     """Sign the record for the signer after re-checking the password; return the Signature."""
     if meaning not in MEANINGS:
         raise SigningError(_("Unknown signature meaning."))
-    config = current_app.config
     now = utcnow()
     label = f"{entity_type_of(record)} {record.id}"
     if signer.signing_locked_until and signer.signing_locked_until > now:
-        record_event(session, "signature_refused_locked", "user", signer.id, label=label)
-        raise SigningError(_("Signing is locked after repeated wrong passwords. "
-                             "Try again in a few minutes."))
+        return _refuse_locked(session, signer, label)
     if not password_matches(signer, password):
-        signer.failed_signatures += 1
-        record_event(session, "signature_failed", "user", signer.id, label=label,
-                     changes={"failed_signatures": (signer.failed_signatures - 1,
-                                                    signer.failed_signatures)})
-        if signer.failed_signatures >= config["SIGN_MAX_FAILURES"]:
-            signer.signing_locked_until = now + timedelta(minutes=config["SIGN_LOCK_MINUTES"])
-            signer.failed_signatures = 0
-            record_event(session, "signing_locked", "user", signer.id, label=label,
-                         reason="repeated wrong passwords at signing")
-            raise SigningError(_("Signing is locked after repeated wrong passwords. "
-                                 "Try again in a few minutes."))
-        raise SigningError(_("The password is not correct. The record was not signed."))
+        return _refuse_wrong_password(session, signer.id, label)
     signer.failed_signatures = 0
     signature = Signature(
         signer_id=signer.id, printed_name=signer.full_name, meaning=meaning, signed_at=now,
@@ -61,6 +56,48 @@ def sign(session, record, *, meaning, signer, password, comment=None):
     session.add(signature)
     session.flush()
     return signature
+
+
+def _refuse_locked(session, signer, label):
+    signer_id = signer.id
+
+    def keep(again):
+        record_event(again, "signature_refused_locked", "user", signer_id, label=label)
+
+    keep(session)
+    raise SigningError(_("Signing is locked after repeated wrong passwords. "
+                         "Try again in a few minutes."), keep)
+
+
+def _note_failure(session, signer_id, label):
+    """Count a wrong password at signing (and lock signing); return True when now locked."""
+    from app.auth.models import User
+
+    config = current_app.config
+    signer = session.get(User, signer_id)
+    signer.failed_signatures += 1
+    record_event(session, "signature_failed", "user", signer.id, label=label,
+                 changes={"failed_signatures": (signer.failed_signatures - 1,
+                                                signer.failed_signatures)})
+    if signer.failed_signatures < config["SIGN_MAX_FAILURES"]:
+        return False
+    signer.signing_locked_until = utcnow() + timedelta(minutes=config["SIGN_LOCK_MINUTES"])
+    signer.failed_signatures = 0
+    record_event(session, "signing_locked", "user", signer.id, label=label,
+                 reason="repeated wrong passwords at signing")
+    return True
+
+
+def _refuse_wrong_password(session, signer_id, label):
+    locked = _note_failure(session, signer_id, label)
+
+    def keep(again):
+        _note_failure(again, signer_id, label)
+
+    if locked:
+        raise SigningError(_("Signing is locked after repeated wrong passwords. "
+                             "Try again in a few minutes."), keep)
+    raise SigningError(_("The password is not correct. The record was not signed."), keep)
 
 
 def signatures_for(session, record):

@@ -1,0 +1,80 @@
+"""The one way a view changes something: call the service, commit once, flash, redirect.
+
+On a refusal the transaction is rolled back and the form is shown again with what the user
+typed and each message beside its field (or, for a button on a detail page, the message is
+flashed on the page it came from). A refused e-signature keeps only its failed-attempt audit
+entry (and any signing lock): that rule lives here and nowhere else.
+"""
+
+from flask import flash, redirect
+
+from app.core.errors import DomainError
+from app.extensions import db
+
+
+def attach_error(form, error, default_field=None):
+    """Show a service error under the field it names (or the default one, or the form)."""
+    name = getattr(error, "field", None) or default_field
+    target = getattr(form, name, None) if (form is not None and name) else None
+    if form is None:
+        return
+    if target is None or not hasattr(target, "errors"):
+        form.form_errors.append(str(error))
+    else:
+        target.errors = list(target.errors) + [str(error)]
+
+
+def first_form_error(form):
+    """Return the first message of a form that did not validate."""
+    for errors in (form.form_errors, *(f.errors for f in form)):
+        for message in errors or ():
+            return str(message)
+    return None
+
+
+def roll_back_refusal(error):
+    """Undo the request's writes; keep a refused signature's failed-attempt record."""
+    db.session.rollback()
+    keep = getattr(error, "keep", None)
+    if keep is not None:
+        keep(db.session)
+        db.session.commit()
+
+
+def perform(action, *, success, next_url, form=None, render=None, refused_url=None,
+            default_field=None, validate=True):
+    """Run ``action()`` and answer the POST (post/redirect/get).
+
+    - ``form``: validated first (unless ``validate`` is False); a form that does not validate
+      is shown again by ``render`` or its first message flashed.
+    - ``success``: the flash text, or a function of the action's result that returns it.
+    - ``next_url``: where to go after success, or a function of the result.
+    - ``render``: a function that re-renders the form page (errors attached to ``form``);
+      without it the message is flashed and the user is sent to ``refused_url`` (or
+      ``next_url``).
+    """
+    if form is not None and validate and not form.validate_on_submit():
+        return _refused(None, form, render, refused_url or next_url)
+    try:
+        result = action()
+    except DomainError as error:
+        roll_back_refusal(error)
+        attach_error(form, error, default_field)
+        return _refused(error, form, render, refused_url or next_url)
+    db.session.commit()
+    message = success(result) if callable(success) else success
+    if message:
+        flash(message, "success")
+    target = next_url(result) if callable(next_url) else next_url
+    return redirect(target)
+
+
+def _refused(error, form, render, back):
+    if render is not None:
+        return render()
+    from flask_babel import gettext as _
+
+    message = str(error) if error is not None else (
+        (first_form_error(form) if form is not None else None) or _("Please correct the form."))
+    flash(message, "danger")
+    return redirect(back() if callable(back) else back)

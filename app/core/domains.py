@@ -1,0 +1,127 @@
+"""Domains register themselves: permissions, menu, audit labels, work queues, demo step.
+
+Each package has a ``registration.py`` with one ``DOMAIN = Domain(...)``. ``create_app`` keeps
+the one list of domain names and calls ``install`` for each; nothing else central changes when
+a domain is added.
+"""
+
+from dataclasses import dataclass, field
+from importlib import import_module
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One entry of the main navigation, shown to users holding the permission."""
+
+    label: object
+    endpoint: str
+    permission: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    """Something that needs a user now: a count and the filtered list it links to.
+
+    ``count(session, user)`` returns how many items wait; ``url(user)`` returns the list they
+    are in. ``urgency`` sorts the home page (higher first).
+    """
+
+    name: str
+    label: object
+    permission: str
+    count: object
+    url: object
+    urgency: int = 0
+
+
+@dataclass
+class Domain:
+    """What one domain package declares about itself."""
+
+    name: str
+    label: object = None
+    blueprints: tuple = ()  # (blueprint, url prefix)
+    permissions: dict = field(default_factory=dict)  # role -> permissions it holds
+    site_scoped: frozenset = frozenset()  # permissions limited to the user's own sites
+    menu: tuple = ()
+    audit_actions: dict = field(default_factory=dict)  # action -> label
+    audit_fields: dict = field(default_factory=dict)  # field, or (record type, field) -> label
+    audit_values: dict = field(default_factory=dict)  # (record type, field) -> {value: label}
+    record_types: dict = field(default_factory=dict)  # audit entity type -> label
+    state_machines: tuple = ()  # module paths that declare StateMachine objects
+    work_queues: tuple = ()
+    demo: object = None  # seed(session, context, report)
+    commands: tuple = ()  # click command groups
+    template_labels: object = None  # () -> dict given to every template
+
+
+@dataclass
+class Registry:
+    """Everything the installed domains declared, merged."""
+
+    domains: dict = field(default_factory=dict)
+    menu: list = field(default_factory=list)
+    audit_actions: dict = field(default_factory=dict)
+    audit_fields: dict = field(default_factory=dict)
+    audit_values: dict = field(default_factory=dict)
+    record_types: dict = field(default_factory=dict)
+    work_queues: list = field(default_factory=list)
+    site_scoped: set = field(default_factory=set)
+
+    def add(self, domain):
+        """Merge a domain's declarations (once per domain name)."""
+        from app.core.permissions import ROLE_PERMISSIONS, ROLES
+
+        if domain.name in self.domains:
+            return
+        self.domains[domain.name] = domain
+        for role, granted in domain.permissions.items():
+            if role not in ROLES:
+                raise ValueError(f"{domain.name}: unknown role {role!r}")
+            ROLE_PERMISSIONS.setdefault(role, set()).update(granted)
+        self.site_scoped |= set(domain.site_scoped)
+        self.menu.extend(domain.menu)
+        self.menu.sort(key=lambda entry: entry.order)
+        self.audit_actions.update(domain.audit_actions)
+        self.audit_fields.update(domain.audit_fields)
+        self.audit_values.update(domain.audit_values)
+        self.record_types.update(domain.record_types)
+        self.work_queues.extend(domain.work_queues)
+        for path in domain.state_machines:
+            import_module(path)
+
+
+REGISTRY = Registry()
+
+
+def load(name):
+    """Import a domain package's registration and return its Domain."""
+    return import_module(f"app.{name}.registration").DOMAIN
+
+
+def install(app, name):
+    """Register one domain on the app: its declarations, blueprints, commands, labels."""
+    domain = load(name)
+    REGISTRY.add(domain)
+    for blueprint, prefix in domain.blueprints:
+        app.register_blueprint(blueprint, url_prefix=prefix)
+    for group in domain.commands:
+        app.cli.add_command(group)
+    if domain.template_labels is not None:
+        app.context_processor(domain.template_labels)
+    return domain
+
+
+def installed():
+    """Return the installed domains in the order create_app lists them."""
+    return list(REGISTRY.domains.values())
+
+
+def run_demo(session, report):
+    """Run every installed domain's demo step in list order, sharing one context."""
+    context = {}
+    for domain in installed():
+        if domain.demo is not None:
+            domain.demo(session, context, report)
+    return context

@@ -1,0 +1,9 @@
+"""The core domain: home page, language switch, health check; the roles' basic rights."""
+
+from app.core.domains import Domain
+from app.core.views import bp
+
+DOMAIN = Domain(
+    name="core",
+    blueprints=((bp, None),),
+)

@@ -1,0 +1,15 @@
+"""The trials domain's public entry point: the only module other domains import."""
+
+from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit
+from app.trials.queries import (
+    can_see_identity,
+    can_see_site,
+    visible_sites,
+    visible_subjects,
+    visible_trials,
+)
+
+__all__ = [
+    "Site", "Subject", "SubjectIdentity", "Trial", "TrialVisit",
+    "can_see_identity", "can_see_site", "visible_sites", "visible_subjects", "visible_trials",
+]
