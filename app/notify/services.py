@@ -3,7 +3,8 @@
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, has_request_context, request
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.core.models import utcnow
@@ -22,6 +23,35 @@ def notify(session, user, message, link=None):
     notice = Notice(user_id=user.id, message=message[:500], link=link)
     session.add(notice)
     return notice
+
+
+def users_with_roles(session, roles, site_id=None):
+    """Return active users holding any of the roles (and, when given, assigned to the site)."""
+    from app.auth.models import User, UserRole
+
+    stmt = (select(User).join(UserRole).where(UserRole.role.in_(roles), User.active.is_(True))
+            .order_by(User.id).distinct())
+    users = session.scalars(stmt).all()
+    if site_id is not None:
+        users = [u for u in users if site_id in u.site_ids]
+    return users
+
+
+def tell(session, users, compose, link, *, email=True):
+    """Tell these users in their language: an in-app notice and (by default) an e-mail each.
+
+    ``compose()`` returns (subject, body) and is called with each user's locale in force; the
+    notice carries the subject, the e-mail the body followed by the absolute link.
+    """
+    absolute = request.host_url.rstrip("/") + link if (has_request_context() and link) else link
+    for user in users:
+        with force_locale(user.language or "es"):
+            subject, body = compose()
+        notify(session, user, subject, link)
+        if email:
+            queue_email(session, user.email, subject,
+                        f"{body}\n\n{absolute}" if absolute else body)
+    return len(users)
 
 
 def deliver_outbox(session, limit=100):
