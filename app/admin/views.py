@@ -1,46 +1,34 @@
 """List, invite and edit accounts; see the outbox."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.admin import bp
 from app.admin.forms import EditUserForm, UserForm
+from app.admin.services import change_account, invite_user, send_invitation
 from app.audit.queries import history_of
-from app.audit.services import record_event, set_reason
 from app.auth.models import User, UserRole
-from app.auth.services import AuthError, create_user, invitation_token, update_user
+from app.core.actions import perform
 from app.core.listing import build_listing
 from app.core.permissions import ROLE_LABELS, ROLES, require
+from app.core.views_helpers import get_or_404
 from app.extensions import db
 from app.notify.models import OutboxMessage
-from app.notify.services import queue_email
-from app.trials.models import Site, Trial
+from app.trials.api import Site, site_choices
 
 
 def _site_choices():
-    rows = db.session.execute(
-        select(Site.id, Trial.protocol_code, Site.site_number, Site.hospital)
-        .join(Trial).order_by(Trial.protocol_code, Site.site_number)
-    ).all()
-    return [(i, f"{code} · {num} · {hospital}") for i, code, num, hospital in rows]
+    return site_choices(db.session, current_user)  # an administrator sees every site
 
 
 def _chosen_sites(ids):
     return db.session.scalars(select(Site).where(Site.id.in_(ids or []))).all()
 
 
-def send_invitation(user):
-    """Queue the invitation e-mail in the user's language."""
-    link = url_for("auth.accept_invitation", token=invitation_token(user), _external=True)
-    with force_locale(user.language):
-        subject = _("Your access to the clinical trial logistics portal")
-        body = _("Hello %(name)s,\n\nAn account has been created for you. Open this link "
-                 "to choose your password (valid for 7 days):\n\n%(link)s\n",
-                 name=user.full_name, link=link)
-    queue_email(db.session, user.email, subject, body)
-    record_event(db.session, "invitation_sent", "user", user.id, label=user.audit_label())
+def _shown(user):
+    return url_for("admin.show_user", user_id=user.id)
 
 
 @bp.route("/users")
@@ -70,36 +58,27 @@ def new_user():
     """Create an account and e-mail its invitation link."""
     form = UserForm()
     form.sites.choices = _site_choices()
-    if form.validate_on_submit():
-        try:
-            user = create_user(
-                db.session, email=form.email.data, full_name=form.full_name.data,
-                language=form.language.data, roles=form.roles.data,
-                sites=_chosen_sites(form.sites.data),
-            )
-        except AuthError as error:
-            form.email.errors.append(str(error))
-        else:
-            send_invitation(user)
-            db.session.commit()
-            flash(_("Account created. The invitation was sent to %(email)s.",
-                    email=user.email), "success")
-            return redirect(url_for("admin.show_user", user_id=user.id))
-    return render_template("admin/user_form.html", form=form, user=None)
 
+    def page():
+        return render_template("admin/user_form.html", form=form, user=None)
 
-def _get_user(user_id):
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+    if request.method == "GET":
+        return page()
+    return perform(
+        lambda: invite_user(db.session, email=form.email.data, full_name=form.full_name.data,
+                            language=form.language.data, roles=form.roles.data,
+                            sites=_chosen_sites(form.sites.data)),
+        form=form, render=page,
+        success=lambda user: _("Account created. The invitation was sent to %(email)s.",
+                               email=user.email),
+        next_url=_shown)
 
 
 @bp.route("/users/<int:user_id>")
 @require("users.manage")
 def show_user(user_id):
     """Show an account, its roles, sites and history."""
-    user = _get_user(user_id)
+    user = get_or_404(User, user_id)
     return render_template("admin/user.html", user=user, history=history_of(db.session, user))
 
 
@@ -107,36 +86,36 @@ def show_user(user_id):
 @require("users.manage")
 def edit_user(user_id):
     """Change roles, sites, language or the active flag, with a reason."""
-    user = _get_user(user_id)
+    user = get_or_404(User, user_id)
     form = EditUserForm(obj=user)
     form.sites.choices = _site_choices()
     del form.email
+
+    def page():
+        return render_template("admin/user_form.html", form=form, user=user)
+
     if request.method == "GET":
         form.roles.data = sorted(user.roles)
         form.sites.data = [s.id for s in user.sites]
-    if form.validate_on_submit():
-        set_reason(db.session, form.reason.data)
-        update_user(db.session, user, full_name=form.full_name.data,
-                    language=form.language.data, roles=form.roles.data,
-                    sites=_chosen_sites(form.sites.data), active=form.active.data)
-        db.session.commit()
-        flash(_("The account has been updated."), "success")
-        return redirect(url_for("admin.show_user", user_id=user.id))
-    return render_template("admin/user_form.html", form=form, user=user)
+        return page()
+    return perform(
+        lambda: change_account(db.session, user, reason=form.reason.data,
+                               full_name=form.full_name.data, language=form.language.data,
+                               roles=form.roles.data, sites=_chosen_sites(form.sites.data),
+                               active=form.active.data),
+        form=form, render=page, success=_("The account has been updated."),
+        next_url=_shown(user))
 
 
 @bp.route("/users/<int:user_id>/invite", methods=["POST"])
 @require("users.manage")
 def resend_invitation(user_id):
     """Send a fresh invitation link (the old password stays until a new one is set)."""
-    user = _get_user(user_id)
-    if not user.active:
-        flash(_("The account is inactive; activate it first."), "warning")
-    else:
-        send_invitation(user)
-        db.session.commit()
-        flash(_("A new invitation was sent to %(email)s.", email=user.email), "success")
-    return redirect(url_for("admin.show_user", user_id=user.id))
+    user = get_or_404(User, user_id)
+    return perform(
+        lambda: send_invitation(db.session, user),
+        success=_("A new invitation was sent to %(email)s.", email=user.email),
+        next_url=_shown(user))
 
 
 @bp.route("/outbox")

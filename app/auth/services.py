@@ -12,6 +12,7 @@ from zxcvbn import zxcvbn
 
 from app.audit.services import record_event
 from app.auth.models import User, UserRole, new_session_token
+from app.core.errors import DomainError
 from app.core.models import utcnow
 
 # argon2id. "owasp" is RFC 9106's low-memory profile, above OWASP's minimum; "test" is cheap.
@@ -23,8 +24,16 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
 
 
-class AuthError(Exception):
-    """A log-in, password or invitation problem, with a message for the user."""
+class AuthError(DomainError):
+    """A log-in, password or invitation problem, with a message for the user.
+
+    ``keep`` re-writes a failed log-in (counter, lock, audit entry) after the request's other
+    writes are rolled back: see ``app.core.actions.roll_back_refusal``.
+    """
+
+    def __init__(self, message, field=None, keep=None):
+        super().__init__(message, field)
+        self.keep = keep
 
 
 def _hasher():
@@ -74,32 +83,60 @@ def find_user_by_email(session, email):
 
 def authenticate(session, email, password):
     """Return the user for valid credentials; count failures and lock; raise AuthError."""
-    config = current_app.config
     generic = _("Wrong e-mail or password.")
     user = find_user_by_email(session, email)
-    now = utcnow()
     if user is None:
         _hasher().hash(password or "x")  # same time as a real check: no e-mail probing
         raise AuthError(generic)
-    if user.locked_until and user.locked_until > now:
-        record_event(session, "login_refused_locked", "user", user.id, label=user.audit_label())
-        raise AuthError(_("Too many failed attempts. Try again in a few minutes."))
+    user_id, label = user.id, user.audit_label()
+    if user.locked_until and user.locked_until > utcnow():
+        def keep_refusal(again):
+            record_event(again, "login_refused_locked", "user", user_id, label=label)
+
+        keep_refusal(session)
+        raise AuthError(_("Too many failed attempts. Try again in a few minutes."),
+                        keep=keep_refusal)
     if not password_matches(user, password) or not user.active:
-        user.failed_logins += 1
-        record_event(session, "login_failed", "user", user.id, label=user.audit_label(),
-                     changes={"failed_logins": (user.failed_logins - 1, user.failed_logins)})
-        if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-            record_event(session, "account_locked", "user", user.id, label=user.audit_label(),
-                         reason="repeated failed log-ins")
-            raise AuthError(_("Too many failed attempts. Try again in a few minutes."))
-        raise AuthError(generic)
+        locked = _note_login_failure(session, user_id)
+        message = (_("Too many failed attempts. Try again in a few minutes.") if locked
+                   else generic)
+        raise AuthError(message, keep=lambda again: _note_login_failure(again, user_id))
     user.failed_logins = 0
     user.locked_until = None
-    user.last_login_at = now
-    record_event(session, "login", "user", user.id, label=user.audit_label())
+    user.last_login_at = utcnow()
+    record_event(session, "login", "user", user.id, label=label)
+    session.flush()
     return user
+
+
+def _note_login_failure(session, user_id):
+    """Count a failed log-in (and lock the account); return True when now locked."""
+    config = current_app.config
+    user = session.get(User, user_id)
+    user.failed_logins += 1
+    record_event(session, "login_failed", "user", user.id, label=user.audit_label(),
+                 changes={"failed_logins": (user.failed_logins - 1, user.failed_logins)})
+    if user.failed_logins < config["LOGIN_MAX_FAILURES"]:
+        return False
+    user.locked_until = utcnow() + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+    user.failed_logins = 0
+    record_event(session, "account_locked", "user", user.id, label=user.audit_label(),
+                 reason="repeated failed log-ins")
+    return True
+
+
+def log_out(session, user):
+    """End every session of the account and record the log-out."""
+    end_sessions(user)
+    record_event(session, "logout", "user", user.id, label=user.audit_label())
+    session.flush()
+
+
+def change_own_password(session, user, current, new):
+    """Change one's own password after checking the current one; other sessions end."""
+    if not password_matches(user, current):
+        raise AuthError(_("The current password is not correct."), "current")
+    set_password(session, user, new, reason="changed by the user")
 
 
 def end_sessions(user):
@@ -111,7 +148,7 @@ def set_password(session, user, password, *, reason):
     """Set a new password after checking the policy; ends the user's other sessions."""
     problems = password_problems(password, (user.email, user.full_name))
     if problems:
-        raise AuthError(" ".join(problems))
+        raise AuthError(" ".join(problems), "password")
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     user.failed_logins = 0
@@ -149,7 +186,7 @@ def create_user(session, *, email, full_name, language, roles, sites=()):
     """Create an account without a password; it is set through the invitation link."""
     email = email.strip().lower()
     if find_user_by_email(session, email):
-        raise AuthError(_("An account with this e-mail already exists."))
+        raise AuthError(_("An account with this e-mail already exists."), "email")
     user = User(email=email, full_name=full_name.strip(), language=language)
     user.role_links = [UserRole(role=r) for r in sorted(set(roles))]
     user.sites = list(sites)
@@ -169,3 +206,4 @@ def update_user(session, user, *, full_name, language, roles, sites, active):
     if user.active and not active:
         end_sessions(user)
     user.active = active
+    session.flush()

@@ -4,17 +4,17 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.audit.services import record_event
 from app.auth import bp
 from app.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
 from app.auth.services import (
     AuthError,
     authenticate,
-    end_sessions,
-    password_matches,
+    change_own_password,
+    log_out,
     set_password,
     user_from_invitation,
 )
+from app.core.actions import perform
 from app.core.permissions import login_only, public
 from app.core.urls import safe_next
 from app.extensions import db
@@ -27,32 +27,33 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = LoginForm(next=request.args.get("next", ""))
-    if form.validate_on_submit():
-        try:
-            user = authenticate(db.session, form.email.data, form.password.data)
-        except AuthError as error:
-            db.session.commit()  # keep the failure count and its audit entry
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            session.clear()
-            login_user(user)
-            session["lang"] = user.language
-            return redirect(safe_next(form.next.data) or url_for("core.home"))
-    return render_template("auth/login.html", form=form)
+
+    def log_in():
+        user = authenticate(db.session, form.email.data, form.password.data)
+        session.clear()
+        login_user(user)
+        session["lang"] = user.language
+        return user
+
+    if request.method == "GET":
+        return render_template("auth/login.html", form=form)
+    return perform(
+        log_in, form=form, render=lambda: render_template("auth/login.html", form=form),
+        success=None, next_url=lambda user: safe_next(form.next.data) or url_for("core.home"))
 
 
 @bp.route("/logout", methods=["POST"])
 @login_only
 def logout():
     """End this and every other session of the account."""
-    end_sessions(current_user)
-    record_event(db.session, "logout", "user", current_user.id, label=current_user.audit_label())
-    db.session.commit()
-    logout_user()
-    session.clear()
-    flash(_("You have logged out."), "info")
-    return redirect(url_for("auth.login"))
+
+    def log_out_here():
+        log_out(db.session, current_user)  # flushed while the user is still the actor
+        logout_user()
+        session.clear()
+        flash(_("You have logged out."), "info")
+
+    return perform(log_out_here, success=None, next_url=url_for("auth.login"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -60,21 +61,18 @@ def logout():
 def change_password():
     """Change one's own password; other sessions end."""
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        if not password_matches(current_user, form.current.data):
-            form.current.errors.append(_("The current password is not correct."))
-        else:
-            try:
-                set_password(db.session, current_user, form.password.data,
-                             reason="changed by the user")
-            except AuthError as error:
-                form.password.errors.append(str(error))
-            else:
-                db.session.commit()
-                login_user(current_user._get_current_object())  # new token, this session
-                flash(_("Your password has been changed."), "success")
-                return redirect(url_for("core.home"))
-    return render_template("auth/change_password.html", form=form)
+
+    def change():
+        change_own_password(db.session, current_user, form.current.data, form.password.data)
+        login_user(current_user._get_current_object())  # new token, this session
+
+    def page():
+        return render_template("auth/change_password.html", form=form)
+
+    if request.method == "GET":
+        return page()
+    return perform(change, form=form, render=page, success=_("Your password has been changed."),
+                   next_url=url_for("core.home"))
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -89,13 +87,13 @@ def accept_invitation(token):
     except AuthError as error:
         return render_template("auth/invitation_invalid.html", message=str(error)), 400
     form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            set_password(db.session, user, form.password.data, reason="invitation accepted")
-        except AuthError as error:
-            form.password.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Your password is set. You can log in now."), "success")
-            return redirect(url_for("auth.login"))
-    return render_template("auth/invitation.html", form=form, user=user)
+
+    def page():
+        return render_template("auth/invitation.html", form=form, user=user)
+
+    if request.method == "GET":
+        return page()
+    return perform(
+        lambda: set_password(db.session, user, form.password.data, reason="invitation accepted"),
+        form=form, render=page, success=_("Your password is set. You can log in now."),
+        next_url=url_for("auth.login"))

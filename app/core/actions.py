@@ -41,6 +41,15 @@ def roll_back_refusal(error):
         db.session.commit()
 
 
+def record_read(write):
+    """Commit the audit entry of a read that must itself be recorded (an identity opened).
+
+    The one write a GET may make: ``write(session)`` queues the audit event, nothing else.
+    """
+    write(db.session)
+    db.session.commit()
+
+
 def perform(action, *, success, next_url, form=None, render=None, refused_url=None,
             default_field=None, validate=True):
     """Run ``action()`` and answer the POST (post/redirect/get).

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask_login import current_user
 from sqlalchemy import text
 
+from app.core.actions import perform
 from app.core.nav import nav_for
 from app.core.permissions import login_only, public
 from app.core.urls import safe_next
@@ -35,11 +36,14 @@ def set_language():
     lang = request.form.get("lang", "")
     if lang not in ("es", "en"):
         abort(400)
-    session["lang"] = lang
-    if current_user.is_authenticated and current_user.language != lang:
-        current_user.language = lang
-        db.session.commit()
-    return redirect(safe_next(request.form.get("next")) or url_for("core.index"))
+
+    def remember():
+        session["lang"] = lang
+        if current_user.is_authenticated and current_user.language != lang:
+            current_user.language = lang  # the account keeps it for e-mails and next log-in
+
+    return perform(remember, success=None,
+                   next_url=safe_next(request.form.get("next")) or url_for("core.index"))
 
 
 @bp.route("/healthz")

@@ -2,16 +2,16 @@
 
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import update
 
+from app.core.actions import perform
 from app.core.listing import build_listing
-from app.core.models import utcnow
 from app.core.permissions import login_only
 from app.core.urls import safe_next
 from app.extensions import db
 from app.notify import bp
 from app.notify.models import Notice
 from app.notify.queries import notices_of
+from app.notify.services import mark_all_read, mark_read
 
 
 @bp.route("/")
@@ -28,19 +28,15 @@ def list_notices():
 def open_notice(notice_id):
     """Mark one notice read and go to what it is about."""
     notice = db.session.scalar(notices_of(current_user).where(Notice.id == notice_id))
-    if notice is None:
+    if notice is None:  # not the user's notice: nothing to open
         return redirect(url_for("notify.list_notices"))
-    if notice.read_at is None:
-        notice.read_at = utcnow()
-        db.session.commit()
-    return redirect(safe_next(notice.link) or url_for("notify.list_notices"))
+    return perform(lambda: mark_read(db.session, notice), success=None,
+                   next_url=safe_next(notice.link) or url_for("notify.list_notices"))
 
 
 @bp.route("/read-all", methods=["POST"])
 @login_only
 def read_all():
     """Mark every notice of the user read."""
-    db.session.execute(update(Notice).where(
-        Notice.user_id == current_user.id, Notice.read_at.is_(None)).values(read_at=utcnow()))
-    db.session.commit()
-    return redirect(safe_next(request.form.get("next")) or url_for("notify.list_notices"))
+    return perform(lambda: mark_all_read(db.session, current_user), success=None,
+                   next_url=safe_next(request.form.get("next")) or url_for("notify.list_notices"))

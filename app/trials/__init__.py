@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("trials", __name__)
 
-from app.trials import site_views, subject_views, views  # noqa: E402, F401
+from app.trials import views  # noqa: E402, F401

@@ -4,6 +4,7 @@ from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit
 from app.trials.queries import (
     can_see_identity,
     can_see_site,
+    site_choices,
     visible_sites,
     visible_subjects,
     visible_trials,
@@ -11,5 +12,6 @@ from app.trials.queries import (
 
 __all__ = [
     "Site", "Subject", "SubjectIdentity", "Trial", "TrialVisit",
-    "can_see_identity", "can_see_site", "visible_sites", "visible_subjects", "visible_trials",
+    "can_see_identity", "can_see_site", "site_choices", "visible_sites", "visible_subjects",
+    "visible_trials",
 ]

@@ -11,10 +11,12 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
+    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -27,14 +29,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.core.forms import reason_field, text_field
-from app.trials.models import (
-    SITE_STATUSES,
-    SUBJECT_STATUSES,
-    TRIAL_KINDS,
-    TRIAL_PHASES,
-    TRIAL_STATUSES,
-)
+from app.core.forms import no_control_chars, reason_field, text_field
+from app.trials.models import SUBJECT_STATUSES, TRIAL_KINDS, TRIAL_PHASES
 
 # EU/EEA countries a trial may run in, plus the UK and Switzerland for supply.
 COUNTRY_CODES = (
@@ -63,7 +59,6 @@ class TrialForm(FlaskForm):
     sponsor = text_field(_l("Sponsor"), 200)
     phase = SelectField(_l("Phase"), choices=[(p, p) for p in TRIAL_PHASES])
     kind = RadioField(_l("Type of trial"), choices=list(TRIAL_KINDS.items()), default="drug")
-    status = SelectField(_l("Status"), choices=list(TRIAL_STATUSES.items()), default="setup")
     blinded = BooleanField(_l("Blinded (masked) trial"))
     countries = SelectMultipleField(
         _l("Countries"), validators=[DataRequired(message=_l("Choose at least one country."))])
@@ -117,7 +112,6 @@ class SiteForm(FlaskForm):
     country = SelectField(_l("Country"), default="ES")
     principal_investigator = text_field(_l("Principal investigator"), 200)
     phone = text_field(_l("Telephone"), 40, required=False)
-    status = SelectField(_l("Status"), choices=list(SITE_STATUSES.items()), default="active")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,13 +126,13 @@ class EditSiteForm(SiteForm):
 
 
 class SubjectForm(FlaskForm):
-    """A subject's pseudonymised code, site, status and enrolment date."""
+    """A new subject's pseudonymised code, site, first status and enrolment date."""
 
     site_id = SelectField(_l("Trial and site"), coerce=int, choices=[])
     code = text_field(_l("Subject code"), 40,
                       description=_l("The pseudonymised code; never a name or initials."))
-    status = SelectField(_l("Status"), choices=list(SUBJECT_STATUSES.items()),
-                         default="screening")
+    status = SelectField(_l("Status"), default="screening", choices=[
+        (state, SUBJECT_STATUSES[state]) for state in ("screening", "enrolled")])
     enrolment_date = DateField(_l("Enrolment date"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
@@ -151,9 +145,18 @@ class SubjectForm(FlaskForm):
 
 
 class EditSubjectForm(SubjectForm):
-    """A subject being changed: a reason is required."""
+    """A subject being changed (its status moves by a transition): a reason is required."""
 
+    status = None
     reason = reason_field()
+
+
+class StatusForm(FlaskForm):
+    """One move of a state machine: the event (from the button pressed) and its reason."""
+
+    event = HiddenField(validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason for the change"),
+                           validators=[Length(max=500), no_control_chars], render_kw={"rows": 2})
 
 
 class IdentityForm(FlaskForm):

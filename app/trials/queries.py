@@ -1,6 +1,6 @@
 """What each user may see: trials, sites and subjects scoped by their sites."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.trials.models import Site, Subject, Trial
 
@@ -37,3 +37,32 @@ def can_see_site(user, site):
 def can_see_identity(user, subject):
     """Return True when the user may read who the subject is."""
     return user.can("subjects.identity") and can_see_site(user, subject.site)
+
+
+def trial_choices(session, user):
+    """Return (id, "code · title") pairs of the trials the user may see."""
+    trials = session.scalars(visible_trials(user).order_by(Trial.protocol_code))
+    return [(t.id, f"{t.protocol_code} · {t.title[:60]}") for t in trials]
+
+
+def site_choices(session, user, trial_id=None):
+    """Return (id, "trial · number · hospital") pairs of the sites the user may see."""
+    stmt = visible_sites(user).order_by(Trial.protocol_code, Site.site_number)
+    if trial_id:
+        stmt = stmt.where(Site.trial_id == trial_id)
+    return [(s.id, f"{s.trial.protocol_code} · {s.site_number} · {s.hospital}")
+            for s in session.scalars(stmt)]
+
+
+def site_counts(session, trial_ids):
+    """Return {trial id: number of sites}."""
+    rows = session.execute(select(Site.trial_id, func.count()).where(
+        Site.trial_id.in_(trial_ids)).group_by(Site.trial_id))
+    return dict(rows.all())
+
+
+def subject_counts(session, site_ids):
+    """Return {site id: number of subjects}."""
+    rows = session.execute(select(Subject.site_id, func.count()).where(
+        Subject.site_id.in_(site_ids)).group_by(Subject.site_id))
+    return dict(rows.all())

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.domains import Domain, MenuEntry
 from app.trials import bp
+from app.trials.states import AUDIT_ACTIONS
 
 VIEW = {"trials.view", "sites.view", "subjects.view"}
 
@@ -40,7 +41,8 @@ DOMAIN = Domain(
         MenuEntry(_l("Sites"), "trials.list_sites", "sites.view", order=20),
         MenuEntry(_l("Subjects"), "trials.list_subjects", "subjects.view", order=30),
     ),
-    audit_actions={"identity_viewed": _l("Identity viewed")},
+    audit_actions={"identity_viewed": _l("Identity viewed"), **AUDIT_ACTIONS},
+    state_machines=("app.trials.states",),
     demo=seed_demo,
     template_labels=template_labels,
 )

@@ -34,7 +34,7 @@ def test_duplicate_email_is_refused_case_insensitively(client, login_as, make, d
     response = client.post("/admin/users/new", headers={"Accept-Language": "en"},
                            data=new_user_form(email="TAKEN@test.example", full_name="Kept Name"))
     body = response.get_data(as_text=True)
-    assert "already exists" in body and 'value="Kept Name"' in body
+    assert "An account with this e-mail already exists." in body and 'value="Kept Name"' in body
 
 
 def test_role_change_is_audited_with_old_and_new_roles(client, login_as, make, db):
@@ -110,3 +110,15 @@ def test_auth_events_name_patients_by_number(client, make, db):
     labels = db.session.scalars(select(AuditEntry.entity_label).where(
         AuditEntry.entity_type == "user", AuditEntry.entity_id == str(patient.id))).all()
     assert labels and all("secret.patient" not in (label or "") for label in labels)
+
+
+def test_an_inactive_account_gets_no_new_invitation(client, login_as, make, db):
+    login_as("admin")
+    user = make.user(active=False)
+    db.session.commit()
+    response = client.post(f"/admin/users/{user.id}/invite", headers={"Accept-Language": "en"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"], headers={"Accept-Language": "en"})
+    assert "The account is inactive; activate it first." in page.get_data(as_text=True)
+    assert db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.recipient == user.email)).all() == []

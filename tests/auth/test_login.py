@@ -44,7 +44,9 @@ def test_repeated_failures_lock_the_account_with_an_audit_entry(app, client, mak
     assert user.locked_until and user.locked_until > utcnow()
     actions = db.session.scalars(select(AuditEntry.action).where(
         AuditEntry.entity_type == "user", AuditEntry.entity_id == str(user.id))).all()
-    assert "account_locked" in actions and actions.count("login_failed") >= 4
+    assert actions.count("login_failed") == app.config["LOGIN_MAX_FAILURES"]
+    assert actions.count("account_locked") == 1
+    assert actions.count("login_refused_locked") == 1
 
 
 def test_lock_expires(app, client, make, db):
@@ -166,3 +168,30 @@ def test_production_cookies_are_secure():
     import config
 
     assert config.ProductionConfig.SESSION_COOKIE_SECURE is True
+
+
+def test_wrong_current_password_is_shown_beside_its_field(app, client, make, db):
+    user = make.user(roles=["admin"])
+    db.session.commit()
+    post_login(client, user.email, PASSWORD)
+    new = "a brand new long passphrase 9"
+    response = client.post("/auth/password", headers={"Accept-Language": "en"},
+                           data={"current": "not it", "password": new, "confirm": new})
+    assert response.status_code == 200
+    assert ('<div id="current-error" class="invalid-feedback d-block">'
+            "The current password is not correct.</div>") in response.get_data(as_text=True)
+    assert post_login(app.test_client(), user.email, PASSWORD).status_code == 302  # unchanged
+
+
+def test_logout_is_recorded_for_the_user_and_says_so(client, make, db):
+    user = make.user(roles=["admin"])
+    db.session.commit()
+    post_login(client, user.email, PASSWORD)
+    response = client.post("/auth/logout", headers={"Accept-Language": "en"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/login")
+    page = client.get("/auth/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "You have logged out." in page
+    who = db.session.scalars(select(AuditEntry.user_name).where(
+        AuditEntry.entity_type == "user", AuditEntry.entity_id == str(user.id),
+        AuditEntry.action.in_(("logout", "update"))).order_by(AuditEntry.id)).all()
+    assert who[-2:] == [user.audit_name, user.audit_name]

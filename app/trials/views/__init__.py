@@ -1,0 +1,3 @@
+"""Trial, site and subject screens, one module per topic."""
+
+from app.trials.views import sites, subjects, trials  # noqa: F401
