@@ -97,10 +97,12 @@ def field_label(entity_type, field):
 
 
 def actor_label(user_name):
-    """Return who acted, naming the system and the demo loader in words."""
+    """Return who acted: the system and the demo loader in words, patients as 'Patient #7'."""
     if not user_name:
         return ""
-    return str(SYSTEM_ACTORS.get(user_name, user_name))
+    if user_name in SYSTEM_ACTORS:
+        return str(SYSTEM_ACTORS[user_name])
+    return entity_label("user", user_name)
 
 
 def entity_label(entity_type, label):
@@ -111,8 +113,7 @@ def entity_label(entity_type, label):
     """
     if not label:
         return ""
-    maps = [m for (t, _f), m in REGISTRY.audit_values.items()
-            if t == entity_type and isinstance(m, Mapping)]
+    maps = _value_maps(entity_type, len(REGISTRY.audit_values))
     if not maps:
         return label
     words = []
@@ -121,6 +122,13 @@ def entity_label(entity_type, label):
         found = next((m[core] for m in maps if core in m), None)
         words.append(f"{found}{tail}" if found is not None else word)
     return " ".join(words)
+
+
+@cache
+def _value_maps(entity_type, declared):
+    """Return the {value: label} maps of a record type (cached per number of declarations)."""
+    return [m for (t, _f), m in REGISTRY.audit_values.items()
+            if t == entity_type and isinstance(m, Mapping)]
 
 
 # -- the model behind a record type -----------------------------------------------------------
@@ -143,7 +151,7 @@ def model_column(entity_type, field):
     cls = _models()[0].get(entity_type)
     if cls is None:
         return None
-    return cls.__table__.columns.get(field)
+    return cls.__mapper__.columns.get(field)
 
 
 def referenced_model(column):
