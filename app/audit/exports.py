@@ -1,6 +1,9 @@
-"""Rows of the audit log for Excel."""
+"""Rows of the audit log for Excel, every key said in words in the user's language."""
 
 from flask_babel import gettext as _
+
+# Entries are read in batches so the records their foreign keys name load a few at a time.
+_BATCH = 500
 
 
 def log_headers():
@@ -9,8 +12,19 @@ def log_headers():
             _("Record"), _("Action"), _("Changes"), _("Reason"), _("Hash")]
 
 
-def log_rows(entries):
-    """Yield one row per entry, lazily."""
+def log_rows(entries, labels):
+    """Yield one row per entry, lazily, with actions, types, fields and values in words."""
+    batch = []
+    for entry in entries:
+        batch.append(entry)
+        if len(batch) == _BATCH:
+            yield from _rows(batch, labels)
+            batch = []
+    yield from _rows(batch, labels)
+
+
+def _rows(entries, labels):
+    labels.prefetch(entries)
     for e in entries:
-        yield [e.id, e.occurred_at, e.user_name, e.entity_type, e.entity_id, e.entity_label,
-               e.action, e.changes, e.reason, e.hash]
+        yield [e.id, e.occurred_at, labels.actor(e), labels.record_type(e), e.entity_id,
+               labels.record(e), labels.action(e), labels.summary(e), e.reason, e.hash]

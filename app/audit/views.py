@@ -6,9 +6,10 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import distinct, select
 
-from app.audit import audit_action_label, bp
+from app.audit import bp
 from app.audit.exports import log_headers, log_rows
 from app.audit.forms import AuditFilterForm
+from app.audit.labels import EntryLabels, action_label, entity_label, record_type_label
 from app.audit.models import AuditEntry
 from app.audit.queries import log_statement
 from app.core.listing import build_listing
@@ -41,10 +42,12 @@ def _filter_form():
     form.user.choices = [("", _("Anyone"))] + [(str(u), n) for u, n in users]
     types = db.session.scalars(select(distinct(AuditEntry.entity_type)).order_by(
         AuditEntry.entity_type)).all()
-    form.entity_type.choices = [("", _("Any"))] + [(t, t) for t in types]
+    form.entity_type.choices = [("", _("Any"))] + sorted(
+        ((t, record_type_label(t)) for t in types), key=lambda choice: choice[1].lower())
     actions = db.session.scalars(select(distinct(AuditEntry.action)).order_by(
         AuditEntry.action)).all()
-    form.action.choices = [("", _("Any"))] + [(a, str(audit_action_label(a))) for a in actions]
+    form.action.choices = [("", _("Any"))] + sorted(
+        ((a, action_label(a)) for a in actions), key=lambda choice: choice[1].lower())
     form.validate()
     return form
 
@@ -71,7 +74,8 @@ def export_log():
     form = _filter_form()
     stmt = log_statement(**_filters(form)).order_by(AuditEntry.id)
     entries = db.session.scalars(stmt.execution_options(yield_per=2000))
-    sheet = Sheet(title=_("Audit trail"), headers=log_headers(), rows=log_rows(entries),
+    sheet = Sheet(title=_("Audit trail"), headers=log_headers(),
+                  rows=log_rows(entries, EntryLabels(db.session)),
                   widths=[9, 20, 24, 16, 10, 24, 18, 60, 40, 20])
     return xlsx_response("audit-trail.xlsx", [sheet])
 
@@ -88,5 +92,6 @@ def history(entity_type, entity_id):
     ).all()
     if not entries:
         abort(404)
-    return render_template("audit/history.html", entries=entries, entity_type=entity_type,
-                           entity_id=entity_id)
+    name = entity_label(entity_type, entries[0].entity_label) or f"#{entity_id}"
+    return render_template("audit/history.html", entries=entries,
+                           record_type=record_type_label(entity_type), record_name=name)

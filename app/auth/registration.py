@@ -2,8 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 
+from app.audit.labels import per_type
 from app.auth import bp
 from app.core.domains import Domain
+from app.core.permissions import ROLE_LABELS
 
 
 def seed_demo(session, context, report):
@@ -25,5 +27,21 @@ DOMAIN = Domain(
         "password_set": _l("Password set"),
         "invitation_sent": _l("Invitation sent"),
     },
+    audit_fields={
+        "user_id": _l("User"),
+        **per_type(
+            "user", language=_l("Language"), active=_l("Account active"),
+            password_hash=_l("Password"), password_changed_at=_l("Password changed (UTC)"),
+            session_token=_l("Session key"), failed_logins=_l("Failed log-ins in a row"),
+            locked_until=_l("Locked until (UTC)"),
+            failed_signatures=_l("Failed signatures in a row"),
+            signing_locked_until=_l("Signing locked until (UTC)"),
+            last_login_at=_l("Last log-in"), role_links=_l("Roles"), sites=_l("Sites")),
+    },
+    audit_values={
+        ("user", "language"): {"es": _l("Spanish"), "en": _l("English")},
+        ("user", "role_links"): ROLE_LABELS,
+    },
+    record_types={"user": _l("User")},
     demo=seed_demo,
 )

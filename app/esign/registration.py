@@ -2,8 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 
+from app.audit.labels import RECORD_TYPE_NAMES, per_type
 from app.core.domains import Domain
 from app.esign import bp
+from app.esign.models import MEANINGS
 
 DOMAIN = Domain(
     name="esign",
@@ -15,4 +17,13 @@ DOMAIN = Domain(
         "signature_refused_locked": _l("Signature refused: signing locked"),
         "signing_locked": _l("Signing locked"),
     },
+    audit_fields=per_type(
+        "signature", signer_id=_l("Signed by"), printed_name=_l("Printed name"),
+        meaning=_l("Meaning"), signed_at=_l("Signed at (UTC)"), entity_type=_l("Record type"),
+        entity_id=_l("Record id"), content_hash=_l("Content hash")),
+    audit_values={
+        ("signature", "meaning"): MEANINGS,
+        ("signature", "entity_type"): RECORD_TYPE_NAMES,
+    },
+    record_types={"signature": _l("Electronic signature")},
 )

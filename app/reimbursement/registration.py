@@ -2,21 +2,22 @@
 
 from flask_babel import lazy_gettext as _l
 
+from app.audit.labels import per_type
 from app.core.domains import Domain, MenuEntry
+from app.core.templating import money
 from app.reimbursement import bp, portal_bp
+from app.reimbursement.models import (
+    BATCH_STATUSES,
+    CATEGORIES,
+    CLAIM_STATUSES,
+    DECISIONS,
+    KINDS,
+    RELATIONS,
+)
 
 
 def template_labels():
     """Give templates the translated labels of claim and batch states."""
-    from app.reimbursement.models import (
-        BATCH_STATUSES,
-        CATEGORIES,
-        CLAIM_STATUSES,
-        DECISIONS,
-        KINDS,
-        RELATIONS,
-    )
-
     return {"claim_statuses": CLAIM_STATUSES, "claim_categories": CATEGORIES,
             "claim_kinds": KINDS, "line_decisions": DECISIONS, "batch_statuses": BATCH_STATUSES,
             "claimant_relations": RELATIONS}
@@ -28,6 +29,95 @@ def seed_demo(session, context, report):
 
     seed_reimbursement(session, context["users"], report)
 
+
+# How the audit trail names the records, fields and values of this domain.
+AUDIT_FIELDS = {
+    "claim_id": _l("Expense claim"),
+    "batch_id": _l("Payment batch"),
+    "policy_id": _l("Reimbursement policy"),
+    "line_id": _l("Expense"),
+    "iban_encrypted": _l("IBAN"),
+    "iban_last4": _l("Last four digits of the IBAN"),
+    "bic": _l("BIC"),
+    **per_type("patient_link", user_id=_l("Portal account"), relation=_l("Relation"),
+               invited_by_id=_l("Invited by")),
+    **per_type(
+        "bank_account", user_id=_l("Account of"), holder_name=_l("Account holder"),
+        iban_country=_l("Country of the IBAN"),
+        holder_is_payee=_l("Account in the payee's name"),
+        authorisation_file_id=_l("Authorisation of the account holder")),
+    **per_type("batch_item", amount=_l("Amount"), payee_name=_l("Payee")),
+    **per_type(
+        "claim", claimant_id=_l("Claimant"), stay_start=_l("First day of the stay"),
+        stay_end=_l("Last day of the stay"), entered_by_id=_l("Entered by"),
+        on_behalf=_l("Entered by the site"), creation_token=_l("Form token"),
+        declaration_accepted=_l("Declaration"), submitted_at=_l("Submitted (UTC)"),
+        submitted_by_id=_l("Submitted by"), validated_at=_l("Validated (UTC)"),
+        validated_by_id=_l("Validated by"), approved_at=_l("Approved (UTC)"),
+        approved_by_id=_l("Approved by"), paid_at=_l("Paid (UTC)"),
+        total_claimed=_l("Total claimed"), total_approved=_l("Total approved"),
+        batch=_l("Payment batch")),
+    **per_type(
+        "claim_line", category=_l("Category"), kind=_l("Paid as"),
+        line_date=_l("Date of the expense"), quantity=_l("Kilometres, days or nights"),
+        amount=_l("Amount"), site_decision=_l("Decision of the site"),
+        site_amount=_l("Amount validated by the site"),
+        site_reason=_l("Reason given by the site"), finance_decision=_l("Decision of finance"),
+        approved_amount=_l("Amount approved by finance"),
+        finance_reason=_l("Reason given by finance"), receipt_requested=_l("Receipt requested"),
+        receipt_request_note=_l("Message to the patient")),
+    **per_type(
+        "receipt", file_id=_l("File"), original_sha256=_l("Fingerprint of the original"),
+        after_submission=_l("Added after the claim was sent")),
+    **per_type(
+        "reimbursement_policy", mileage_rate=_l("Mileage rate (EUR per km)"),
+        max_km_per_trip=_l("Most kilometres for one trip"),
+        cap_per_line=_l("Cap per expense (EUR)"), cap_per_visit=_l("Cap per visit (EUR)"),
+        cap_per_month=_l("Cap per month (EUR)"), per_diem_amount=_l("Per diem (EUR per day)"),
+        per_night_amount=_l("Lodging (EUR per night)"),
+        days_from_visit=_l("Days an expense may be from its visit")),
+    **per_type(
+        "policy_category", category=_l("Category"), position=_l("Position in the list"),
+        allowed=_l("Allowed"), kind=_l("Paid as"), receipt_required=_l("Receipt required"),
+        receipt_above=_l("Receipt needed above (EUR)")),
+    **per_type(
+        "payment_batch", message_id=_l("Message id"), execution_date=_l("Execution date"),
+        total=_l("Total"), count=_l("Number of claims"), released_by_id=_l("Released by"),
+        released_at=_l("Released (UTC)"), paid_by_id=_l("Marked paid by"),
+        paid_at=_l("Paid (UTC)")),
+}
+MONEY_FIELDS = {
+    "claim": ("total_claimed", "total_approved"),
+    "claim_line": ("amount", "site_amount", "approved_amount"),
+    "batch_item": ("amount",),
+    "payment_batch": ("total",),
+    "policy_category": ("receipt_above",),
+    "reimbursement_policy": ("mileage_rate", "cap_per_line", "cap_per_visit", "cap_per_month",
+                             "per_diem_amount", "per_night_amount"),
+}
+AUDIT_VALUES = {
+    ("claim", "status"): CLAIM_STATUSES,
+    ("payment_batch", "status"): BATCH_STATUSES,
+    ("claim_line", "category"): CATEGORIES,
+    ("claim_line", "kind"): KINDS,
+    ("claim_line", "site_decision"): DECISIONS,
+    ("claim_line", "finance_decision"): DECISIONS,
+    ("policy_category", "category"): CATEGORIES,
+    ("policy_category", "kind"): KINDS,
+    ("patient_link", "relation"): RELATIONS,
+    **{(record, field): money for record, fields in MONEY_FIELDS.items() for field in fields},
+}
+RECORD_TYPES = {
+    "patient_link": _l("Portal account of a subject"),
+    "bank_account": _l("Bank details"),
+    "reimbursement_policy": _l("Reimbursement policy"),
+    "policy_category": _l("Expense category of a policy"),
+    "claim": _l("Expense claim"),
+    "claim_line": _l("Expense"),
+    "receipt": _l("Receipt of an expense"),
+    "payment_batch": _l("Payment batch"),
+    "batch_item": _l("Claim in a payment batch"),
+}
 
 DOMAIN = Domain(
     name="reimbursement",
@@ -61,4 +151,7 @@ DOMAIN = Domain(
     },
     demo=seed_demo,
     template_labels=template_labels,
+    audit_fields=AUDIT_FIELDS,
+    audit_values=AUDIT_VALUES,
+    record_types=RECORD_TYPES,
 )

@@ -2,20 +2,23 @@
 
 from flask_babel import lazy_gettext as _l
 
+from app.audit.labels import per_type
 from app.core.domains import Domain, MenuEntry
 from app.shipments import bp
+from app.shipments.logger import DELIMITERS, TIME_FORMATS, TIMEZONES
+from app.shipments.models import (
+    DISCREPANCY_KINDS,
+    DISCREPANCY_STATUSES,
+    LINE_STATUSES,
+    QA_OUTCOMES,
+    RECEIPT_OUTCOMES,
+    SHIPMENT_KINDS,
+    SHIPMENT_STATUSES,
+)
 
 
 def template_labels():
     """Give templates the translated labels of shipment kinds, states and outcomes."""
-    from app.shipments.models import (
-        DISCREPANCY_STATUSES,
-        QA_OUTCOMES,
-        RECEIPT_OUTCOMES,
-        SHIPMENT_KINDS,
-        SHIPMENT_STATUSES,
-    )
-
     return {"shipment_kinds": SHIPMENT_KINDS, "shipment_statuses": SHIPMENT_STATUSES,
             "receipt_outcomes": RECEIPT_OUTCOMES, "qa_outcomes": QA_OUTCOMES,
             "discrepancy_statuses": DISCREPANCY_STATUSES}
@@ -27,6 +30,86 @@ def seed_demo(session, context, report):
 
     seed_shipments(session, report)
 
+
+# How the audit trail names the records, fields, values and events of this domain.
+AUDIT_ACTIONS = {
+    "shipment_ordered": _l("Shipment ordered"),
+    "shipment_picked": _l("Picking finished"),
+    "shipment_packed": _l("Shipment packed"),
+    "shipment_shipped": _l("Shipment dispatched"),
+    "shipment_delivered": _l("Delivery by the courier recorded"),
+    "shipment_received": _l("Shipment received"),
+    "shipment_closed": _l("Shipment closed"),
+    "shipment_cancelled": _l("Shipment cancelled"),
+    "shipment_cancel_reason": _l("Reason for cancelling recorded"),
+    "shipment_kit_picked": _l("Kit picked for the shipment"),
+    "shipment_kit_dropped": _l("Kit taken off the shipment"),
+    "discrepancy_resolved": _l("Discrepancy resolved"),
+}
+AUDIT_FIELDS = {
+    "shipment_id": _l("Shipment"),
+    **per_type(
+        "shipment", number=_l("Shipment number"), kind=_l("Kind of shipment"),
+        origin_id=_l("Origin"), destination_id=_l("Destination"),
+        requested_kits=_l("Kits requested"), expected_arrival=_l("Expected arrival"),
+        courier=_l("Courier"), tracking_number=_l("Tracking number"),
+        boxes=_l("Number of boxes"), box_ids=_l("Box ids"),
+        logger_ids=_l("Temperature logger ids"), ordered_at=_l("Ordered (UTC)"),
+        picked_at=_l("Picked (UTC)"), packed_at=_l("Packed (UTC)"),
+        dispatched_at=_l("Dispatched (UTC)"), delivered_at=_l("Delivered (UTC)"),
+        received_at=_l("Received (UTC)"), closed_at=_l("Closed (UTC)"),
+        cancelled_at=_l("Cancelled (UTC)"), received_by_id=_l("Received by"),
+        qa_pending=_l("Awaiting QA"), open_discrepancies=_l("Open discrepancies"),
+        kit=_l("Kit")),
+    **per_type(
+        "shipment_kit", holds=_l("Kit held for the shipment"), picked_at=_l("Picked (UTC)"),
+        picked_by_id=_l("Picked by"), receipt_outcome=_l("Condition on arrival"),
+        scanned_at=_l("Scanned (UTC)"), minutes_out=_l("Minutes out (this trip)"),
+        quarantined=_l("Quarantined"), qa_outcome=_l("QA decision"),
+        qa_decision_id=_l("QA decision")),
+    **per_type(
+        "logger_upload", logger_serial=_l("Logger id"), stored_file_id=_l("Logger file (CSV)"),
+        reading_count=_l("Readings"), first_at=_l("First reading (UTC)"),
+        last_at=_l("Last reading (UTC)"), low_c=_l("Lowest allowed °C"),
+        high_c=_l("Highest allowed °C"), delimiter=_l("Column separator"), unit=_l("Unit"),
+        decimal_comma=_l("Decimal comma"), time_format=_l("Time format"),
+        timezone=_l("Times without a zone are in")),
+    **per_type(
+        "shipment_excursion", upload_id=_l("Logger data"), started_at=_l("Start (UTC)"),
+        ended_at=_l("End (UTC)"), minutes=_l("Minutes"), direction=_l("Direction")),
+    **per_type(
+        "qa_decision", decision=_l("Decision"), decided_at=_l("Decided (UTC)"),
+        decided_by_id=_l("Decided by")),
+    **per_type(
+        "shipment_discrepancy", opened_at=_l("Opened (UTC)"), opened_by_id=_l("Opened by"),
+        resolved_at=_l("Resolved (UTC)"), resolved_by_id=_l("Resolved by"),
+        resolution=_l("Resolution")),
+}
+AUDIT_VALUES = {
+    ("shipment", "kind"): SHIPMENT_KINDS,
+    ("shipment", "status"): SHIPMENT_STATUSES,
+    ("shipment_kit", "status"): LINE_STATUSES,
+    ("shipment_kit", "receipt_outcome"): RECEIPT_OUTCOMES,
+    ("shipment_kit", "qa_outcome"): QA_OUTCOMES,
+    ("qa_decision", "decision"): QA_OUTCOMES,
+    ("shipment_discrepancy", "kind"): DISCREPANCY_KINDS,
+    ("shipment_discrepancy", "status"): DISCREPANCY_STATUSES,
+    ("shipment_excursion", "direction"): {
+        "high": _l("Above the range"), "low": _l("Below the range"),
+        "both": _l("Above and below the range")},
+    ("logger_upload", "delimiter"): DELIMITERS,
+    ("logger_upload", "time_format"): TIME_FORMATS,
+    ("logger_upload", "timezone"): TIMEZONES,
+    ("logger_upload", "unit"): {"C": _l("Celsius (°C)"), "F": _l("Fahrenheit (°F)")},
+}
+RECORD_TYPES = {
+    "shipment": _l("Shipment"),
+    "shipment_kit": _l("Kit on a shipment"),
+    "logger_upload": _l("Temperature logger data"),
+    "shipment_excursion": _l("Temperature excursion"),
+    "qa_decision": _l("QA decision"),
+    "shipment_discrepancy": _l("Discrepancy"),
+}
 
 # shipments.view: the board and shipment pages (site users: their own sites); shipments.manage:
 # order, pick, pack, dispatch, resolve; shipments.receive: sign receipts at the destination;
@@ -45,4 +128,8 @@ DOMAIN = Domain(
     menu=(MenuEntry(_l("Shipments"), "shipments.board", "shipments.view", order=60),),
     demo=seed_demo,
     template_labels=template_labels,
+    audit_actions=AUDIT_ACTIONS,
+    audit_fields=AUDIT_FIELDS,
+    audit_values=AUDIT_VALUES,
+    record_types=RECORD_TYPES,
 )

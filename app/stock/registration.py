@@ -2,16 +2,16 @@
 
 from flask_babel import lazy_gettext as _l
 
+from app.audit.labels import per_type
 from app.core.domains import Domain, MenuEntry
 from app.stock import bp
 from app.stock.cli import stock_cli
+from app.stock.ledger_models import EVENTS, RETURN_CONDITIONS
+from app.stock.models import KIT_STATES, LOCATION_KINDS, LOT_STATUSES, PRODUCT_KINDS
 
 
 def template_labels():
     """Give templates the translated labels of kit states, events and lot statuses."""
-    from app.stock.ledger_models import EVENTS, RETURN_CONDITIONS
-    from app.stock.models import KIT_STATES, LOCATION_KINDS, LOT_STATUSES, PRODUCT_KINDS
-
     return {"kit_states": KIT_STATES, "stock_events": EVENTS, "lot_statuses": LOT_STATUSES,
             "product_kinds": PRODUCT_KINDS, "location_kinds": LOCATION_KINDS,
             "return_conditions": RETURN_CONDITIONS}
@@ -23,6 +23,87 @@ def seed_demo(session, context, report):
 
     seed_stock(session, context["trials"], context["users"], report)
 
+
+# How the audit trail names the records, fields, values and events of this domain.
+AUDIT_ACTIONS = {
+    "kit_receipt": _l("Kit received into stock"),
+    "kit_transfer_out": _l("Kit sent (transfer out)"),
+    "kit_transfer_in": _l("Kit arrived (transfer in)"),
+    "kit_dispense": _l("Kit dispensed to a subject"),
+    "kit_return": _l("Kit returned by a subject"),
+    "kit_adjustment": _l("Kit stock adjusted"),
+    "kit_quarantine": _l("Kit put in quarantine"),
+    "kit_release": _l("Kit released from quarantine"),
+    "kit_damage": _l("Kit recorded as damaged"),
+    "kit_loss": _l("Kit recorded as missing"),
+    "kit_expiry": _l("Kit recorded as expired"),
+    "kit_destruction": _l("Kit destroyed"),
+    "lot_register": _l("Lot registered"),
+    "lot_release": _l("Lot released"),
+    "lot_reject": _l("Lot rejected"),
+    "lot_recall": _l("Lot recalled"),
+    "lot_hold": _l("Lot put back in quarantine"),
+    "lot_expire": _l("Lot recorded as expired"),
+    "stock_bulk_load": _l("Large stock data set loaded"),
+}
+AUDIT_FIELDS = {
+    "product_id": _l("Product"),
+    "lot_id": _l("Lot"),
+    "location_id": _l("Location"),
+    "kit_id": _l("Kit"),
+    "entry_id": _l("Ledger line"),
+    **per_type(
+        "product", kind=_l("Kind of product"), strength=_l("Strength"),
+        form=_l("Pharmaceutical form"), route=_l("Route"), units_per_kit=_l("Units per kit"),
+        storage_min_c=_l("Minimum storage temperature (°C)"),
+        storage_max_c=_l("Maximum storage temperature (°C)"), gtin=_l("GTIN-14")),
+    **per_type(
+        "lot", number=_l("Lot number"), blinded=_l("Blinded lot"),
+        manufacturer=_l("Manufacturer"), manufactured_on=_l("Manufactured on"),
+        expires_on=_l("Expiry date")),
+    **per_type(
+        "supply_settings", dns_days=_l("Do not ship (days before expiry)"),
+        dnd_days=_l("Do not dispense (days before expiry)")),
+    **per_type(
+        "location", kind=_l("Kind of location"), parent_id=_l("Depot"),
+        storage_note=_l("Storage conditions")),
+    **per_type("kit", kit_number=_l("Kit number"), state=_l("State"),
+               expires_on=_l("Expiry date")),
+    **per_type("resupply_level", minimum=_l("Minimum (trigger)"),
+               maximum=_l("Maximum (ship up to)")),
+    **per_type("dispensing", dispensed_at=_l("Dispensed (UTC)"),
+               dispensed_by_id=_l("Dispensed by")),
+    **per_type(
+        "kit_return", units_returned=_l("Units returned"), units_missing=_l("Units missing"),
+        condition=_l("Condition"), explanation=_l("Explanation"),
+        returned_at=_l("Returned (UTC)")),
+    # The frozen totals of an accountability review, and the movements counted in them.
+    **per_type(
+        "accountability_review", last_entry_id=_l("Last ledger line"), totals=_l("Totals"),
+        counts=_l("Movements"), on_hand=_l("On hand"), expected_on_hand=_l("Expected balance"),
+        units_missing=_l("Units missing on returns"), discrepancies=_l("Discrepancies"),
+        loss_on_hand=_l("Lost while on hand"), corrections=_l("Correction"), **EVENTS),
+    # A large data set loaded for a trial (flask stock demo-data --large).
+    **per_type("trial", kits=_l("Kits"), ledger_lines=_l("Ledger lines")),
+}
+AUDIT_VALUES = {
+    ("kit", "state"): KIT_STATES,
+    ("lot", "status"): LOT_STATUSES,
+    ("product", "kind"): PRODUCT_KINDS,
+    ("location", "kind"): LOCATION_KINDS,
+    ("kit_return", "condition"): RETURN_CONDITIONS,
+}
+RECORD_TYPES = {
+    "product": _l("Product"),
+    "lot": _l("Lot"),
+    "supply_settings": _l("Supply settings"),
+    "location": _l("Location"),
+    "kit": _l("Kit"),
+    "resupply_level": _l("Resupply levels of a site"),
+    "dispensing": _l("Dispensing"),
+    "kit_return": _l("Kit return"),
+    "accountability_review": _l("Drug accountability log"),
+}
 
 # stock.view: depot stock, products, lots, kits, reports; stock.sites: site stock (site users:
 # their own sites); kits.arms: the treatment arm of kits.
@@ -45,4 +126,8 @@ DOMAIN = Domain(
     demo=seed_demo,
     commands=(stock_cli,),
     template_labels=template_labels,
+    audit_actions=AUDIT_ACTIONS,
+    audit_fields=AUDIT_FIELDS,
+    audit_values=AUDIT_VALUES,
+    record_types=RECORD_TYPES,
 )
