@@ -43,6 +43,7 @@ DOMAIN = Domain(
         "monitor": {"shipments.view"},
     },
     menu=(MenuEntry(_l("Shipments"), "shipments.board", "shipments.view", order=60),),
+    state_machines=("app.shipments.states",),
     demo=seed_demo,
     template_labels=template_labels,
 )
