@@ -45,6 +45,7 @@ class StateMachine:
     stamps: dict = field(default_factory=dict)  # target state -> timestamp column set on entry
     audit_action: object = None  # event -> audit action name; default "<name>_<event>"
     audit_type: str | None = None
+    audit_label: object = None  # record -> label of its audit entries; default label_of
 
     def __post_init__(self):
         machines()[self.name] = self
@@ -212,7 +213,8 @@ def apply_transition(session, machine, record, event, *, target=None, by=None, r
         audit_changes.update(changes or {})
         record_event(session, machine.action_name(step.event),
                      machine.audit_type or _audit_type(model), record.id,
-                     label=machine.record_label(record), changes=audit_changes,
+                     label=(machine.audit_label(record) if machine.audit_label is not None
+                            else machine.record_label(record)), changes=audit_changes,
                      reason=(reason or "").strip() or None)
     return step
 

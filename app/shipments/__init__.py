@@ -4,10 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("shipments", __name__)
 
-from app.shipments import (  # noqa: E402, F401
-    views,
-    views_coldchain,
-    views_flow,
-    views_pdf,
-    views_resupply,
-)
+from app.shipments import views  # noqa: E402, F401

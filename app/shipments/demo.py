@@ -7,16 +7,29 @@ from sqlalchemy import select
 
 from app.auth.demo import DEMO_PASSWORD
 from app.auth.models import User
-from app.shipments.coldchain import attach_logger_file
-from app.shipments.dispatch import dispatch_shipment, mark_delivered
 from app.shipments.models import Shipment
-from app.shipments.picking import finish_picking, pack_shipment, pick_kit, propose_kits
-from app.shipments.receipt import receive_shipment, scan_at_receipt
-from app.shipments.services import cancel_shipment, close_shipment, create_shipment
-from app.stock.catalog import create_depot, save_resupply_level, site_location
-from app.stock.kits import random_kit_numbers, receive_new_kits
-from app.stock.models import Location, Lot, Product, ResupplyLevel
-from app.trials.models import Site, Trial
+from app.shipments.services.dispatch import dispatch_shipment, mark_delivered
+from app.shipments.services.logger import attach_logger_file
+from app.shipments.services.orders import cancel_shipment, close_shipment, create_shipment
+from app.shipments.services.picking import (
+    finish_picking,
+    pack_shipment,
+    pick_kit,
+    propose_kits,
+)
+from app.shipments.services.receipt import receive_shipment, scan_at_receipt
+from app.stock.api import (
+    Location,
+    Lot,
+    Product,
+    ResupplyLevel,
+    create_depot,
+    random_kit_numbers,
+    receive_new_kits,
+    save_resupply_level,
+    site_location,
+)
+from app.trials.api import Site, Trial
 
 TRIAL = "ONC-2024-017"
 COLD_PRODUCT = "Comparador ONC refrigerado"

@@ -3,18 +3,18 @@
 from datetime import UTC
 
 from flask_babel import gettext as _
-from reportlab.graphics.barcode import createBarcodeDrawing
 from reportlab.platypus import Spacer
 from sqlalchemy.orm import aliased
 
+from app.coldchain.excursions import downsample
+from app.coldchain.pdf_chart import temperature_drawing
+from app.exports.barcodes import code128
 from app.exports.pdf import para, table
-from app.shipments.coldchain import readings_of
-from app.shipments.excursions import downsample
 from app.shipments.models import RECEIPT_OUTCOMES, SHIPMENT_KINDS, SHIPMENT_STATUSES, Shipment
-from app.shipments.pdf_chart import temperature_drawing
-from app.shipments.stock_bridge import needs_cold_chain, storage_range
-from app.stock.models import Location
-from app.trials.models import Trial
+from app.shipments.services.logger import readings_of
+from app.shipments.services.stock_bridge import needs_cold_chain, storage_range
+from app.stock.api import Location
+from app.trials.api import Trial
 
 
 def board_headers():
@@ -113,8 +113,7 @@ def packing_list_story(shipment, address=None):
 def label_story(shipment, address=None):
     """Return the shipping label: number as Code128 barcode, route, boxes, storage."""
     kits = [line.kit for line in _picked(shipment)]
-    barcode = createBarcodeDrawing("Code128", value=shipment.number, barHeight=60,
-                                   barWidth=1.4, humanReadable=True)
+    barcode = code128(shipment.number, bar_height=60, bar_width=1.4)
     destination = shipment.destination
     to_text = address if shipment.kind == "patient" and address else (
         f"{destination.name}\n{destination.site.address}" if destination.site is not None

@@ -14,9 +14,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.coldchain.logger import DELIMITERS, TIME_FORMATS, TIMEZONES
 from app.core.forms import no_control_chars, reason_field, text_field
 from app.esign.forms import SignForm
-from app.shipments.logger import DELIMITERS, TIME_FORMATS, TIMEZONES
 from app.shipments.models import SHIPMENT_KINDS, TRACKING_MAX
 
 

@@ -4,11 +4,13 @@ import os
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from app.core.models import utcnow
-from app.shipments.models import Shipment
-from app.stock.models import Location
+from app.shipments.models import Discrepancy, QaDecision, Shipment
+from app.stock.api import Location
+from app.trials.api import Site, Subject, Trial, can_see_identity
 
 IN_TRANSIT = ("shipped", "delivered")
 
@@ -34,6 +36,58 @@ def can_see_shipment(user, shipment):
         return True
     return any(loc.kind == "site" and loc.site_id in user.site_ids
                for loc in (shipment.origin, shipment.destination))
+
+
+def delivery_address(shipment, user):
+    """Return the patient's home address when the user may see identities, else None."""
+    subject = shipment.subject
+    if subject is None or not can_see_identity(user, subject) or not subject.identity:
+        return None
+    identity = subject.identity
+    return ", ".join(p for p in (identity.full_name, identity.address, identity.postal_code,
+                                 identity.city, identity.phone) if p)
+
+
+def qa_decisions_of(session, shipment):
+    """Return the shipment's QA decisions, oldest first."""
+    return session.scalars(select(QaDecision).where(QaDecision.shipment_id == shipment.id)
+                           .order_by(QaDecision.id)).all()
+
+
+def discrepancies_of(session, shipment):
+    """Return the shipment's discrepancies, oldest first."""
+    return session.scalars(select(Discrepancy).where(Discrepancy.shipment_id == shipment.id)
+                           .order_by(Discrepancy.id)).all()
+
+
+def place_choices(session):
+    """Return the order form's places: depots (L<id>) and trial sites (S<id>)."""
+    depots = session.scalars(select(Location).where(Location.kind == "depot")
+                             .order_by(Location.name)).all()
+    sites = session.execute(select(Site.id, Site.site_number, Site.hospital,
+                                   Trial.protocol_code).join(Trial)
+                            .order_by(Trial.protocol_code, Site.site_number)).all()
+    return ([(f"L{d.id}", _("Depot: %(name)s", name=d.name)) for d in depots]
+            + [(f"S{site_id}", f"{code} · {number} · {hospital}")
+               for site_id, number, hospital, code in sites])
+
+
+def active_trials(session):
+    """Return the active trials (the ones shipments are ordered for), by protocol code."""
+    return session.scalars(select(Trial).where(Trial.status == "active")
+                           .order_by(Trial.protocol_code)).all()
+
+
+def order_subjects(session, limit=500):
+    """Return the enrolled subjects a direct-to-patient shipment may be for."""
+    return session.scalars(select(Subject).where(Subject.status == "enrolled")
+                           .order_by(Subject.code).limit(limit)).all()
+
+
+def board_locations(session):
+    """Return (id, name) of the depots and sites the board filters by."""
+    return session.execute(select(Location.id, Location.name).where(
+        Location.kind.in_(("depot", "site"))).order_by(Location.name)).all()
 
 
 def overdue_clause(now=None):

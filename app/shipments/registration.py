@@ -3,9 +3,9 @@
 from flask_babel import lazy_gettext as _l
 
 from app.audit.labels import per_type
+from app.coldchain.logger import DELIMITERS, TIME_FORMATS, TIMEZONES
 from app.core.domains import Domain, MenuEntry
 from app.shipments import bp
-from app.shipments.logger import DELIMITERS, TIME_FORMATS, TIMEZONES
 from app.shipments.models import (
     DISCREPANCY_KINDS,
     DISCREPANCY_STATUSES,
@@ -66,7 +66,7 @@ AUDIT_FIELDS = {
         picked_by_id=_l("Picked by"), receipt_outcome=_l("Condition on arrival"),
         scanned_at=_l("Scanned (UTC)"), minutes_out=_l("Minutes out (this trip)"),
         quarantined=_l("Quarantined"), qa_outcome=_l("QA decision"),
-        qa_decision_id=_l("QA decision")),
+        qa_decision_id=_l("QA decision"), kit=_l("Kit")),
     **per_type(
         "logger_upload", logger_serial=_l("Logger id"), stored_file_id=_l("Logger file (CSV)"),
         reading_count=_l("Readings"), first_at=_l("First reading (UTC)"),
@@ -126,6 +126,7 @@ DOMAIN = Domain(
         "monitor": {"shipments.view"},
     },
     menu=(MenuEntry(_l("Shipments"), "shipments.board", "shipments.view", order=60),),
+    state_machines=("app.shipments.states",),
     demo=seed_demo,
     template_labels=template_labels,
     audit_actions=AUDIT_ACTIONS,

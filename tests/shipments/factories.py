@@ -4,10 +4,8 @@ import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.shipments.services import create_shipment
-from app.stock.catalog import create_depot, site_location
-from app.stock.kits import receive_new_kits
-from app.stock.models import Lot, Product
+from app.shipments.services.orders import create_shipment
+from app.stock.api import Lot, Product, create_depot, receive_new_kits, site_location
 from tests import factories
 
 _seq = itertools.count(1)
@@ -74,7 +72,7 @@ def make_shipment(session, world, requested=3, kind="resupply", **values):
 
 def make_packed(session, world, requested=3, logger_ids="LG-1"):
     """Return a shipment ordered, picked by scan of every proposed kit, and packed."""
-    from app.shipments.picking import finish_picking, pack_shipment, pick_kit, propose_kits
+    from app.shipments.services.picking import finish_picking, pack_shipment, pick_kit, propose_kits
 
     shipment = make_shipment(session, world, requested=requested)
     propose_kits(session, shipment)
@@ -87,7 +85,7 @@ def make_packed(session, world, requested=3, logger_ids="LG-1"):
 
 def make_dispatched(session, world, requested=3, logger_ids="LG-1"):
     """Return a packed shipment handed to the courier (kits in transit)."""
-    from app.shipments.dispatch import dispatch_shipment
+    from app.shipments.services.dispatch import dispatch_shipment
 
     shipment = make_packed(session, world, requested, logger_ids)
     dispatch_shipment(session, shipment, courier="Courier", tracking_number="T1",

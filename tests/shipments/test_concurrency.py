@@ -7,11 +7,11 @@ from flask_migrate import upgrade
 from sqlalchemy.orm import Session
 
 from app import create_app
+from app.core.errors import DomainError
 from app.extensions import db
 from app.shipments.models import Shipment
-from app.shipments.picking import pick_kit, propose_kits
-from app.shipments.receipt import receive_shipment, scan_at_receipt
-from app.shipments.services import ShipmentError
+from app.shipments.services.picking import pick_kit, propose_kits
+from app.shipments.services.receipt import receive_shipment, scan_at_receipt
 from tests.dbsetup import fresh_database
 from tests.factories import PASSWORD
 from tests.shipments.factories import make_dispatched, make_shipment, make_world
@@ -47,7 +47,7 @@ def run_together(app, actions):
                     prepared()
                     session.commit()
                     results[index] = "ok"
-                except ShipmentError as error:
+                except DomainError as error:
                     session.rollback()
                     results[index] = str(error)
 
@@ -84,7 +84,7 @@ def test_two_coordinators_pick_the_same_kit(race_app):
 
 
 def test_two_site_users_sign_the_same_receipt(race_app):
-    from app.shipments.coldchain import attach_logger_file
+    from app.shipments.services.logger import attach_logger_file
     from tests.shipments.test_receipt import csv_in_range
 
     with race_app.app_context(), race_app.test_request_context():
@@ -110,6 +110,8 @@ def test_two_site_users_sign_the_same_receipt(race_app):
 
     results = run_together(race_app, [receiver, receiver])
     assert results.count("ok") == 1, results
+    loser = next(r for r in results if r != "ok")
+    assert "was changed by someone else a moment ago" in loser, loser
     with race_app.app_context():
         shipment = db.session.get(Shipment, ids[0])
         assert shipment.status == "received"

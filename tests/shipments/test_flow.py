@@ -5,11 +5,15 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.core.errors import DomainError
+from app.core.states import apply_transition
 from app.notify.models import Notice, OutboxMessage
-from app.shipments.dispatch import dispatch_shipment
 from app.shipments.models import ShipmentKit
-from app.shipments.picking import finish_picking, pick_kit, propose_kits
-from app.shipments.services import ShipmentError, cancel_shipment, change_status
+from app.shipments.services.dispatch import dispatch_shipment
+from app.shipments.services.orders import cancel_shipment
+from app.shipments.services.picking import finish_picking, pick_kit, propose_kits
+from app.shipments.states import SHIPMENT
+from app.stock.api import move_kits
 from app.stock.ledger_models import StockBalance, StockEntry
 from tests.shipments.factories import make_kits, make_lot, make_packed, make_shipment
 
@@ -62,34 +66,32 @@ def test_picking_refuses_kits_not_proposed_elsewhere_or_unknown(db, world):
     propose_kits(db.session, second)
     assert {li.kit_id for li in first.lines}.isdisjoint({li.kit_id for li in second.lines})
     other_kit = second.lines[0].kit.kit_number
-    with pytest.raises(ShipmentError, match="already on shipment"):
+    with pytest.raises(DomainError, match="already on shipment"):
         pick_kit(db.session, first, other_kit, by=world.logistics)
     free_kit = world.kits[-1].kit_number  # six kits, four proposed
-    with pytest.raises(ShipmentError, match="not on this shipment's proposal"):
+    with pytest.raises(DomainError, match="not on this shipment's proposal"):
         pick_kit(db.session, first, free_kit, by=world.logistics)
-    with pytest.raises(ShipmentError, match="no kit NOPE"):
+    with pytest.raises(DomainError, match="no kit NOPE"):
         pick_kit(db.session, first, "NOPE", by=world.logistics)
     mine = first.lines[0].kit.kit_number
     pick_kit(db.session, first, f"  {mine} ", by=world.logistics)
-    with pytest.raises(ShipmentError, match="already picked"):
+    with pytest.raises(DomainError, match="already picked"):
         pick_kit(db.session, first, mine, by=world.logistics)
 
 
 def test_picking_refuses_a_kit_no_longer_available(db, world):
-    from app.stock.ledger import transition
-
     shipment = make_shipment(db.session, world, requested=1)
     propose_kits(db.session, shipment)
     kit = shipment.lines[0].kit
-    transition(db.session, kit, "damaged", "damage", by=world.logistics)
-    with pytest.raises(ShipmentError, match="no longer available"):
+    move_kits(db.session, [kit], "damaged", "damage", by=world.logistics)
+    with pytest.raises(DomainError, match="no longer available"):
         pick_kit(db.session, shipment, kit.kit_number, by=world.logistics)
 
 
 def test_finish_picking_drops_unpicked_kits_and_frees_them(db, world):
     shipment = make_shipment(db.session, world, requested=3)
     propose_kits(db.session, shipment)
-    with pytest.raises(ShipmentError, match="No kit has been picked"):
+    with pytest.raises(DomainError, match="No kit has been picked"):
         finish_picking(db.session, shipment)
     pick_kit(db.session, shipment, shipment.lines[0].kit.kit_number, by=world.logistics)
     assert finish_picking(db.session, shipment) == 1
@@ -126,16 +128,16 @@ def test_an_empty_shipment_cannot_be_dispatched(db, world):
     shipment = make_shipment(db.session, world, requested=1)
     propose_kits(db.session, shipment)
     # Force the state a buggy or raced path could leave: packed with nothing picked.
-    change_status(db.session, shipment, "picked")
-    change_status(db.session, shipment, "packed", boxes=1)
-    with pytest.raises(ShipmentError, match="empty shipment cannot be dispatched"):
+    apply_transition(db.session, SHIPMENT, shipment, "finish_picking")
+    apply_transition(db.session, SHIPMENT, shipment, "pack", values={"boxes": 1})
+    with pytest.raises(DomainError, match="empty shipment cannot be dispatched"):
         dispatch_shipment(db.session, shipment, courier="X", tracking_number=None,
                           expected_arrival=date.today(), by=world.logistics)
 
 
 def test_cold_chain_needs_a_logger(db, world):
     shipment = ready_to_dispatch(db, world, logger_ids=None)
-    with pytest.raises(ShipmentError, match="temperature logger") as caught:
+    with pytest.raises(DomainError, match="temperature logger") as caught:
         dispatch_shipment(db.session, shipment, courier="X", tracking_number=None,
                           expected_arrival=date.today(), logger_ids="", by=world.logistics)
     assert caught.value.field == "logger_ids"
@@ -144,7 +146,7 @@ def test_cold_chain_needs_a_logger(db, world):
 
 def test_a_500_character_tracking_number_is_refused(db, world):
     shipment = ready_to_dispatch(db, world)
-    with pytest.raises(ShipmentError, match="at most 60 characters") as caught:
+    with pytest.raises(DomainError, match="at most 60 characters") as caught:
         dispatch_shipment(db.session, shipment, courier="X", tracking_number="9" * 500,
                           expected_arrival=date.today(), by=world.logistics)
     assert caught.value.field == "tracking_number"
@@ -153,8 +155,8 @@ def test_a_500_character_tracking_number_is_refused(db, world):
 
 def test_state_machine_refuses_skipping_and_stale_changes(db, world):
     shipment = make_shipment(db.session, world)
-    with pytest.raises(ShipmentError, match="cannot become Shipped"):
-        change_status(db.session, shipment, "shipped")
+    with pytest.raises(DomainError, match="cannot become Shipped"):
+        apply_transition(db.session, SHIPMENT, shipment, "dispatch")
     propose_kits(db.session, shipment)
     # Someone else cancelled it meanwhile: our copy still says 'ordered'.
     from sqlalchemy import update
@@ -164,14 +166,14 @@ def test_state_machine_refuses_skipping_and_stale_changes(db, world):
     db.session.execute(update(Shipment).where(Shipment.id == shipment.id)
                        .values(status="cancelled")
                        .execution_options(synchronize_session=False))
-    with pytest.raises(ShipmentError, match="changed by someone else"):
-        change_status(db.session, shipment, "picked")
+    with pytest.raises(DomainError, match="changed by someone else"):
+        apply_transition(db.session, SHIPMENT, shipment, "finish_picking")
 
 
 def test_cancel_frees_the_kits(db, world):
     shipment = make_shipment(db.session, world, requested=6)
     propose_kits(db.session, shipment)
-    with pytest.raises(ShipmentError, match="reason"):
+    with pytest.raises(DomainError, match="reason"):
         cancel_shipment(db.session, shipment, " ")
     cancel_shipment(db.session, shipment, "Site closed")
     again = make_shipment(db.session, world, requested=6)
@@ -182,5 +184,5 @@ def test_dispatched_shipment_cannot_be_cancelled(db, world):
     shipment = ready_to_dispatch(db, world)
     dispatch_shipment(db.session, shipment, courier="X", tracking_number=None,
                       expected_arrival=date.today(), by=world.logistics)
-    with pytest.raises(ShipmentError, match="cannot become Cancelled"):
+    with pytest.raises(DomainError, match="cannot become Cancelled"):
         cancel_shipment(db.session, shipment, "too late")

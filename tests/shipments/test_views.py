@@ -66,7 +66,8 @@ def test_coordinator_and_site_and_qa_walk_the_whole_flow(client, login, db, worl
     page = post_ok(client, f"{base}/logger", {
         "file": (io.BytesIO(SAMPLE), "lg.csv"), "logger_serial": "LG-2041",
         "timezone": "UTC"}, content_type="multipart/form-data")
-    assert "excursions" in page and "Logistics and QA have been told" in page
+    assert ("Logger data stored: 360 readings, 2 excursions, 65.0 minutes out of range. "
+            "Logistics and QA have been told.") in page
     shipment = db.session.get(Shipment, sid)
     chart = client.get(f"{base}/logger/{shipment.logger_uploads[0].id}/chart.json").get_json()
     assert chart["low"] == 2.0 and chart["high"] == 8.0 and len(chart["excursions"]) == 2
@@ -191,7 +192,7 @@ def test_other_formats_are_refused_with_a_message(client, login, db, world):
 
 def test_patient_address_only_for_roles_allowed_to_see_identity(client, login, db, world,
                                                                 make):
-    from app.shipments.services import create_shipment
+    from app.shipments.services.orders import create_shipment
 
     subject = make.subject(world.site, identity={
         "full_name": "Ana Pérez", "address": "Calle Mayor 1", "city": "Madrid"})
@@ -208,7 +209,7 @@ def test_patient_address_only_for_roles_allowed_to_see_identity(client, login, d
 
 
 def test_resupply_needs_become_draft_shipments(client, login, db, world):
-    from app.stock.catalog import save_resupply_level
+    from app.stock.api import save_resupply_level
 
     with client.application.test_request_context():
         save_resupply_level(db.session, world.site, 2, 5)

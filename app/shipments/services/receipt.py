@@ -1,16 +1,21 @@
 """Receipt at the destination: scan kits, sign, put kits in stock, open discrepancies."""
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from app.audit.services import record_event
+from app.core.errors import DomainError
 from app.core.models import utcnow
-from app.esign.services import sign
-from app.shipments.coldchain import check_password_first, has_excursion, shipped_kits
+from app.core.states import apply_transition
 from app.shipments.models import Discrepancy
-from app.shipments.notices import shipment_link, tell, users_with_roles
-from app.shipments.services import ShipmentError, change_status, run_conditional
-from app.shipments.stock_bridge import move_shipment_kits, needs_cold_chain
+from app.shipments.services.logger import has_excursion
+from app.shipments.services.notices import tell_discrepancies, tell_quarantine
+from app.shipments.services.signing import check_password_first, sign_or_conflict
+from app.shipments.services.stock_bridge import (
+    move_shipment_kits,
+    needs_cold_chain,
+    shipped_kits,
+)
+from app.shipments.states import DISCREPANCY, SHIPMENT
 
 RECEIVABLE = ("shipped", "delivered")
 
@@ -27,28 +32,28 @@ def can_receive(user, shipment):
 
 def _check_receivable(shipment, user):
     if not can_receive(user, shipment):
-        raise ShipmentError(_("You cannot receive shipments for %(place)s.",
-                              place=shipment.destination.name))
+        raise DomainError(_("You cannot receive shipments for %(place)s.",
+                            place=shipment.destination.name))
     if shipment.status in ("received", "closed"):
-        raise ShipmentError(_("Shipment %(n)s has already been received.", n=shipment.number))
+        raise DomainError(_("Shipment %(n)s has already been received.", n=shipment.number))
     if shipment.status not in RECEIVABLE:
-        raise ShipmentError(_("Shipment %(n)s has not been dispatched yet.", n=shipment.number))
+        raise DomainError(_("Shipment %(n)s has not been dispatched yet.", n=shipment.number))
 
 
 def scan_at_receipt(session, shipment, scanned, outcome, *, by):
     """Record one kit found in the boxes as in good condition or damaged."""
     _check_receivable(shipment, by)
     if outcome not in ("ok", "damaged"):
-        raise ShipmentError(_("Choose good condition or damaged."), "outcome")
+        raise DomainError(_("Choose good condition or damaged."), "outcome")
     number = (scanned or "").strip()
     if not number:
-        raise ShipmentError(_("Scan or type a kit number."), "kit_number")
+        raise DomainError(_("Scan or type a kit number."), "kit_number")
     line = next((line for line in shipment.lines
                  if line.status == "picked" and line.kit.kit_number == number), None)
     if line is None:
-        raise ShipmentError(_("Kit %(kit)s was not shipped on %(n)s. Nothing was recorded; "
-                              "set the kit aside and tell logistics.", kit=number[:40],
-                              n=shipment.number), "kit_number")
+        raise DomainError(_("Kit %(kit)s was not shipped on %(n)s. Nothing was recorded; "
+                            "set the kit aside and tell logistics.", kit=number[:40],
+                            n=shipment.number), "kit_number")
     line.receipt_outcome = outcome
     line.scanned_at = utcnow()
     session.flush()
@@ -61,16 +66,19 @@ def receive_shipment(session, shipment, *, by, password, logger_confirmed=False,
     _check_receivable(shipment, by)
     kits = shipped_kits(shipment)
     if needs_cold_chain(kits) and not shipment.logger_uploads:
-        raise ShipmentError(_("These kits travel in the cold chain: upload the logger data "
-                              "before signing the receipt."), "file")
+        raise DomainError(_("These kits travel in the cold chain: upload the logger data "
+                            "before signing the receipt."), "file")
     if shipment.logger_uploads and not logger_confirmed:
-        raise ShipmentError(_("Confirm that you have checked the logger data."),
-                            "logger_confirmed")
+        raise DomainError(_("Confirm that you have checked the logger data."),
+                          "logger_confirmed")
     check_password_first(session, shipment, meaning="received", signer=by, password=password)
-    # The conditional status change comes first: of two people signing at once, the loser
-    # stops here, before any signature or stock movement is written.
-    change_status(session, shipment, "received", received_by_id=by.id)
-    sign(session, shipment, meaning="received", signer=by, password=password, comment=comment)
+    # Of two people signing at once, the loser is refused at its first write (the signature
+    # on SQLite, the conditional status change on PostgreSQL) and keeps nothing.
+    signature = sign_or_conflict(session, shipment, SHIPMENT.conflict(shipment),
+                                 meaning="received", signer=by, password=password,
+                                 comment=comment)
+    apply_transition(session, SHIPMENT, shipment, "receive", by=by, signature=signature,
+                     values={"received_by_id": by.id})
     excursion = has_excursion(shipment)
     quarantine = excursion or shipment.kind == "return"
     groups = {"ok": [], "damaged": [], "missing": []}
@@ -94,9 +102,9 @@ def receive_shipment(session, shipment, *, by, password, logger_confirmed=False,
     shipment.qa_pending = excursion and bool(groups["ok"])
     session.flush()
     if opened:
-        _tell_discrepancies(session, shipment, opened)
+        tell_discrepancies(session, shipment, opened)
     if shipment.qa_pending:
-        _tell_quarantine(session, shipment, len(groups["ok"]))
+        tell_quarantine(session, shipment, len(groups["ok"]))
     return {key: len(value) for key, value in groups.items()}
 
 
@@ -115,42 +123,17 @@ def _open_discrepancies(session, shipment, groups, by):
     return opened
 
 
-def _tell_discrepancies(session, shipment, opened):
-    tell(session, users_with_roles(session, ("logistics", "qp")),
-         lambda: (_("Discrepancy at receipt of shipment %(n)s", n=shipment.number),
-                  _("%(count)s kits of shipment %(n)s arrived damaged or were missing at "
-                    "%(place)s. Resolve the discrepancy records.", count=len(opened),
-                    n=shipment.number, place=shipment.destination.name)),
-         shipment_link(shipment))
-
-
-def _tell_quarantine(session, shipment, count):
-    tell(session, users_with_roles(session, ("qp", "logistics")),
-         lambda: (_("Kits quarantined: shipment %(n)s awaits a QA decision", n=shipment.number),
-                  _("%(count)s kits of shipment %(n)s were received after a temperature "
-                    "excursion of %(minutes)s minutes and are quarantined at %(place)s. "
-                    "Release or reject them.", count=count, n=shipment.number,
-                    minutes=shipment.minutes_out, place=shipment.destination.name)),
-         shipment_link(shipment))
-
-
 def resolve_discrepancy(session, discrepancy, resolution, *, by):
     """Close a discrepancy with what was done about it."""
     resolution = (resolution or "").strip()
     if not resolution:
-        raise ShipmentError(_("Say how the discrepancy was resolved."), "resolution")
+        raise DomainError(_("Say how the discrepancy was resolved."), "resolution")
     if len(resolution) > 500:
-        raise ShipmentError(_("At most 500 characters."), "resolution")
-    now = utcnow()
-    run_conditional(session, update(Discrepancy)
-                    .where(Discrepancy.id == discrepancy.id, Discrepancy.status == "open")
-                    .values(status="resolved", resolution=resolution, resolved_at=now,
-                            resolved_by_id=by.id),
-                    _("This discrepancy is already resolved."))
-    session.refresh(discrepancy)
-    record_event(session, "discrepancy_resolved", "shipment_discrepancy", discrepancy.id,
-                 label=discrepancy.audit_label(),
-                 changes={"status": ("open", "resolved"), "resolution": (None, resolution)})
+        raise DomainError(_("At most 500 characters."), "resolution")
+    if discrepancy.status == "resolved":
+        raise DomainError(_("This discrepancy is already resolved."))
+    apply_transition(session, DISCREPANCY, discrepancy, "resolve", by=by,
+                     values={"resolution": resolution, "resolved_by_id": by.id})
     shipment = discrepancy.shipment
     shipment.open_discrepancies = session.scalar(
         select(func.count()).select_from(Discrepancy).where(

@@ -2,7 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from app.shipments.excursions import analyse, downsample
+from app.coldchain.excursions import analyse, downsample, is_refrigerated, narrowest_band
+from app.coldchain.logger import parse_logger_csv
+from tests.coldchain import SAMPLE
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -53,5 +55,27 @@ def test_downsample_keeps_extremes():
     temps[4321] = 15.0
     temps[777] = -3.0
     t, v = downsample(times, temps, 500)
-    assert len(t) <= 502 and 15.0 in v and -3.0 in v
+    # 250 buckets of 40 readings: one point where flat, two where a bucket holds an extreme.
+    assert len(t) == 252 and 15.0 in v and -3.0 in v
     assert t == sorted(t)
+
+
+def test_the_sample_file_has_a_50_minute_high_and_a_15_minute_low(app):
+    with app.test_request_context():
+        parsed = parse_logger_csv(SAMPLE.read_bytes())
+    report = analyse(parsed.times, parsed.temperatures, 2, 8)
+    high, low = report.excursions
+    assert (high.started_at, high.ended_at) == (datetime(2026, 3, 2, 19, 40, tzinfo=UTC),
+                                                datetime(2026, 3, 2, 20, 30, tzinfo=UTC))
+    assert (high.minutes, high.min_c, high.max_c, high.readings, high.direction) == (
+        50.0, 8.6, 11.0, 10, "high")
+    assert (low.minutes, low.min_c, low.max_c, low.readings, low.direction) == (
+        15.0, 0.8, 1.4, 3, "low")
+    assert (report.readings, report.minutes_out, report.min_c, report.max_c) == (
+        360, 65.0, 0.8, 11.0)
+
+
+def test_narrowest_band_and_cold_chain():
+    assert narrowest_band([(2, 8), (-20, 25), (0, 6)]) == (2.0, 6.0)
+    assert narrowest_band([]) is None
+    assert is_refrigerated(8) and is_refrigerated(-70) and not is_refrigerated(25)

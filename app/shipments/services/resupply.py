@@ -6,12 +6,11 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core.errors import DomainError
 from app.shipments.models import Shipment
-from app.shipments.services import ShipmentError, create_shipment
-from app.stock.catalog import site_location
-from app.stock.models import Location
-from app.stock.supply import resupply_needs
-from app.trials.models import Trial
+from app.shipments.queries import active_trials
+from app.shipments.services.orders import create_shipment
+from app.stock.api import Location, resupply_needs, site_location
 
 OPEN_STATUSES = ("draft", "ordered", "picked", "packed", "shipped", "delivered")
 
@@ -49,19 +48,13 @@ def open_needs(session, trials):
     return rows
 
 
-def active_trials(session):
-    """Return the active trials, by protocol code."""
-    return session.scalars(select(Trial).where(Trial.status == "active")
-                           .order_by(Trial.protocol_code)).all()
-
-
 def propose_resupply_shipments(session, depot, site_ids, *, by, lead_days=3, today=None):
     """Create a draft resupply shipment from the depot for each chosen site still short."""
     if depot is None or depot.kind != "depot":
-        raise ShipmentError(_("Choose the depot the kits leave from."), "depot_id")
+        raise DomainError(_("Choose the depot the kits leave from."), "depot_id")
     wanted = set(site_ids or ())
     if not wanted:
-        raise ShipmentError(_("Choose at least one site."), "sites")
+        raise DomainError(_("Choose at least one site."), "sites")
     arrival = (today or date.today()) + timedelta(days=lead_days)
     created = []
     for row in open_needs(session, active_trials(session)):
@@ -76,6 +69,6 @@ def propose_resupply_shipments(session, depot, site_ids, *, by, lead_days=3, tod
                     "minimum %(min)s, maximum %(max)s.", have=need.dispensable,
                     incoming=row.incoming, min=need.minimum, max=need.maximum)))
     if not created:
-        raise ShipmentError(_("None of the chosen sites needs a new shipment: the kits on "
+        raise DomainError(_("None of the chosen sites needs a new shipment: the kits on "
                               "their way already bring each to its maximum."), "sites")
     return created

@@ -4,12 +4,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.shipments.logger import (
+from app.coldchain.logger import (
     MAX_LOGGER_BYTES,
     LoggerFileError,
     ParseOptions,
     parse_logger_csv,
 )
+from app.core.errors import DomainError
+from tests.coldchain import SAMPLE
 
 
 def parse(text, **options):
@@ -122,9 +124,17 @@ def test_many_problems_are_capped_but_counted(app):
 
 
 def test_sample_file_parses(app):
-    from pathlib import Path
-
-    data = (Path(__file__).parent / "data" / "logger_excursion.csv").read_bytes()
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        result = parse_logger_csv(data)
-    assert result.count > 100
+        result = parse_logger_csv(SAMPLE.read_bytes())
+    assert result.count == 360  # 30 hours, one reading every 5 minutes
+    assert result.times[0] == datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    assert result.times[-1] == datetime(2026, 3, 3, 13, 55, tzinfo=UTC)
+    assert (min(result.temperatures), max(result.temperatures)) == (0.8, 11.0)
+    assert (result.delimiter, result.unit, result.time_format) == (",", "C", "iso")
+    assert result.temperature_column == "temperature (°C)"
+
+
+def test_a_refused_file_is_a_domain_error(app):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        error = refused("timestamp,temperature\n")
+    assert isinstance(error, DomainError) and error.message == str(error)

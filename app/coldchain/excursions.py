@@ -1,4 +1,4 @@
-"""Find temperature excursions in logger readings against a product's storage range.
+"""Judge a temperature series against an allowed band: excursions, durations, extremes.
 
 An excursion starts at the first reading outside the range and ends at the first reading
 back inside it (or at the last reading when the file ends outside). Readings on the limits
@@ -6,6 +6,9 @@ are inside. Its duration is end - start; the total is the sum over excursions.
 """
 
 from dataclasses import dataclass, field
+
+# A band whose top is at or below this is refrigerated (or colder): it needs the cold chain.
+COLD_CHAIN_MAX_C = 8.0
 
 
 @dataclass
@@ -39,6 +42,19 @@ class ExcursionReport:
     def has_excursion(self):
         """Return True when any reading was outside the range."""
         return bool(self.excursions)
+
+
+def narrowest_band(bands):
+    """Return the (low, high) °C band inside every given (low, high) band, or None if none."""
+    bands = [(float(low), float(high)) for low, high in bands]
+    if not bands:
+        return None
+    return max(low for low, _high in bands), min(high for _low, high in bands)
+
+
+def is_refrigerated(high_c):
+    """Return True when a band's top is at or below the cold-chain limit."""
+    return float(high_c) <= COLD_CHAIN_MAX_C
 
 
 def analyse(times, temperatures, low_c, high_c):

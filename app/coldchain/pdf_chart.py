@@ -1,4 +1,4 @@
-"""The temperature curve drawn with reportlab shapes: band, curve, excursions, axes."""
+"""The temperature curve for PDFs, drawn with reportlab shapes: band, curve, excursions, axes."""
 
 from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors

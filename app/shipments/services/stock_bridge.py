@@ -1,18 +1,14 @@
-"""What shipments need from stock, built only on stock's public functions."""
+"""What shipments need from stock, built only on stock's public module."""
 
 from sqlalchemy import select
 
-from app.shipments.services import ShipmentError
-from app.stock.catalog import depot_location_ids, site_location
-from app.stock.ledger import StockError, move_kits
-from app.stock.models import Kit, Lot
-from app.stock.supply import eligible_kits
+from app.coldchain.excursions import is_refrigerated, narrowest_band
+from app.core.errors import DomainError
+from app.stock.api import Kit, depot_location_ids, eligible_kits, move_kits
 
 # Kits a site sends back to a depot: returned by subjects, damaged, expired, set aside.
 RETURNABLE_STATES = frozenset({"returned", "damaged", "expired", "pending_destruction",
                                "quarantined"})
-# A product kept at or below this temperature travels in the cold chain (logger required).
-COLD_CHAIN_MAX_C = 8
 
 
 def location_ids_of(session, location):
@@ -44,38 +40,30 @@ def shippable_kits(session, shipment, arrival):
     return [k for k in kits if k.lot.status == "released"]
 
 
-def released_lot_ids(session, lot_ids):
-    """Return which lots are released for shipping."""
-    return set(session.scalars(select(Lot.id).where(Lot.id.in_(lot_ids),
-                                                    Lot.status == "released")))
-
-
-def needs_cold_chain(kits):
-    """Return True when any kit's product must be kept refrigerated or colder."""
-    return any(float(k.product.storage_max_c) <= COLD_CHAIN_MAX_C for k in kits)
+def shipped_kits(shipment):
+    """Return the kits that left on the shipment."""
+    return [line.kit for line in shipment.lines if line.status == "picked"]
 
 
 def storage_range(kits):
     """Return the (min, max) °C range every kit tolerates: the narrowest of their products."""
     products = {k.product_id: k.product for k in kits}.values()
-    if not products:
-        return None
-    return (max(float(p.storage_min_c) for p in products),
-            min(float(p.storage_max_c) for p in products))
+    return narrowest_band((p.storage_min_c, p.storage_max_c) for p in products)
+
+
+def needs_cold_chain(kits):
+    """Return True when any kit's product must be kept refrigerated or colder."""
+    return any(is_refrigerated(k.product.storage_max_c) for k in kits)
 
 
 def move_shipment_kits(session, kits, to_state, event, *, by, document_ref, to_location=None,
                        reason=None):
-    """Move kits through stock's ledger; a stock refusal becomes a shipment refusal."""
+    """Move kits through stock's ledger; a stock refusal is the shipment's refusal."""
     if not kits:
         return []
     try:
         return move_kits(session, kits, to_state, event, by=by, document_ref=document_ref,
                          to_location=to_location, reason=reason)
-    except StockError as error:
-        raise ShipmentError(str(error)) from error
-
-
-def destination_for_site(session, site):
-    """Return the stock location of a site (created on first use)."""
-    return site_location(session, site)
+    except DomainError as error:
+        # Stock's field names mean nothing on a shipment's forms: refuse at form level.
+        raise DomainError(str(error)) from error

@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from app.core.errors import DomainError
+
 # A 100,000-reading export is about 3 MB; anything far larger is not one trip's logger file.
 MAX_LOGGER_BYTES = 10 * 1024 * 1024
 MAX_READINGS = 200_000
@@ -36,12 +38,11 @@ _DAY_FIRST = re.compile(
     r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?$")
 
 
-class LoggerFileError(Exception):
+class LoggerFileError(DomainError):
     """The file was refused; ``problems`` lists (line number or None, message)."""
 
     def __init__(self, message, problems=(), total=None):
         super().__init__(message)
-        self.message = message
         self.problems = list(problems)
         self.total = total if total is not None else len(self.problems)
 
@@ -202,7 +203,7 @@ def parse_logger_csv(data, options=None):
     options = options or ParseOptions()
     if len(data) > MAX_LOGGER_BYTES:
         raise LoggerFileError(_("The file is larger than %(mb)s MB. A logger export of one "
-                                "shipment is far smaller: check that this is the right file.",
+                                "trip is far smaller: check that this is the right file.",
                                 mb=MAX_LOGGER_BYTES // (1024 * 1024)))
     if not data.strip():
         raise LoggerFileError(_("The file is empty."))

@@ -1,0 +1,1 @@
+"""The shipment rules, one module per topic; they flush, never commit."""
