@@ -1,14 +1,14 @@
-"""Fixtures: the app on a migrated test database, a per-test transaction, logins by role."""
+"""Fixtures: the app on a migrated test database, a per-test transaction, logins by role,
+the factories, the language of service messages, and the race tests' own database."""
 
 import pytest
-from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from app import create_app
 from app.extensions import db as _db
 from tests import factories
-from tests.dbsetup import fresh_database
+from tests.dbsetup import english as english_context
+from tests.dbsetup import fresh_database, make_test_app
 
 
 def pytest_addoption(parser):
@@ -31,26 +31,7 @@ def database_url():
 
 @pytest.fixture(scope="session")
 def app(database_url):
-    import config
-
-    config.TestingConfig.SQLALCHEMY_DATABASE_URI = database_url
-    application = create_app("testing")
-    application.config.update(WTF_CSRF_ENABLED=False, SERVER_NAME="localhost")
-    with application.app_context():
-        upgrade()
-        _db.engine.dispose()
-
-    # Tests keep an app context open, which Flask reuses for each request; a real server
-    # starts every request with a fresh g, so forget the user Flask-Login cached there.
-    @application.before_request
-    def forget_cached_user():
-        from flask import g
-        from flask_babel import refresh
-
-        g.pop("_login_user", None)
-        refresh()
-
-    return application
+    return make_test_app(database_url, migrate=True)
 
 
 @pytest.fixture
@@ -104,5 +85,33 @@ def login_as(db, login):
 
 @pytest.fixture
 def make(db):
-    """Give tests the factories bound to the test session."""
+    """Give tests the factories bound to the test session (make.trial(), make.site(trial))."""
     return factories.Factories(db.session)
+
+
+@pytest.fixture
+def english(app, db):
+    """Run the test in English: service messages, notices and pages fetched meanwhile."""
+    with english_context(app):
+        yield
+
+
+@pytest.fixture(scope="module")
+def race_app(request):
+    """An app on its own migrated database (triggers included) whose sessions really commit.
+
+    Race tests start threads that commit against it; each test module gets a fresh database,
+    on SQLite or on PostgreSQL like the rest of the run.
+    """
+    package = request.module.__name__.split(".")[-2]
+    application = make_test_app(fresh_database(f"race_{package}"), migrate=True)
+    yield application
+    with application.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def race_engine(race_app):
+    """The race app's engine, for tests that open their own sessions on it."""
+    with race_app.app_context():
+        return _db.engine

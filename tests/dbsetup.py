@@ -1,6 +1,11 @@
-"""Test databases: derive, create and drop them on SQLite or PostgreSQL."""
+"""Test databases (created and dropped on SQLite or PostgreSQL) and the test app bound to one.
+
+``make_test_app(url, migrate=True)`` is the one way a test builds an app: the test suite's app,
+the race tests' app and the benchmarks' app all come from it.
+"""
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -50,3 +55,47 @@ def kept_database(suffix):
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+def make_test_app(database_url, *, migrate=False):
+    """Return the testing app bound to database_url, migrated to head when asked."""
+    import config
+    from app import create_app
+    from app.extensions import db
+
+    saved = config.TestingConfig.SQLALCHEMY_DATABASE_URI
+    config.TestingConfig.SQLALCHEMY_DATABASE_URI = database_url
+    try:
+        app = create_app("testing")
+    finally:
+        config.TestingConfig.SQLALCHEMY_DATABASE_URI = saved
+    app.config.update(WTF_CSRF_ENABLED=False, SERVER_NAME="localhost")
+    app.before_request(_forget_cached_user)
+    if migrate:
+        from flask_migrate import upgrade
+
+        with app.app_context():
+            upgrade()  # the migrations, not create_all: the database triggers are there too
+            db.engine.dispose()
+    return app
+
+
+def _forget_cached_user():
+    """Start each request with no cached user and locale, as a real server's fresh g would.
+
+    Tests keep an app context open, which Flask reuses for each request.
+    """
+    from flask import g
+    from flask_babel import refresh
+
+    g.pop("_login_user", None)
+    refresh()
+
+
+@contextmanager
+def english(app):
+    """Run the block in an English request context (service messages, links in notices)."""
+    from flask_babel import force_locale
+
+    with app.test_request_context(headers={"Accept-Language": "en"}), force_locale("en"):
+        yield

@@ -7,6 +7,7 @@ from flask import request
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
+from app.core.badges import state_family
 from app.core.nav import nav_for
 from app.core.permissions import ROLE_LABELS
 
@@ -69,7 +70,8 @@ def install(app):
     app.jinja_env.filters.update(
         dt=local_datetime, utc=utc_datetime, d=local_date, money=money, number=number
     )
-    app.jinja_env.globals.update(url_with=url_with, role_labels=ROLE_LABELS)
+    app.jinja_env.globals.update(url_with=url_with, role_labels=ROLE_LABELS,
+                                  state_family=state_family)
 
     @app.context_processor
     def inject():

@@ -13,14 +13,12 @@ import tracemalloc
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask_migrate import upgrade
 from openpyxl import Workbook
 from sqlalchemy import func, insert, select, text
 
-from app import create_app
 from app.extensions import db
 from tests.benchmarks.timing import server_ms
-from tests.dbsetup import kept_database
+from tests.dbsetup import fresh_database, kept_database, make_test_app
 
 pytestmark = pytest.mark.benchmark
 
@@ -81,10 +79,8 @@ def bench():
     from app.trials.api import Trial
     from tests.factories import make_user
 
-    app = _app_on(kept_database("bench_shipments"))
-    app.config.update(WTF_CSRF_ENABLED=False, SERVER_NAME="localhost")
+    app = make_test_app(kept_database("bench_shipments"), migrate=True)
     with app.app_context():
-        upgrade()
         if not db.session.scalar(select(Trial.id).where(Trial.protocol_code == PROTOCOL)):
             started = time.perf_counter()
             set_actor(db.session, None, "benchmark")
@@ -128,29 +124,13 @@ def test_excursion_analysis_of_100000_readings(app):
     assert parsed.count == READINGS and len(report.excursions) == 46
 
 
-def _app_on(url):
-    """Return a testing app bound to another database."""
-    import config
-
-    saved = config.TestingConfig.SQLALCHEMY_DATABASE_URI
-    config.TestingConfig.SQLALCHEMY_DATABASE_URI = url
-    try:
-        app = create_app("testing")
-    finally:
-        config.TestingConfig.SQLALCHEMY_DATABASE_URI = saved
-    app.config.update(SERVER_NAME="localhost")
-    return app
-
-
 def test_upload_of_100000_readings_end_to_end():
     """Parse, analyse and store a 100,000-reading file against a real dispatched shipment."""
     from app.shipments.services.logger import attach_logger_file
-    from tests.dbsetup import fresh_database
     from tests.shipments.factories import make_dispatched, make_world
 
-    app = _app_on(fresh_database("bench_upload"))
+    app = make_test_app(fresh_database("bench_upload"), migrate=True)
     with app.app_context(), app.test_request_context():
-        upgrade()
         world = make_world(db.session, kits=3)
         shipment = make_dispatched(db.session, world, requested=3, logger_ids="LG")
         data = logger_bytes()

@@ -12,14 +12,12 @@ import time
 import tracemalloc
 
 import pytest
-from flask_migrate import upgrade
 from openpyxl import Workbook
 from sqlalchemy import func, select, text
 
-from app import create_app
 from app.extensions import db
 from tests.benchmarks.timing import server_ms
-from tests.dbsetup import kept_database
+from tests.dbsetup import kept_database, make_test_app
 
 pytestmark = pytest.mark.benchmark
 
@@ -30,21 +28,13 @@ SITES = int(os.environ.get("STOCK_BENCH_SITES", 200))
 
 @pytest.fixture(scope="module")
 def bench():
-    import config
     from app.audit.services import set_actor
     from app.stock.bulk import PROTOCOL, build_large_data_set
     from app.trials.models import Trial
     from tests.factories import make_user
 
-    saved = config.TestingConfig.SQLALCHEMY_DATABASE_URI
-    config.TestingConfig.SQLALCHEMY_DATABASE_URI = kept_database(f"bench_stock_{KITS}")
-    try:
-        app = create_app("testing")
-    finally:
-        config.TestingConfig.SQLALCHEMY_DATABASE_URI = saved
-    app.config.update(WTF_CSRF_ENABLED=False)
+    app = make_test_app(kept_database(f"bench_stock_{KITS}"), migrate=True)
     with app.app_context():
-        upgrade()
         if not db.session.scalar(select(Trial.id).where(Trial.protocol_code == PROTOCOL)):
             started = time.perf_counter()
             set_actor(db.session, None, "benchmark")

@@ -5,15 +5,12 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from app import create_app
 from app.trials.models import Trial
+from tests.dbsetup import make_test_app
 
 
 def test_500_rolls_back_and_shows_no_trace(app, database_url):
-    import config
-
-    config.TestingConfig.SQLALCHEMY_DATABASE_URI = database_url
-    broken = create_app("testing")
+    broken = make_test_app(database_url)
     broken.config["PROPAGATE_EXCEPTIONS"] = False
 
     from app.extensions import db

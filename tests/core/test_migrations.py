@@ -1,5 +1,7 @@
 """Migrations build the schema from nothing, and autogenerate finds nothing left to do."""
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -29,3 +31,29 @@ def test_upgrade_from_empty_matches_the_models(app):
         finally:
             engines[None] = original
             engine.dispose()
+
+
+def test_the_migration_chain_is_linear_and_the_files_sort_in_chain_order():
+    """One base, one head, no branch or merge; `ls migrations/versions` reads the chain in order.
+
+    File names may differ from revision ids (0004_shipments.py holds revision 0200_shipments):
+    databases already carry the ids, so only the files were renamed.
+    """
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from tests.dbsetup import ROOT
+
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    script = ScriptDirectory.from_config(config)
+    assert len(script.get_bases()) == 1, script.get_bases()
+    assert len(script.get_heads()) == 1, script.get_heads()
+    chain = list(reversed(list(script.walk_revisions())))  # base first
+    for revision in chain:
+        assert not isinstance(revision.down_revision, (tuple, list)), revision.revision
+        assert len(revision.nextrev) <= 1, (revision.revision, revision.nextrev)
+    for parent, child in zip(chain, chain[1:], strict=False):
+        assert child.down_revision == parent.revision
+    files = sorted(path.name for path in (ROOT / "migrations" / "versions").glob("*.py"))
+    assert [Path(revision.path).name for revision in chain] == files

@@ -1,10 +1,11 @@
-"""Service tests read English messages, as a user with language "en" would."""
+"""Fixtures of the reimbursement tests: a world with a subject, its patient and the staff."""
 
 import pytest
-from flask_babel import force_locale
+
+from tests.reimbursement.factories import World
 
 
 @pytest.fixture
-def english(app, db):
-    with app.test_request_context(), force_locale("en"):
-        yield
+def world(db):
+    """A trial, site, subject with its patient, a site user and two finance users (flushed)."""
+    return World(db.session)

@@ -15,14 +15,9 @@ from app.reimbursement.errors import ReimbursementError
 from app.reimbursement.models import Claim, ClaimStep
 from app.reimbursement.policy import plain_language, policy_for
 from app.reimbursement.receipts import clean_receipt
-from tests.reimbursement.factories import World, jpeg_bytes, pdf_bytes
+from tests.reimbursement.factories import jpeg_bytes, pdf_bytes
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-@pytest.fixture
-def world(db):
-    return World(db.session)
 
 
 def test_mileage_amount_is_km_times_the_policy_rate(world):

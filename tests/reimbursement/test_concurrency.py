@@ -2,26 +2,12 @@
 
 import threading
 
-import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.core.database import configure_engine_events
-from app.extensions import db as _db
 from app.reimbursement.models import BatchItem, Claim
 from app.reimbursement.payments import create_batch
-from tests.dbsetup import fresh_database
 from tests.reimbursement.factories import World
-
-
-@pytest.fixture
-def race_engine(app):
-    engine = create_engine(fresh_database("reimb_race"))
-    configure_engine_events(engine)
-    with app.app_context():
-        _db.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
 
 
 def test_a_claim_lands_in_one_batch_when_two_users_race(app, race_engine):

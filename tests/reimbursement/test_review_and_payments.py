@@ -15,14 +15,9 @@ from app.reimbursement.payments import create_batch, mark_batch_paid, release_ba
 from app.reimbursement.review import approve_claim, flags_for, request_receipt, validate_claim
 from app.reimbursement.sepa import build_pain001, sepa_rule_problems, sepa_text
 from tests.factories import PASSWORD, make_user
-from tests.reimbursement.factories import World, jpeg_bytes
+from tests.reimbursement.factories import jpeg_bytes
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-@pytest.fixture
-def world(db):
-    return World(db.session)
 
 
 def test_site_reduces_a_line_with_a_reason(world):

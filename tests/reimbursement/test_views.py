@@ -10,13 +10,12 @@ from python_calamine import CalamineWorkbook
 from app.audit.models import AuditEntry
 from app.reimbursement.models import Claim, ClaimLine, PaymentBatch
 from tests.factories import PASSWORD
-from tests.reimbursement.factories import World, jpeg_bytes, pdf_bytes
+from tests.reimbursement.factories import jpeg_bytes, pdf_bytes
 
 
 @pytest.fixture
-def world(db):
-    world = World(db.session)
-    db.session.commit()
+def world(world, db):
+    db.session.commit()  # the pages read it through their own requests
     return world
 
 

@@ -2,19 +2,13 @@
 
 import pytest
 
+from tests.dbsetup import english
 from tests.shipments.factories import make_world
 
 
 @pytest.fixture
 def world(app, db):
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    with english(app):  # built as an English-speaking user would (notices, messages)
         built = make_world(db.session)
         db.session.commit()
     return built
-
-
-@pytest.fixture
-def ctx(app, world):
-    """An English request context for service calls (translations, links in notices)."""
-    with app.test_request_context(headers={"Accept-Language": "en"}):
-        yield

@@ -1,42 +1,19 @@
-"""Stock and shipment factories for the shipment tests, built on stock's own services."""
+"""Shipment factories: a trial with a depot full of kits and one user per role, and shipments
+in each state, built on the shared and stock factories and on the shipment services."""
 
-import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from app.shipments.services.orders import create_shipment
-from app.stock.api import Lot, Product, create_depot, receive_new_kits, site_location
+from app.stock.api import site_location
 from tests import factories
-
-_seq = itertools.count(1)
-
-
-def make_product(session, low=2, high=8, **values):
-    n = next(_seq)
-    product = Product(name=f"Product {n}", strength="10 mg", form="tablet", route="oral",
-                      units_per_kit=28, storage_min_c=low, storage_max_c=high, **values)
-    session.add(product)
-    session.flush()
-    return product
-
-
-def make_lot(session, product, trial, expires_on=None, status="released"):
-    n = next(_seq)
-    lot = Lot(number=f"LOT-{n:05d}", product_id=product.id, trial_id=trial.id,
-              expires_on=expires_on or date.today() + timedelta(days=400), status=status)
-    session.add(lot)
-    session.flush()
-    return lot
-
-
-def make_kits(session, trial, lot, location, count, prefix=None):
-    prefix = prefix or f"K{next(_seq):03d}"
-    rows = [(f"{prefix}{i:04d}", lot, None) for i in range(1, count + 1)]
-    return receive_new_kits(session, trial, location, rows)
+from tests.stock.factories import make_depot, make_kits, make_lot, make_product
 
 
 @dataclass
 class World:
+    """What a shipment test starts from."""
+
     trial: object
     site: object
     site_loc: object
@@ -50,12 +27,14 @@ class World:
 
 
 def make_world(session, kits=6, low=2, high=8):
+    """Return a trial and site, a depot holding kits of a 2-8 °C product, and their users."""
     trial = factories.make_trial(session)
     site = factories.make_site(session, trial)
-    depot = create_depot(session, f"DEP-{next(_seq)}", "Madrid depot")
-    product = make_product(session, low=low, high=high)
+    depot = make_depot(session, "Madrid depot", zones=())
+    product = make_product(session, storage_min_c=low, storage_max_c=high)
     lot = make_lot(session, product, trial)
-    kit_list = make_kits(session, trial, lot, depot, kits)
+    kit_list = make_kits(session, trial, kits, lot=lot, depot=depot,
+                         prefix=f"K{factories.next_number():03d}")
     logistics = factories.make_user(session, roles=("logistics",))
     site_user = factories.make_user(session, roles=("site",), sites=[site])
     qp = factories.make_user(session, roles=("qp",))
@@ -64,6 +43,7 @@ def make_world(session, kits=6, low=2, high=8):
 
 
 def make_shipment(session, world, requested=3, kind="resupply", **values):
+    """Return a draft depot-to-site shipment of the world's trial."""
     values.setdefault("expected_arrival", date.today() + timedelta(days=2))
     return create_shipment(session, trial=world.trial, kind=kind, origin=world.depot,
                            destination=world.site_loc, requested_kits=requested,

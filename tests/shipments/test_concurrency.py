@@ -2,35 +2,15 @@
 
 import threading
 
-import pytest
-from flask_migrate import upgrade
 from sqlalchemy.orm import Session
 
-from app import create_app
 from app.core.errors import DomainError
 from app.extensions import db
 from app.shipments.models import Shipment
 from app.shipments.services.picking import pick_kit, propose_kits
 from app.shipments.services.receipt import receive_shipment, scan_at_receipt
-from tests.dbsetup import fresh_database
 from tests.factories import PASSWORD
 from tests.shipments.factories import make_dispatched, make_shipment, make_world
-
-
-@pytest.fixture(scope="module")
-def race_app():
-    import config
-
-    saved = config.TestingConfig.SQLALCHEMY_DATABASE_URI
-    config.TestingConfig.SQLALCHEMY_DATABASE_URI = fresh_database("ship_race")
-    try:
-        app = create_app("testing")
-    finally:
-        config.TestingConfig.SQLALCHEMY_DATABASE_URI = saved
-    app.config.update(SERVER_NAME="localhost")
-    with app.app_context():
-        upgrade()
-    return app
 
 
 def run_together(app, actions):

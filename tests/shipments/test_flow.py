@@ -15,9 +15,10 @@ from app.shipments.services.picking import finish_picking, pick_kit, propose_kit
 from app.shipments.states import SHIPMENT
 from app.stock.api import move_kits
 from app.stock.ledger_models import StockBalance, StockEntry
-from tests.shipments.factories import make_kits, make_lot, make_packed, make_shipment
+from tests.shipments.factories import make_packed, make_shipment
+from tests.stock.factories import make_kits, make_lot
 
-pytestmark = pytest.mark.usefixtures("ctx")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def ready_to_dispatch(db, world, requested=3, logger_ids="LG-1"):
@@ -29,8 +30,8 @@ def test_proposal_is_first_expiry_first_out_and_skips_kits_past_dns(db, world):
                     expires_on=date.today() + timedelta(days=50))  # inside the 60-day DNS
     early = make_lot(db.session, world.product, world.trial,
                      expires_on=date.today() + timedelta(days=200))
-    make_kits(db.session, world.trial, soon, world.depot, 2, prefix="SOON")
-    early_kits = make_kits(db.session, world.trial, early, world.depot, 2, prefix="EARLY")
+    make_kits(db.session, world.trial, 2, soon, world.depot, prefix="SOON")
+    early_kits = make_kits(db.session, world.trial, 2, early, world.depot, prefix="EARLY")
     shipment = make_shipment(db.session, world, requested=3)
     assert propose_kits(db.session, shipment) == 3
     proposed = [line.kit for line in shipment.lines]
@@ -42,7 +43,7 @@ def test_proposal_is_first_expiry_first_out_and_skips_kits_past_dns(db, world):
 def test_dns_is_judged_on_the_expected_arrival_date(db, world):
     edge = make_lot(db.session, world.product, world.trial,
                     expires_on=date.today() + timedelta(days=65))
-    make_kits(db.session, world.trial, edge, world.depot, 1, prefix="EDGE")
+    make_kits(db.session, world.trial, 1, edge, world.depot, prefix="EDGE")
     late = make_shipment(db.session, world, requested=10,
                          expected_arrival=date.today() + timedelta(days=10))
     propose_kits(db.session, late)
@@ -52,7 +53,7 @@ def test_dns_is_judged_on_the_expected_arrival_date(db, world):
 def test_unreleased_lots_are_not_proposed(db, world):
     pending = make_lot(db.session, world.product, world.trial, status="quarantine",
                        expires_on=date.today() + timedelta(days=100))
-    make_kits(db.session, world.trial, pending, world.depot, 2, prefix="QUAR")
+    make_kits(db.session, world.trial, 2, pending, world.depot, prefix="QUAR")
     shipment = make_shipment(db.session, world, requested=20)
     propose_kits(db.session, shipment)
     assert len(shipment.lines) == 6

@@ -23,7 +23,7 @@ from tests.factories import PASSWORD
 from tests.shipments.factories import make_dispatched
 from tests.shipments.test_flow import ready_to_dispatch
 
-pytestmark = pytest.mark.usefixtures("ctx")
+pytestmark = pytest.mark.usefixtures("english")
 SAMPLE = (Path(__file__).parent / "data" / "logger_excursion.csv").read_bytes()
 
 

@@ -15,7 +15,7 @@ from app.shipments.services.picking import finish_picking, pick_kit, propose_kit
 from app.shipments.states import SHIPMENT, SHIPMENT_KIT
 from tests.shipments.factories import make_packed, make_shipment
 
-pytestmark = pytest.mark.usefixtures("ctx")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def entries(db, entity_type, entity_id):

@@ -3,33 +3,13 @@
 import threading
 
 import pytest
-from flask_migrate import upgrade
 
-from app import create_app
 from app.extensions import db as _db
 from app.stock.catalog import site_location
 from app.stock.ledger import StockError, move_kits, transition, verify_balances
 from app.stock.supply import dispense_kit, propose_kit
 from tests import factories
-from tests.dbsetup import fresh_database
 from tests.stock import factories as stock_factories
-
-
-@pytest.fixture(scope="module")
-def race_app():
-    import config
-
-    saved = config.TestingConfig.SQLALCHEMY_DATABASE_URI
-    config.TestingConfig.SQLALCHEMY_DATABASE_URI = fresh_database("stock_race")
-    try:
-        application = create_app("testing")
-    finally:
-        config.TestingConfig.SQLALCHEMY_DATABASE_URI = saved
-    with application.app_context():
-        upgrade()
-    yield application
-    with application.app_context():
-        _db.engine.dispose()
 
 
 def _prepare(app):

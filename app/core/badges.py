@@ -1,0 +1,44 @@
+"""One colour meaning per family of states: every status badge takes its colour from here.
+
+A template draws a state with ``status_badge(kind, state, labels)`` (templates/_macros/
+badges.html); the badge's colour is the state's family, and each family has one CSS rule
+(``.badge.state-<family>`` in app/static/css/app.css). A new state gets its family here.
+"""
+
+NEUTRAL = "neutral"  # not started yet: draft, new, in set-up
+INFO = "info"  # moving along its normal path
+SUCCESS = "success"  # done, available, paid
+WARNING = "warning"  # waiting for a decision, quarantined, needs attention
+DANGER = "danger"  # refused, rejected, damaged, missing, expired
+MUTED = "muted"  # over: closed, cancelled, destroyed
+
+FAMILIES = (NEUTRAL, INFO, SUCCESS, WARNING, DANGER, MUTED)
+
+# state -> family. A (kind, state) key gives the family where one kind's state means
+# something else than the same word elsewhere (a released batch is on its way to the bank;
+# a released lot is available).
+STATE_FAMILIES = {
+    "draft": NEUTRAL, "setup": NEUTRAL, "screening": NEUTRAL, "proposed": NEUTRAL,
+    "ordered": INFO, "picked": INFO, "packed": INFO, "shipped": INFO, "delivered": INFO,
+    "in_transit": INFO, "submitted": INFO, "validated": INFO, "approved": INFO,
+    "in_batch": INFO, "enrolled": INFO, ("batch", "released"): INFO,
+    "available": SUCCESS, "received": SUCCESS, "released": SUCCESS, "dispensed": SUCCESS,
+    "paid": SUCCESS, "active": SUCCESS, "completed": SUCCESS, "resolved": SUCCESS,
+    ("expiry", "ok"): SUCCESS,
+    "quarantine": WARNING, "quarantined": WARNING, "on_hold": WARNING, "returned": WARNING,
+    "pending_destruction": WARNING, "open": WARNING, "past_dns": WARNING,
+    "rejected": DANGER, "damaged": DANGER, "missing": DANGER, "expired": DANGER,
+    "recalled": DANGER, "past_dnd": DANGER,
+    "closed": MUTED, "cancelled": MUTED, "destroyed": MUTED, "withdrawn": MUTED,
+    "screen_failed": MUTED, "inactive": MUTED, "dropped": MUTED,
+}
+
+
+def has_family(state, kind=None):
+    """Return True when the state (of this kind) has a family declared above."""
+    return (kind, state) in STATE_FAMILIES or state in STATE_FAMILIES
+
+
+def state_family(state, kind=None):
+    """Return the family (and so the colour) of a state of a kind of record."""
+    return STATE_FAMILIES.get((kind, state)) or STATE_FAMILIES.get(state, NEUTRAL)
