@@ -5,7 +5,7 @@ from email.message import EmailMessage
 
 from flask import current_app, has_request_context, request
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.core.models import utcnow
 from app.notify.models import Notice, OutboxMessage
@@ -23,6 +23,13 @@ def notify(session, user, message, link=None):
     notice = Notice(user_id=user.id, message=message[:500], link=link)
     session.add(notice)
     return notice
+
+
+def mark_all_read(session, user):
+    """Mark every unread notice of the user read; return how many there were."""
+    result = session.execute(update(Notice).where(
+        Notice.user_id == user.id, Notice.read_at.is_(None)).values(read_at=utcnow()))
+    return result.rowcount
 
 
 def users_with_roles(session, roles, site_id=None):

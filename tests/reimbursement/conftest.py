@@ -8,3 +8,10 @@ from flask_babel import force_locale
 def english(app, db):
     with app.test_request_context(), force_locale("en"):
         yield
+
+
+@pytest.fixture
+def world(db):
+    from tests.reimbursement.factories import World
+
+    return World(db.session)
