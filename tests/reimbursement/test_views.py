@@ -381,3 +381,20 @@ def test_staff_enter_claims_only_for_their_own_sites(client, login, world, db):
         "visit_id": world.visit.id})
     assert response.status_code == 404
     assert db.session.query(ClaimLine).filter_by(claim_id=claim.id).count() == 1
+
+
+def test_a_refused_new_claim_keeps_what_was_typed_with_the_message_beside_its_field(
+        client, login, world, db):
+    login(world.patient)
+    response = client.post("/my/claims/new", data={
+        "creation_token": "t9", "period": "stay", "stay_end": "2026-02-03"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert ('<div id="stay_start-error" class="invalid-feedback d-block">Give the first day of '
+            "the stay.</div>") in page
+    assert 'value="2026-02-03"' in page
+    response = client.post("/my/claims/new", data={"creation_token": "t9", "period": "visit"})
+    assert response.status_code == 422
+    assert ('<div id="visit_id-error" class="invalid-feedback d-block">Choose the visit.</div>'
+            in response.get_data(as_text=True))
+    assert db.session.query(Claim).filter_by(claimant_id=world.patient.id).count() == 0

@@ -51,9 +51,9 @@ def create_claim(session, *, subject, claimant, entered_by, visit=None, stay_sta
     if link is None or link.subject_id != subject.id:
         raise DomainError(_("This person cannot claim for this subject."))
     if visit is None and stay_start is None:
-        raise DomainError(_("Choose the visit or the dates of your stay."), field="visit")
+        raise DomainError(_("Choose the visit or the dates of your stay."), field="visit_id")
     if visit is not None and visit.trial_id != subject.trial_id:
-        raise DomainError(_("Choose one of the visits of your trial."), field="visit")
+        raise DomainError(_("Choose one of the visits of your trial."), field="visit_id")
     if stay_start is not None:
         stay_end = stay_end or stay_start
         if stay_end < stay_start:
