@@ -36,8 +36,7 @@ def subject_page(subject, invite=None, new=None):
     if not new.creation_token.data:
         new.creation_token.data = drafting.new_token()
     new.claimant_id.choices = claimant_choices(subject)
-    new.visit_id.choices = [(v.id, f"V{v.number} · {v.name}") for v in subject.trial.visits
-                            if v.active]
+    new.visit_id.choices = drafting.visit_choices(subject)
     claims = db.session.scalars(staff_claims(current_user).where(
         Claim.subject_id == subject.id).order_by(Claim.id.desc())).all()
     return render_template("reimbursement/subject.html", subject=subject,
