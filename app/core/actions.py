@@ -51,7 +51,7 @@ def record_read(write):
 
 
 def perform(action, *, success, next_url, form=None, render=None, refused_url=None,
-            default_field=None, validate=True):
+            default_field=None, validate=True, respond=None):
     """Run ``action()`` and answer the POST (post/redirect/get).
 
     - ``form``: validated first (unless ``validate`` is False); a form that does not validate
@@ -61,6 +61,8 @@ def perform(action, *, success, next_url, form=None, render=None, refused_url=No
     - ``render``: a function that re-renders the form page (errors attached to ``form``);
       without it the message is flashed and the user is sent to ``refused_url`` (or
       ``next_url``).
+    - ``respond``: for a POST whose answer is the page itself (an audited reveal), a
+      function of the result that answers after the commit instead of flash and redirect.
     """
     if form is not None and validate and not form.validate_on_submit():
         return _refused(None, form, render, refused_url or next_url)
@@ -71,6 +73,8 @@ def perform(action, *, success, next_url, form=None, render=None, refused_url=No
         attach_error(form, error, default_field)
         return _refused(error, form, render, refused_url or next_url)
     db.session.commit()
+    if respond is not None:
+        return respond(result)
     message = success(result) if callable(success) else success
     if message:
         flash(message, "success")

@@ -221,3 +221,68 @@ def apply_transition(session, machine, record, event, *, target=None, by=None, r
 
 def _audit_type(model):
     return getattr(model, "__audit_type__", None) or model.__tablename__
+
+
+def apply_transitions(session, machine, records, event, *, by=None, reason=None, values=None,
+                      where=(), changes=None, conflict=None, audit=True):
+    """Move several records in one state through one declared transition with one UPDATE.
+
+    The bulk variant of ``apply_transition`` (a claim batch, a batch's claims paid): every
+    record is checked with ``check_transition``, then one conditional UPDATE
+    (``WHERE id IN (...) AND <state> = :seen``) must match every row, else ``conflict`` (a
+    message or a DomainError; default the machine's) is raised and the caller's rollback
+    (``perform``) undoes the rows that did match. One audit entry per record. Return the
+    Transition applied.
+    """
+    records = list(records)
+    if not records:
+        return None
+    steps = {check_transition(machine, record, event, by=by, reason=reason)
+             for record in records}
+    if len(steps) != 1:
+        raise ValueError(f"{machine.name}: records in different states for {event!r}")
+    step = steps.pop()
+    model = machine.model
+    column = getattr(model, machine.column)
+    now = utcnow()
+    values = dict(values or {})
+    stamp = machine.stamps.get(step.target)
+    if stamp:
+        values.setdefault(stamp, now)
+    if hasattr(model, "updated_at"):
+        values.setdefault("updated_at", now)
+    old_values = [{key: getattr(record, key, None) for key in values} for record in records]
+
+    def refused():
+        if isinstance(conflict, DomainError):
+            return conflict
+        return DomainError(conflict or machine.conflict(records[0]))
+
+    try:
+        result = session.execute(
+            update(model).where(model.id.in_([r.id for r in records]), column == step.source,
+                                *where)
+            .values({machine.column: step.target, **values})
+            .execution_options(synchronize_session=False))
+    except OperationalError as error:  # SQLite: another writer committed first
+        raise refused() from error
+    if result.rowcount != len(records):
+        raise refused()
+    for record, old in zip(records, old_values, strict=True):
+        set_committed_value(record, machine.column, step.target)
+        for key, value in values.items():
+            set_committed_value(record, key, value)
+        if audit:
+            from app.audit.services import record_event
+
+            audit_changes = {machine.column: (step.source, step.target)}
+            for key, value in values.items():
+                if key.endswith("_at") or old[key] == value:
+                    continue
+                audit_changes[key] = (old[key], value)
+            audit_changes.update(changes or {})
+            record_event(session, machine.action_name(step.event),
+                         machine.audit_type or _audit_type(model), record.id,
+                         label=machine.record_label(record), changes=audit_changes,
+                         reason=(reason or "").strip() or None)
+    return step

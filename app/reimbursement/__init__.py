@@ -5,10 +5,12 @@ from flask import Blueprint
 bp = Blueprint("reimbursement", __name__)
 portal_bp = Blueprint("my", __name__)
 
-from app.reimbursement import (  # noqa: E402, F401
-    batch_views,
-    behalf_views,
-    policy_views,
-    portal_views,
-    staff_views,
+from app.reimbursement.views import (  # noqa: E402, F401
+    batches,
+    behalf,
+    claims,
+    patients,
+    policy,
+    portal,
+    review,
 )

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from app.auth.models import User, UserRole
 from app.auth.services import hash_password
 from app.core.models import utcnow
-from app.reimbursement.bank import save_bank_account
-from app.reimbursement.claims import add_line, attach_receipt, create_claim, submit_claim
 from app.reimbursement.models import PatientLink
-from app.reimbursement.payments import create_batch, mark_batch_paid, release_batch
-from app.reimbursement.policy import policy_for
-from app.reimbursement.review import approve_claim, validate_claim
-from app.trials.models import Subject, TrialVisit
+from app.reimbursement.services.bank import save_bank_account
+from app.reimbursement.services.drafting import add_line, attach_receipt, create_claim, submit_claim
+from app.reimbursement.services.payments import create_batch, mark_batch_paid, release_batch
+from app.reimbursement.services.policy import policy_for
+from app.reimbursement.services.review import approve_claim, validate_claim
+from app.trials.api import Subject, TrialVisit
 
 DEMO_PASSWORD = "Demo-Ensayo-2026"
 

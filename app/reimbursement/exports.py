@@ -25,7 +25,7 @@ from app.reimbursement.models import (
     ClaimLine,
     PatientLink,
 )
-from app.reimbursement.steps import STEP_MEANINGS
+from app.reimbursement.services.timeline import STEP_MEANINGS
 
 ROWS_PER_TABLE = 60  # short tables keep reportlab's page splitting linear
 
@@ -45,7 +45,7 @@ def claim_headers():
 def claim_rows(session, stmt):
     """Yield one row per claim of the (already filtered and scoped) select."""
     from app.auth.models import User
-    from app.trials.models import Site, Subject, Trial
+    from app.trials.api import Site, Subject, Trial
 
     rows = session.execute(
         stmt.with_only_columns(Claim.id, Trial.protocol_code, Site.site_number, Subject.code,
@@ -83,7 +83,7 @@ def payee_total_headers():
 def payee_total_rows(session, year, site_ids=None):
     """Yield per payee the paid amounts of a year, split by actual cost, flat and compensation."""
     from app.auth.models import User
-    from app.trials.models import Subject
+    from app.trials.api import Subject
 
     def part(kind):
         return func.coalesce(func.sum(case((ClaimLine.kind == kind, ClaimLine.approved_amount),

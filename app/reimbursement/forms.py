@@ -113,7 +113,21 @@ class RequestReceiptForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    """Carries the CSRF token; line decisions are read from decision_<id> fields."""
+    """Carries the CSRF token; review_form adds each line's decision, amount and reason."""
+
+
+def review_form(claim, **kwargs):
+    """Return the review form of a claim: decision_<id>, amount_<id>, reason_<id> per line.
+
+    The fields hold what was typed so a refusal is shown beside the line it concerns;
+    services.review.read_decisions reads and checks them.
+    """
+    attrs = {}
+    for line in claim.lines:
+        attrs[f"decision_{line.id}"] = StringField()
+        attrs[f"amount_{line.id}"] = StringField()
+        attrs[f"reason_{line.id}"] = StringField()
+    return type("ClaimReviewForm", (ReviewForm,), attrs)(**kwargs)
 
 
 class BatchForm(FlaskForm):

@@ -1,8 +1,11 @@
 """Who sees which claims: patients their own, site staff their sites, finance all."""
 
-from sqlalchemy import select
+from datetime import date
+from decimal import Decimal
 
-from app.reimbursement.models import Claim, PatientLink, Receipt
+from sqlalchemy import func, select
+
+from app.reimbursement.models import BankAccount, Claim, ClaimLine, PatientLink, Receipt
 
 
 def staff_claims(user):
@@ -39,3 +42,39 @@ def receipt_of_claim(session, claim, receipt_id):
 def link_for_user(session, user):
     """Return the portal account's link to its subject or None."""
     return session.scalar(select(PatientLink).where(PatientLink.user_id == user.id))
+
+
+def claimants_of(session, subject):
+    """Return the portal accounts that may claim for a subject."""
+    return session.scalars(select(PatientLink).where(PatientLink.subject_id == subject.id)
+                           .order_by(PatientLink.relation)).all()
+
+
+def month_total(session, subject_id, year, month, exclude_claim_id=None):
+    """Return what a subject has claimed in a month outside drafts and rejections."""
+    start = date(year, month, 1)
+    end = date(year + (month == 12), month % 12 + 1, 1)
+    stmt = (select(func.coalesce(func.sum(ClaimLine.amount), 0)).join(Claim)
+            .where(Claim.subject_id == subject_id,
+                   Claim.status.not_in(("draft", "rejected")),
+                   ClaimLine.line_date >= start, ClaimLine.line_date < end))
+    if exclude_claim_id:
+        stmt = stmt.where(Claim.id != exclude_claim_id)
+    return Decimal(session.scalar(stmt) or 0)
+
+
+def bank_account_of(session, user_id):
+    """Return the bank account a portal user is paid into, or None."""
+    return session.scalar(select(BankAccount).where(BankAccount.user_id == user_id))
+
+
+WAITING_LIMIT = 500
+
+
+def claims_waiting_for_payment(session, limit=WAITING_LIMIT):
+    """Return (claim, bank account id or None) of approved claims, oldest approval first."""
+    return session.execute(
+        select(Claim, BankAccount.id).outerjoin(BankAccount,
+                                                BankAccount.user_id == Claim.claimant_id)
+        .where(Claim.status == "approved").order_by(Claim.approved_at, Claim.id)
+        .limit(limit)).all()

@@ -149,6 +149,7 @@ DOMAIN = Domain(
         "batch_paid": _l("Payment batch paid"),
         "iban_revealed": _l("Full IBAN shown"),
     },
+    state_machines=("app.reimbursement.states",),
     demo=seed_demo,
     template_labels=template_labels,
     audit_fields=AUDIT_FIELDS,

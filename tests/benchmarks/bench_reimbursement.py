@@ -18,7 +18,6 @@ from sqlalchemy import insert, select
 
 from app.core.models import utcnow
 from app.exports.excel import Sheet, write_xlsx
-from app.reimbursement.bank import encrypt_iban
 from app.reimbursement.exports import (
     batch_headers,
     batch_items,
@@ -26,8 +25,9 @@ from app.reimbursement.exports import (
     batch_summary_pdf,
 )
 from app.reimbursement.models import BankAccount, BatchItem, Claim, ClaimLine, PaymentBatch
-from app.reimbursement.payments import create_batch
-from app.reimbursement.sepa import build_pain001
+from app.reimbursement.services.bank import encrypt_iban
+from app.reimbursement.services.payments import create_batch
+from app.reimbursement.services.sepa import build_pain001
 from tests.factories import make_site, make_subject, make_trial, make_user, make_visit
 
 pytestmark = pytest.mark.benchmark

@@ -1,19 +1,25 @@
 """Reimbursement factories: a subject with a portal account, claims in each state."""
 
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
 from PIL import Image
 
-from app.reimbursement.bank import save_bank_account
-from app.reimbursement.claims import add_line, attach_receipt, create_claim, submit_claim
 from app.reimbursement.models import PatientLink
-from app.reimbursement.review import approve_claim, validate_claim
+from app.reimbursement.services.bank import save_bank_account
+from app.reimbursement.services.drafting import add_line, attach_receipt, create_claim, submit_claim
+from app.reimbursement.services.review import approve_claim, validate_claim
 from tests.factories import make_site, make_subject, make_trial, make_user, make_visit
 
 IBAN = "ES9121000418450200051332"
 OTHER_IBAN = "ES7000491500010512345678"
+
+
+def exactly(message):
+    """Return a pattern for pytest.raises(match=...) that only the whole message matches."""
+    return f"^{re.escape(message)}$"
 
 
 def jpeg_bytes(color=(200, 30, 30), size=(60, 40), exif=None):

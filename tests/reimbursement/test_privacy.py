@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from app.reimbursement.models import PatientLink
-from app.reimbursement.payments import create_batch
+from app.reimbursement.services.payments import create_batch
 from tests.factories import make_user
 from tests.reimbursement.factories import World
 

@@ -9,7 +9,7 @@ from python_calamine import CalamineWorkbook
 
 from app.audit.models import AuditEntry
 from app.reimbursement.models import Claim, ClaimLine, PaymentBatch
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_user
 from tests.reimbursement.factories import jpeg_bytes, pdf_bytes
 
 
@@ -217,7 +217,7 @@ def test_site_validates_finance_approves_batches_releases_and_pays(client, login
 
 
 def test_sheet_merges_pdf_receipts(client, login, world, db):
-    from app.reimbursement.claims import attach_receipt
+    from app.reimbursement.services.drafting import attach_receipt
 
     claim = world.claim(lines=(("taxi", Decimal("10"), None),), receipt=False)
     attach_receipt(db.session, claim.lines[0], pdf_bytes("FACTURA-TAXI-77"), "f.pdf",
@@ -280,31 +280,10 @@ def test_site_staff_see_only_their_sites(client, login_as, world, db):
     assert claim.reference not in client.get("/reimbursement/").get_data(as_text=True)
 
 
-def test_policy_edit_needs_a_reason_and_is_audited(client, login, world, db):
-    login(world.finance)
-    page = client.get(f"/reimbursement/trials/{world.trial.id}/policy")
-    assert page.status_code == 200
-    data = {"mileage_rate": "0.30", "max_km_per_trip": "800", "per_diem_amount": "25",
-            "per_night_amount": "80", "days_from_visit": "3", "cap_per_line": "",
-            "cap_per_visit": "200", "cap_per_month": ""}
-    for category in ("car_mileage", "public_transport", "taxi", "parking_tolls", "meals",
-                     "lodging", "other"):
-        data |= {f"{category}_allowed": "y", f"{category}_kind": "actual_cost",
-                 f"{category}_receipt_above": "0"}
-    assert client.post(f"/reimbursement/trials/{world.trial.id}/policy", data=data) \
-        .status_code == 422
-    data["reason"] = "Sponsor amendment 3"
-    assert client.post(f"/reimbursement/trials/{world.trial.id}/policy", data=data) \
-        .status_code == 302
-    entry = db.session.query(AuditEntry).filter_by(entity_type="reimbursement_policy",
-                                                   action="update").one()
-    assert entry.reason == "Sponsor amendment 3"
-
-
 def test_the_batch_page_offers_the_release_signature_to_another_user(client, login, world, db):
     world.bank()
     claim = world.approved()
-    from app.reimbursement.payments import create_batch
+    from app.reimbursement.services.payments import create_batch
 
     batch = create_batch(db.session, [claim.id], world.finance)
     db.session.commit()
@@ -367,3 +346,54 @@ def test_patient_reads_their_messages_in_the_portal(client, login, world, db):
     assert db.session.query(Notice).filter(Notice.user_id == world.patient.id,
                                            Notice.read_at.is_(None)).count() == 0
     assert "New:" not in client.get("/my/").get_data(as_text=True)
+
+
+def test_a_refused_review_shows_the_message_beside_its_line_and_keeps_what_was_typed(
+        client, login, world, db):
+    claim = world.submitted(lines=(("taxi", Decimal("40"), None),))
+    db.session.commit()
+    taxi = claim.lines[0]
+    login(world.site_user)
+    response = client.post(f"/reimbursement/claims/{claim.id}/validate", data={
+        f"decision_{taxi.id}": "reduced", f"amount_{taxi.id}": "99",
+        f"reason_{taxi.id}": "Tarifa habitual"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert (f'<div id="amount_{taxi.id}-error" class="invalid-feedback d-block">A reduced '
+            "amount must be more than 0 and less than 40.00.</div>") in page
+    assert 'value="99"' in page and 'value="Tarifa habitual"' in page
+    db.session.refresh(claim)
+    assert claim.status == "submitted" and taxi.site_decision == "pending"
+
+
+def test_staff_enter_claims_only_for_their_own_sites(client, login, world, db):
+    both = make_user(db.session, roles=("site", "finance"))
+    claim = world.claim()
+    db.session.commit()
+    login(both)  # sees every claim (finance), but is staff of no site of this one
+    assert client.get(f"/reimbursement/claims/{claim.id}").status_code == 200
+    response = client.post(f"/reimbursement/claims/{claim.id}/lines", data={
+        "category": "taxi", "line_date": "2026-01-24", "description": "Taxi", "amount": "5"})
+    assert response.status_code == 404
+    response = client.post(f"/reimbursement/subjects/{world.subject.id}/claims", data={
+        "creation_token": "x2", "claimant_id": world.patient.id, "period": "visit",
+        "visit_id": world.visit.id})
+    assert response.status_code == 404
+    assert db.session.query(ClaimLine).filter_by(claim_id=claim.id).count() == 1
+
+
+def test_a_refused_new_claim_keeps_what_was_typed_with_the_message_beside_its_field(
+        client, login, world, db):
+    login(world.patient)
+    response = client.post("/my/claims/new", data={
+        "creation_token": "t9", "period": "stay", "stay_end": "2026-02-03"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert ('<div id="stay_start-error" class="invalid-feedback d-block">Give the first day of '
+            "the stay.</div>") in page
+    assert 'value="2026-02-03"' in page
+    response = client.post("/my/claims/new", data={"creation_token": "t9", "period": "visit"})
+    assert response.status_code == 422
+    assert ('<div id="visit_id-error" class="invalid-feedback d-block">Choose the visit.</div>'
+            in response.get_data(as_text=True))
+    assert db.session.query(Claim).filter_by(claimant_id=world.patient.id).count() == 0

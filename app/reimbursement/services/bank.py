@@ -12,8 +12,10 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from app.audit.services import record_event
-from app.reimbursement.errors import ReimbursementError
+from app.core.errors import DomainError
+from app.files.services import FileRefused
 from app.reimbursement.models import BankAccount
+from app.reimbursement.services.receipts import store_receipt
 
 # SEPA scheme countries (EPC409-09): an IBAN outside them cannot receive a SEPA transfer.
 SEPA_COUNTRIES = frozenset(
@@ -45,14 +47,14 @@ def decrypt_iban(token):
 
 
 def clean_iban(value):
-    """Return the compact IBAN or raise ReimbursementError with a message for the user."""
+    """Return the compact IBAN or raise DomainError with a message for the user."""
     try:
         iban = IBAN(value or "")
     except SchwiftyException:
-        raise ReimbursementError(
+        raise DomainError(
             _("This IBAN is not valid. Check the letters and digits."), field="iban") from None
     if iban.country_code not in SEPA_COUNTRIES:
-        raise ReimbursementError(_("Only accounts in SEPA countries can be paid."), field="iban")
+        raise DomainError(_("Only accounts in SEPA countries can be paid."), field="iban")
     return iban.compact
 
 
@@ -67,11 +69,11 @@ def save_bank_account(session, user, *, iban, holder_name, holder_is_payee, auth
     compact = clean_iban(iban)
     holder_name = (holder_name or "").strip()
     if not holder_name:
-        raise ReimbursementError(_("Give the name of the account holder."), field="holder_name")
+        raise DomainError(_("Give the name of the account holder."), field="holder_name")
     account = session.query(BankAccount).filter_by(user_id=user.id).one_or_none()
     if not holder_is_payee and authorisation is None and (
             account is None or account.authorisation_file_id is None):
-        raise ReimbursementError(
+        raise DomainError(
             _("When the account is not yours, attach the holder's signed authorisation."),
             field="authorisation")
     if account is None:
@@ -91,10 +93,28 @@ def save_bank_account(session, user, *, iban, holder_name, holder_is_payee, auth
     return account
 
 
+def save_bank_details(session, user, *, iban, holder_name, holder_is_payee, bic=None,
+                      authorisation_file=None):
+    """Save the payee's bank details from the portal form; keep the holder's authorisation.
+
+    ``authorisation_file`` is (bytes, original name) or None; it is stored only when the
+    account is not in the payee's name.
+    """
+    authorisation = None
+    if not holder_is_payee and authorisation_file is not None:
+        data, original_name = authorisation_file
+        try:
+            authorisation, _sha = store_receipt(session, data, original_name, user)
+        except FileRefused as error:
+            raise DomainError(str(error), field="authorisation") from None
+    return save_bank_account(session, user, iban=iban, holder_name=holder_name, bic=bic,
+                             holder_is_payee=holder_is_payee, authorisation=authorisation)
+
+
 def reveal_iban(session, account, by):
     """Return the full IBAN for finance and record the reveal in the audit trail."""
     if not by.can("reimbursement.bank"):
-        raise ReimbursementError(_("You may not see full bank details."))
+        raise DomainError(_("You may not see full bank details."))
     record_event(session, "iban_revealed", "bank_account", account.id,
                  label=account.masked_iban, reason="finance reveal")
     return decrypt_iban(account.iban_encrypted)

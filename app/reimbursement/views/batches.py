@@ -7,23 +7,27 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.core.actions import perform
+from app.core.errors import DomainError
 from app.core.listing import build_listing
 from app.core.permissions import require
-from app.core.views_helpers import attach_error, get_or_404
+from app.core.views_helpers import get_or_404
 from app.esign.forms import SignForm
-from app.esign.services import SigningError, signatures_for
+from app.esign.services import signatures_for
 from app.exports.excel import Sheet, xlsx_response
 from app.exports.pdf import pdf_response
 from app.extensions import db
 from app.reimbursement import bp
-from app.reimbursement.errors import ReimbursementError
 from app.reimbursement.exports import batch_headers, batch_items, batch_rows, batch_summary_pdf
 from app.reimbursement.forms import BatchForm, ConfirmForm
-from app.reimbursement.models import BankAccount, Claim, PaymentBatch
-from app.reimbursement.payments import create_batch, mark_batch_paid, release_batch
-from app.reimbursement.sepa import build_pain001
+from app.reimbursement.models import Claim, PaymentBatch
+from app.reimbursement.queries import claims_waiting_for_payment
+from app.reimbursement.services.payments import create_batch, mark_batch_paid, release_batch
+from app.reimbursement.services.sepa import build_pain001
 
-WAITING_LIMIT = 500
+
+def _batch_url(batch):
+    return url_for("reimbursement.show_batch", batch_id=batch.id)
 
 
 @bp.route("/batches")
@@ -37,35 +41,26 @@ def list_batches():
     return render_template("reimbursement/batches.html", listing=listing, waiting=waiting)
 
 
-def _waiting_claims():
-    return db.session.execute(
-        select(Claim, BankAccount.id).outerjoin(BankAccount,
-                                                BankAccount.user_id == Claim.claimant_id)
-        .where(Claim.status == "approved").order_by(Claim.approved_at, Claim.id)
-        .limit(WAITING_LIMIT)).all()
-
-
 @bp.route("/batches/new", methods=["GET", "POST"])
 @require("reimbursement.pay")
 def new_batch():
     """Choose approved claims and build a batch."""
     form = BatchForm()
+
+    def page():
+        return render_template("reimbursement/batch_form.html", form=form,
+                               waiting=claims_waiting_for_payment(db.session)), \
+            422 if form.errors else 200
+
     if request.method == "GET":
         form.execution_date.data = date.today()
-    if form.validate_on_submit():
-        try:
-            batch = create_batch(db.session, form.claims.data, current_user,
-                                 form.execution_date.data)
-        except ReimbursementError as error:
-            db.session.rollback()
-            attach_error(form, error, default_field="claims")
-        else:
-            db.session.commit()
-            flash(_("Batch %(id)s prepared. Another finance user must release it.",
-                    id=batch.message_id), "success")
-            return redirect(url_for("reimbursement.show_batch", batch_id=batch.id))
-    return render_template("reimbursement/batch_form.html", form=form,
-                           waiting=_waiting_claims()), 422 if form.errors else 200
+        return page()
+    return perform(
+        lambda: create_batch(db.session, form.claims.data, current_user,
+                             form.execution_date.data),
+        form=form, default_field="claims", next_url=_batch_url, render=page,
+        success=lambda batch: _("Batch %(id)s prepared. Another finance user must release it.",
+                                id=batch.message_id))
 
 
 def _sign_form():
@@ -91,21 +86,14 @@ def release(batch_id):
     """Release the batch with an electronic signature (a second finance user)."""
     batch = get_or_404(PaymentBatch, batch_id)
     form = SignForm()
-    if form.validate_on_submit():
-        try:
-            release_batch(db.session, batch, current_user, form.password.data)
-        except SigningError as error:
-            db.session.commit()  # keep the failed attempt and any lock
-            flash(str(error), "danger")
-        except ReimbursementError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("Batch released."), "success")
-    else:
-        flash(_("Confirm the statement and give your password to sign."), "danger")
-    return redirect(url_for("reimbursement.show_batch", batch_id=batch.id))
+
+    def sign_and_release():
+        if not form.validate_on_submit():
+            raise DomainError(_("Confirm the statement and give your password to sign."))
+        return release_batch(db.session, batch, current_user, form.password.data)
+
+    return perform(sign_and_release, form=form, validate=False, success=_("Batch released."),
+                   next_url=_batch_url(batch))
 
 
 @bp.route("/batches/<int:batch_id>/paid", methods=["POST"])
@@ -113,16 +101,9 @@ def release(batch_id):
 def mark_paid(batch_id):
     """Mark a released batch paid (and its claims), once."""
     batch = get_or_404(PaymentBatch, batch_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            mark_batch_paid(db.session, batch, current_user)
-        except ReimbursementError as error:
-            db.session.rollback()
-            flash(str(error), "warning")
-        else:
-            db.session.commit()
-            flash(_("Batch marked paid; the claimants have been told."), "success")
-    return redirect(url_for("reimbursement.show_batch", batch_id=batch.id))
+    return perform(lambda: mark_batch_paid(db.session, batch, current_user), form=ConfirmForm(),
+                   success=_("Batch marked paid; the claimants have been told."),
+                   next_url=_batch_url(batch))
 
 
 @bp.route("/batches/<int:batch_id>/pain001.xml")
@@ -134,9 +115,9 @@ def batch_xml(batch_id):
         abort(409)
     try:
         xml = build_pain001(batch, batch_items(db.session, batch))
-    except ReimbursementError as error:
+    except DomainError as error:
         flash(str(error), "danger")
-        return redirect(url_for("reimbursement.show_batch", batch_id=batch.id))
+        return redirect(_batch_url(batch))
     response = Response(xml, mimetype="application/xml")
     response.headers["Content-Disposition"] = f'attachment; filename="{batch.message_id}.xml"'
     response.headers["Cache-Control"] = "no-store"

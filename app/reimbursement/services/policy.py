@@ -34,25 +34,48 @@ def cents(value):
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def policy_for(session, trial):
-    """Return the trial's policy, creating the default one (unflushed edits audited)."""
-    policy = session.scalar(select(ReimbursementPolicy).where(
+def default_policy(trial):
+    """Return the default policy of a trial, not saved (the column defaults, every category)."""
+    columns = ReimbursementPolicy.__table__.c
+    values = {name: columns[name].default.arg for name in POLICY_FIELDS
+              if columns[name].default is not None}
+    policy = ReimbursementPolicy(trial_id=trial.id, trial=trial,
+                                 **{**values, "mileage_rate": DEFAULT_MILEAGE_RATE})
+    for position, (category, (kind, receipt, above)) in enumerate(DEFAULT_RULES.items()):
+        policy.categories.append(PolicyCategory(
+            category=category, position=position, allowed=True, kind=kind,
+            receipt_required=receipt, receipt_above=above))
+    return policy
+
+
+def stored_policy(session, trial):
+    """Return the trial's saved policy or None."""
+    return session.scalar(select(ReimbursementPolicy).where(
         ReimbursementPolicy.trial_id == trial.id))
+
+
+def policy_or_default(session, trial):
+    """Return the trial's policy for reading: the saved one, else the defaults unsaved."""
+    return stored_policy(session, trial) or default_policy(trial)
+
+
+def policy_for(session, trial):
+    """Return the trial's policy for a change, saving the defaults on first use."""
+    policy = stored_policy(session, trial)
     if policy is None:
-        policy = ReimbursementPolicy(trial_id=trial.id, trial=trial,
-                                     mileage_rate=DEFAULT_MILEAGE_RATE)
-        for position, (category, (kind, receipt, above)) in enumerate(DEFAULT_RULES.items()):
-            policy.categories.append(PolicyCategory(
-                category=category, position=position, allowed=True, kind=kind,
-                receipt_required=receipt, receipt_above=above))
+        policy = default_policy(trial)
         session.add(policy)
         session.flush()
     return policy
 
 
-def update_policy(session, policy, values, categories, reason):
-    """Change rates, caps and category rules, giving the reason the audit trail keeps."""
+def save_policy(session, trial, values, categories, reason):
+    """Change rates, caps and category rules, giving the reason the audit trail keeps.
+
+    The first save creates the trial's policy (until then readers see the defaults unsaved).
+    """
     set_reason(session, reason)
+    policy = policy_for(session, trial)
     for name in POLICY_FIELDS:
         if name in values:
             setattr(policy, name, values[name])

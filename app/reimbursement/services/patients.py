@@ -7,29 +7,29 @@ from sqlalchemy import select
 
 from app.audit.services import record_event
 from app.auth.services import AuthError, create_user, invitation_token
+from app.core.errors import DomainError
 from app.notify.services import queue_email
-from app.reimbursement.errors import ReimbursementError
 from app.reimbursement.models import RELATIONS, PatientLink
 
 
 def invite_claimant(session, subject, *, email, full_name, language, relation, by):
     """Create a patient account linked to the subject and queue its invitation e-mail."""
     if relation not in RELATIONS:
-        raise ReimbursementError(_("Choose patient or caregiver."), field="relation")
+        raise DomainError(_("Choose patient or caregiver."), field="relation")
     if not by.can("reimbursement.invite") or subject.site_id not in by.site_ids:
-        raise ReimbursementError(_("Only staff of the subject's site can invite."))
+        raise DomainError(_("Only staff of the subject's site can invite."))
     links = session.scalars(select(PatientLink).where(PatientLink.subject_id == subject.id)).all()
     if relation == "patient" and any(link.relation == "patient" for link in links):
-        raise ReimbursementError(_("This subject already has a patient account."),
-                                 field="relation")
+        raise DomainError(_("This subject already has a patient account."),
+                          field="relation")
     if relation == "caregiver" and sum(link.relation == "caregiver" for link in links) >= 2:
-        raise ReimbursementError(_("This subject already has two caregivers."),
-                                 field="relation")
+        raise DomainError(_("This subject already has two caregivers."),
+                          field="relation")
     try:
         user = create_user(session, email=email, full_name=full_name, language=language,
                            roles=["patient"])
     except AuthError as error:
-        raise ReimbursementError(str(error), field="email") from None
+        raise DomainError(str(error), field="email") from None
     link = PatientLink(user_id=user.id, user=user, subject_id=subject.id, subject=subject,
                        relation=relation, invited_by_id=by.id)
     session.add(link)

@@ -1,51 +1,41 @@
-"""Back office (/reimbursement): claim lists, site validation, finance approval, invitations."""
+"""Back office (/reimbursement): claim lists and exports, a claim's page, bank details."""
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.audit.queries import history_of
+from app.core.actions import perform
+from app.core.errors import DomainError
 from app.core.listing import build_listing
 from app.core.permissions import require
-from app.core.views_helpers import get_or_404
 from app.exports.excel import Sheet, xlsx_response
 from app.extensions import db
-from app.reimbursement import bp, drafting
-from app.reimbursement.bank import reveal_iban
-from app.reimbursement.errors import ReimbursementError
+from app.reimbursement import bp
 from app.reimbursement.exports import (
     claim_headers,
     claim_rows,
     payee_total_headers,
     payee_total_rows,
 )
-from app.reimbursement.forms import (
-    ConfirmForm,
-    RequestReceiptForm,
-    ReviewForm,
-)
-from app.reimbursement.models import CLAIM_STATUSES, BankAccount, Claim, ClaimLine
-from app.reimbursement.queries import staff_claim, staff_claims
-from app.reimbursement.review import (
-    approve_claim,
-    can_validate,
-    check_approver,
-    flags_for,
-    request_receipt,
-    validate_claim,
-)
-from app.trials.models import Site, Subject, Trial
-from app.trials.queries import visible_sites, visible_trials
+from app.reimbursement.forms import ConfirmForm, RequestReceiptForm, review_form
+from app.reimbursement.models import CLAIM_STATUSES, Claim
+from app.reimbursement.queries import bank_account_of, staff_claim, staff_claims
+from app.reimbursement.services.bank import reveal_iban
+from app.reimbursement.services.flags import flags_for
+from app.reimbursement.services.review import can_validate, check_approver
+from app.reimbursement.views import drafting
+from app.trials.api import Site, Subject, Trial, visible_sites, visible_trials
 
 TEMPLATE = "reimbursement/claim.html"
 
 
 def claim_or_404(claim_id):
+    """Return a claim within the user's scope or answer 404."""
     claim = staff_claim(db.session, current_user, claim_id)
     if claim is None:
         abort(404)
@@ -137,15 +127,15 @@ def export_payee_totals():
     return xlsx_response(f"payee-totals-{year}.xlsx", [sheet])
 
 
-def _urls(claim):
-    return drafting.claim_urls("reimbursement", claim)
-
-
-def claim_context(claim, review_errors=None):
-    context = {"urls": _urls(claim), "review_form": ReviewForm(formdata=None),
-               "review_errors": review_errors or {}, "request_form":
-               RequestReceiptForm(formdata=None), "staff": True,
-               "history": history_of(db.session, claim, *claim.lines),
+def claim_context(claim, review=None):
+    """Return what the staff claim page shows besides the draft forms (review, flags...)."""
+    review = review or review_form(claim, formdata=None)
+    errors = {field.name: str(field.errors[0]) for field in review if field.errors}
+    if review.form_errors:
+        errors["form"] = " ".join(str(message) for message in review.form_errors)
+    context = {"urls": drafting.claim_urls("reimbursement", claim), "review_form": review,
+               "review_errors": errors, "request_form": RequestReceiptForm(formdata=None),
+               "staff": True, "history": history_of(db.session, claim, *claim.lines),
                "can_validate": claim.status == "submitted" and can_validate(current_user, claim),
                "can_enter": claim.status == "draft" and current_user.can("reimbursement.enter"),
                "approve_block": None, "flags": flags_for(db.session, claim)}
@@ -153,11 +143,9 @@ def claim_context(claim, review_errors=None):
         try:
             check_approver(claim, current_user)
             context["can_approve"] = True
-        except ReimbursementError as error:
+        except DomainError as error:
             context["approve_block"] = str(error)
-    account = db.session.scalar(select(BankAccount).where(
-        BankAccount.user_id == claim.claimant_id))
-    context["account"] = account
+    context["account"] = bank_account_of(db.session, claim.claimant_id)
     return context
 
 
@@ -167,69 +155,6 @@ def show_claim(claim_id):
     """Show a claim with flags, receipts, decisions, timeline and history."""
     claim = claim_or_404(claim_id)
     return drafting.render_claim(TEMPLATE, claim, **claim_context(claim))
-
-
-def _decisions(claim, prefix):
-    decisions = {}
-    for line in claim.lines:
-        decision = request.form.get(f"decision_{line.id}", "approved")
-        raw = (request.form.get(f"amount_{line.id}") or "").replace(",", ".").strip()
-        try:
-            amount = Decimal(raw) if raw else None
-        except InvalidOperation:
-            raise ReimbursementError(_("Type a number, for example 12,50."),
-                                     field=f"amount_{line.id}") from None
-        decisions[line.id] = (decision, amount, request.form.get(f"reason_{line.id}", "")[:500])
-    return decisions
-
-
-def _review(claim_id, action, done_message):
-    claim = claim_or_404(claim_id)
-    form = ReviewForm()
-    if form.validate_on_submit():
-        try:
-            action(db.session, claim, _decisions(claim, "site"), current_user)
-        except ReimbursementError as error:
-            db.session.rollback()
-            db.session.refresh(claim)
-            context = claim_context(claim, {error.field or "form": str(error)})
-            return drafting.render_claim(TEMPLATE, claim, **context), 422
-        db.session.commit()
-        flash(done_message % {"ref": claim.reference}, "success")
-    return redirect(url_for("reimbursement.show_claim", claim_id=claim.id))
-
-
-@bp.route("/claims/<int:claim_id>/validate", methods=["POST"])
-@require("reimbursement.validate")
-def validate(claim_id):
-    """Record the site's decision on every line."""
-    return _review(claim_id, validate_claim, _("Claim %(ref)s validated."))
-
-
-@bp.route("/claims/<int:claim_id>/approve", methods=["POST"])
-@require("reimbursement.approve")
-def approve(claim_id):
-    """Record finance's decision on every line."""
-    return _review(claim_id, approve_claim, _("Claim %(ref)s decided by finance."))
-
-
-@bp.route("/claims/<int:claim_id>/lines/<int:line_id>/request-receipt", methods=["POST"])
-@require("reimbursement.validate")
-def ask_receipt(claim_id, line_id):
-    """Ask the claimant for a missing receipt."""
-    claim = claim_or_404(claim_id)
-    line = get_or_404(ClaimLine, line_id)
-    form = RequestReceiptForm()
-    if form.validate_on_submit():
-        try:
-            request_receipt(db.session, claim, line, current_user, form.note.data)
-        except ReimbursementError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("The claimant has been asked for the receipt."), "success")
-    return redirect(url_for("reimbursement.show_claim", claim_id=claim.id))
 
 
 @bp.route("/claims/<int:claim_id>/receipts/<int:receipt_id>")
@@ -248,19 +173,20 @@ def sheet(claim_id):
     return drafting.sheet_response(claim)
 
 
-# ---- bank details for finance ---------------------------------------------------------------
-
 @bp.route("/claims/<int:claim_id>/bank", methods=["GET", "POST"])
 @require("reimbursement.bank")
 def bank(claim_id):
     """Show the payee's bank details masked; reveal the full IBAN on request (audited)."""
     claim = claim_or_404(claim_id)
-    account = db.session.scalar(select(BankAccount).where(
-        BankAccount.user_id == claim.claimant_id))
+    account = bank_account_of(db.session, claim.claimant_id)
     form = ConfirmForm()
-    full = None
-    if account is not None and form.validate_on_submit():
-        full = reveal_iban(db.session, account, current_user)
-        db.session.commit()
-    return render_template("reimbursement/bank.html", claim=claim, account=account, form=form,
-                           full_iban=full)
+
+    def page(full_iban=None):
+        return render_template("reimbursement/bank.html", claim=claim, account=account,
+                               form=form, full_iban=full_iban)
+
+    if request.method == "GET" or account is None:
+        return page()
+    # The full IBAN is the answer to this POST itself: commit the audited reveal, then show.
+    return perform(lambda: reveal_iban(db.session, account, current_user), form=form,
+                   success=None, next_url=request.path, respond=page)

@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from sepaxml import SepaTransfer
 from text_unidecode import unidecode
 
-from app.reimbursement.bank import decrypt_iban
-from app.reimbursement.errors import ReimbursementError
+from app.core.errors import DomainError
+from app.reimbursement.services.bank import decrypt_iban
 
 SCHEMA = "pain.001.001.03"
 NS = {"p": f"urn:iso:std:iso:20022:tech:xsd:{SCHEMA}"}
@@ -82,11 +82,11 @@ def build_pain001(batch, items):
     xml = transfer.export(validate=False)
     problems = schema_problems(xml)
     if problems:
-        raise ReimbursementError(_("The SEPA file does not validate against its schema: "
+        raise DomainError(_("The SEPA file does not validate against its schema: "
                                    "%(error)s", error="; ".join(problems)))
     problems = sepa_rule_problems(xml)
     if problems:
-        raise ReimbursementError(_("The SEPA file breaks the SEPA rules: %(list)s",
+        raise DomainError(_("The SEPA file breaks the SEPA rules: %(list)s",
                                    list="; ".join(problems)))
     return xml
 

@@ -1,11 +1,10 @@
 """A claim's timeline: record each status change and tell the claimant in their language."""
 
 from flask import has_request_context, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.esign.services import content_hash
-from app.notify.services import notify, queue_email
+from app.notify.services import tell
 from app.reimbursement.models import CLAIM_STATUSES, ClaimStep
 
 # The meaning each step carries in the signature manifest of the Expense Reimbursement Sheet.
@@ -25,36 +24,36 @@ def record_step(session, claim, status, by, note=None):
     return step
 
 
-def claim_link(claim, external=False):
-    """Return the patient-portal address of a claim."""
+def claim_link(claim):
+    """Return the patient-portal address of a claim (tell makes it absolute in e-mails)."""
     if has_request_context():
-        return url_for("my.show_claim", claim_id=claim.id, _external=external)
+        return url_for("my.show_claim", claim_id=claim.id)
     return f"/my/claims/{claim.id}"
 
 
 def tell_claimant(session, claim, status):
     """Leave an in-app notice and queue an e-mail to the claimant, in their language."""
     user = claim.claimant
-    with force_locale(user.language):
+
+    def compose():
         label = str(CLAIM_STATUSES[status])
-        message = _("Your expense claim %(ref)s: %(status)s.", ref=claim.reference, status=label)
-        subject = _("Expense claim %(ref)s: %(status)s", ref=claim.reference, status=label)
-        body = _("Hello %(name)s,\n\nYour expense claim %(ref)s is now: %(status)s.\n"
-                 "See the details in the patient portal:\n\n%(link)s\n",
-                 name=user.full_name, ref=claim.reference, status=label,
-                 link=claim_link(claim, external=True))
-    notify(session, user, message, claim_link(claim))
-    queue_email(session, user.email, subject, body)
+        return (_("Your expense claim %(ref)s: %(status)s.", ref=claim.reference, status=label),
+                _("Hello %(name)s,\n\nYour expense claim %(ref)s is now: %(status)s.\n"
+                  "See the details in the patient portal:", name=user.full_name,
+                  ref=claim.reference, status=label))
+
+    tell(session, [user], compose, claim_link(claim))
 
 
 def tell_receipt_requested(session, line):
     """Ask the claimant for a missing receipt, in their language."""
     claim = line.claim
     user = claim.claimant
-    with force_locale(user.language):
+
+    def compose():
         message = _("Your claim %(ref)s needs a receipt for the line of %(date)s.",
                     ref=claim.reference, date=line.line_date.isoformat())
-        body = _("Hello %(name)s,\n\n%(message)s\nAdd it in the patient portal:\n\n%(link)s\n",
-                 name=user.full_name, message=message, link=claim_link(claim, external=True))
-    notify(session, user, message, claim_link(claim))
-    queue_email(session, user.email, message, body)
+        return message, _("Hello %(name)s,\n\n%(message)s\nAdd it in the patient portal:",
+                          name=user.full_name, message=message)
+
+    tell(session, [user], compose, claim_link(claim))

@@ -1,0 +1,1 @@
+"""Reimbursement business rules by topic; they flush, never commit."""

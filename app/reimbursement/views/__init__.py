@@ -1,0 +1,1 @@
+"""Reimbursement screens by topic; thin: load, call a service through perform, render."""
