@@ -13,8 +13,13 @@ from app.shipments.models import Shipment
 from app.shipments.picking import finish_picking, pack_shipment, pick_kit, propose_kits
 from app.shipments.receipt import receive_shipment, scan_at_receipt
 from app.shipments.services import cancel_shipment, close_shipment, create_shipment
-from app.stock.catalog import create_depot, save_resupply_level, site_location
-from app.stock.kits import random_kit_numbers, receive_new_kits
+from app.stock.api import (
+    create_depot,
+    random_kit_numbers,
+    receive_new_kits,
+    save_resupply_level,
+    site_location,
+)
 from app.stock.models import Location, Lot, Product, ResupplyLevel
 from app.trials.models import Site, Trial
 

@@ -8,9 +8,8 @@ from sqlalchemy import select
 
 from app.shipments.models import Shipment
 from app.shipments.services import ShipmentError, create_shipment
-from app.stock.catalog import site_location
+from app.stock.api import resupply_needs, site_location
 from app.stock.models import Location
-from app.stock.supply import resupply_needs
 from app.trials.models import Trial
 
 OPEN_STATUSES = ("draft", "ordered", "picked", "packed", "shipped", "delivered")

@@ -2,11 +2,9 @@
 
 from sqlalchemy import select
 
+from app.core.errors import DomainError as StockError  # stock refuses with DomainError now
 from app.shipments.services import ShipmentError
-from app.stock.catalog import depot_location_ids, site_location
-from app.stock.ledger import StockError, move_kits
-from app.stock.models import Kit, Lot
-from app.stock.supply import eligible_kits
+from app.stock.api import Kit, Lot, depot_location_ids, eligible_kits, move_kits, site_location
 
 # Kits a site sends back to a depot: returned by subjects, damaged, expired, set aside.
 RETURNABLE_STATES = frozenset({"returned", "damaged", "expired", "pending_destruction",

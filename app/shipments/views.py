@@ -41,7 +41,7 @@ from app.shipments.models import Discrepancy, QaDecision, Shipment
 from app.shipments.queries import apply_filters, is_overdue, overdue_days, visible_shipments
 from app.shipments.receipt import can_receive
 from app.shipments.services import ShipmentError, create_shipment
-from app.stock.catalog import site_location
+from app.stock.api import site_location
 from app.stock.models import Location
 from app.trials.models import Site, Subject, Trial
 from app.trials.queries import can_see_identity, visible_trials

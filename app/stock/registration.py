@@ -9,8 +9,14 @@ from app.stock.cli import stock_cli
 
 def template_labels():
     """Give templates the translated labels of kit states, events and lot statuses."""
-    from app.stock.ledger_models import EVENTS, RETURN_CONDITIONS
-    from app.stock.models import KIT_STATES, LOCATION_KINDS, LOT_STATUSES, PRODUCT_KINDS
+    from app.stock.models import (
+        EVENTS,
+        KIT_STATES,
+        LOCATION_KINDS,
+        LOT_STATUSES,
+        PRODUCT_KINDS,
+        RETURN_CONDITIONS,
+    )
 
     return {"kit_states": KIT_STATES, "stock_events": EVENTS, "lot_statuses": LOT_STATUSES,
             "product_kinds": PRODUCT_KINDS, "location_kinds": LOCATION_KINDS,
@@ -19,7 +25,7 @@ def template_labels():
 
 def seed_demo(session, context, report):
     """Create the demo products, lots, kits and stock movements."""
-    from app.stock.demo import seed_stock
+    from app.stock.demo.seed import seed_stock
 
     seed_stock(session, context["trials"], context["users"], report)
 
@@ -42,6 +48,12 @@ DOMAIN = Domain(
         MenuEntry(_l("Depot stock"), "stock.depot_stock", "stock.view", order=40),
         MenuEntry(_l("Site stock"), "stock.site_stock", "stock.sites", order=50),
     ),
+    audit_actions={
+        "lot_release": _l("Lot released"), "lot_reject": _l("Lot rejected"),
+        "lot_recall": _l("Lot recalled"), "lot_hold": _l("Lot put back in quarantine"),
+        "lot_expire": _l("Lot recorded as expired"),
+    },
+    state_machines=("app.stock.states",),
     demo=seed_demo,
     commands=(stock_cli,),
     template_labels=template_labels,

@@ -42,7 +42,7 @@ def logger_bytes(n=READINGS):
 def _build(session):
     """Insert 20,000 shipments in every state on 50 site routes from one depot."""
     from app.shipments.models import Shipment
-    from app.stock.catalog import create_depot, site_location
+    from app.stock.api import create_depot, site_location
     from tests import factories
 
     trial = factories.make_trial(session, protocol_code=PROTOCOL)

@@ -5,8 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from app.shipments.services import create_shipment
-from app.stock.catalog import create_depot, site_location
-from app.stock.kits import receive_new_kits
+from app.stock.api import create_depot, receive_new_kits, site_location
 from app.stock.models import Lot, Product
 from tests import factories
 

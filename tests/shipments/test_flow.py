@@ -10,7 +10,7 @@ from app.shipments.dispatch import dispatch_shipment
 from app.shipments.models import ShipmentKit
 from app.shipments.picking import finish_picking, pick_kit, propose_kits
 from app.shipments.services import ShipmentError, cancel_shipment, change_status
-from app.stock.ledger_models import StockBalance, StockEntry
+from app.stock.api import StockBalance, StockEntry
 from tests.shipments.factories import make_kits, make_lot, make_packed, make_shipment
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -76,7 +76,7 @@ def test_picking_refuses_kits_not_proposed_elsewhere_or_unknown(db, world):
 
 
 def test_picking_refuses_a_kit_no_longer_available(db, world):
-    from app.stock.ledger import transition
+    from app.stock.api import transition
 
     shipment = make_shipment(db.session, world, requested=1)
     propose_kits(db.session, shipment)

@@ -16,7 +16,7 @@ from app.shipments.logger import LoggerFileError
 from app.shipments.models import Discrepancy, LoggerReading, LoggerUpload
 from app.shipments.receipt import receive_shipment, resolve_discrepancy, scan_at_receipt
 from app.shipments.services import ShipmentError, close_shipment
-from app.stock.ledger_models import StockBalance
+from app.stock.api import StockBalance
 from tests.factories import PASSWORD
 from tests.shipments.factories import make_dispatched
 from tests.shipments.test_flow import ready_to_dispatch
@@ -260,7 +260,7 @@ def test_minutes_out_of_range_accumulate_per_kit_across_shipments(db, world):
     back = create_shipment(db.session, trial=world.trial, kind="return",
                            origin=world.site_loc, destination=world.depot, requested_kits=2,
                            expected_arrival=date.today(), by=world.logistics)
-    from app.stock.ledger import move_kits
+    from app.stock.api import move_kits
 
     move_kits(db.session, [li.kit for li in first.lines], "quarantined", "quarantine",
               by=world.logistics, reason="set aside for return")

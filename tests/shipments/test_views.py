@@ -208,7 +208,7 @@ def test_patient_address_only_for_roles_allowed_to_see_identity(client, login, d
 
 
 def test_resupply_needs_become_draft_shipments(client, login, db, world):
-    from app.stock.catalog import save_resupply_level
+    from app.stock.api import save_resupply_level
 
     with client.application.test_request_context():
         save_resupply_level(db.session, world.site, 2, 5)
