@@ -26,20 +26,18 @@ from app.shipments.models import (  # noqa: F401
     ShipmentExcursion,
     ShipmentKit,
 )
-from app.stock.ledger_models import (  # noqa: F401
+from app.stock.models import (  # noqa: F401
     AccountabilityReview,
     Dispensing,
-    KitReturn,
-    StockBalance,
-    StockEntry,
-)
-from app.stock.models import (  # noqa: F401
     Kit,
     KitArm,
+    KitReturn,
     Location,
     Lot,
     Product,
     ResupplyLevel,
+    StockBalance,
+    StockEntry,
     SupplySettings,
 )
 from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit  # noqa: F401

@@ -4,10 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("stock", __name__)
 
-from app.stock import (  # noqa: E402, F401
-    views_accountability,
-    views_catalog,
-    views_kits,
-    views_site,
-    views_stock,
-)
+from app.stock import views  # noqa: E402, F401

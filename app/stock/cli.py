@@ -1,6 +1,7 @@
 """flask stock ...: verify the balances against the ledger; build a large data set."""
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
@@ -12,7 +13,7 @@ stock_cli = AppGroup("stock", help="Medication stock maintenance.")
 @click.option("--repair", is_flag=True, help="Set the differing balances to the ledger sums.")
 def verify(repair):
     """Rebuild the balances from the ledger and report every difference."""
-    from app.stock.ledger import verify_balances
+    from app.stock.services.ledger import verify_balances
 
     differences = verify_balances(db.session, repair=repair)
     for (location_id, trial_id, lot_id), have, want in differences:
@@ -34,8 +35,10 @@ def verify(repair):
 @click.option("--lines", default=1_000_000, show_default=True)
 def demo_data(large, sites, kits, lines):
     """Generate a large stock data set with bulk inserts (for benchmarks)."""
-    from app.stock.bulk import build_large_data_set
+    from app.stock.demo.large import build_large_data_set
 
+    if not current_app.config.get("DEMO_ALLOWED"):
+        raise click.ClickException("Demo data is refused in production.")
     if not large:
         click.echo("Add --large to build the large data set.")
         return

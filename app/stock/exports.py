@@ -7,9 +7,8 @@ from sqlalchemy.orm import aliased
 
 from app.exports.excel import Sheet
 from app.exports.pdf import para, table
-from app.stock import accountability
-from app.stock.ledger_models import EVENTS, RETURN_CONDITIONS, StockEntry
-from app.stock.models import KIT_STATES, Kit, Location, Lot
+from app.stock.models import EVENTS, KIT_STATES, RETURN_CONDITIONS, Kit, Location, Lot, StockEntry
+from app.stock.services import accountability
 from app.trials.models import Subject, TrialVisit
 
 

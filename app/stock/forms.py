@@ -7,8 +7,7 @@ from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMu
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from app.core.forms import reason_field, text_field
-from app.stock.ledger_models import RETURN_CONDITIONS
-from app.stock.models import LOT_STATUSES, PRODUCT_KINDS
+from app.stock.models import LOT_STATUSES, PRODUCT_KINDS, RETURN_CONDITIONS
 
 REQUIRED = _l("This field is required.")
 
@@ -59,9 +58,9 @@ class BlindedLotForm(FlaskForm):
 
 
 class LotStatusForm(FlaskForm):
-    """Change a lot's status with a reason."""
+    """Change a lot's status: one of the events its state machine allows now, with a reason."""
 
-    status = SelectField(_l("New status"), choices=list(LOT_STATUSES.items()))
+    event = SelectField(_l("What happens to the lot"))
     reason = reason_field()
 
 

@@ -1,9 +1,26 @@
-"""What each user may see of stock: site users only their own sites' kits and ledger."""
+"""Read-only stock queries: what each user may see (site users only their own sites), lists."""
 
-from sqlalchemy import select
+from datetime import date, timedelta
 
-from app.stock.models import Kit, Location
+from sqlalchemy import func, select
+
+from app.stock.models import (
+    DEFAULT_DND,
+    DEFAULT_DNS,
+    KIT_STATES,
+    Kit,
+    Location,
+    Lot,
+    StockBalance,
+    SupplySettings,
+)
+from app.stock.services.supply import expiry_status
+from app.stock.states import ON_HAND_STATES, USABLE_STATES
 from app.trials.models import Site
+
+# Kit list groups (the links behind the balance figures).
+STATE_GROUPS = {"on_hand": ON_HAND_STATES, "available": USABLE_STATES,
+                "quarantined": {"quarantined"}}
 
 
 def visible_kits(user):
@@ -55,3 +72,109 @@ def where_id_args(stmt, args, columns):
         if value:
             stmt = stmt.where(column == value)
     return stmt
+
+
+def trial_choices(session, user, blank=False):
+    """Return (id, code) choices of the drug trials the user may see."""
+    from flask_babel import gettext as _
+
+    from app.trials.models import Trial
+    from app.trials.queries import visible_trials
+
+    trials = session.scalars(visible_trials(user).where(Trial.kind == "drug")
+                             .order_by(Trial.protocol_code))
+    choices = [(t.id, t.protocol_code) for t in trials]
+    return ([(0, _("None (any trial)"))] if blank else []) + choices
+
+
+def depot_choices(session):
+    """Return (id, name) choices of the active depots and storage zones, by name."""
+    locations = session.scalars(select(Location).where(Location.kind.in_(("depot", "zone")),
+                                                       Location.active.is_(True))).all()
+    return sorted(((loc.id, str(loc)) for loc in locations), key=lambda c: c[1])
+
+
+def location_and_zone_ids(session, location_id):
+    """Return a location's id and, for a depot, its zones' ids ([0] when it is unknown)."""
+    location = session.get(Location, location_id)
+    if location is None:
+        return [0]
+    if location.kind == "depot":
+        return [location.id, *session.scalars(select(Location.id).where(
+            Location.parent_id == location.id))]
+    return [location.id]
+
+
+def kit_filters(session, stmt, args):
+    """Apply the kit list filters in args (trial, lot, location, state, group, expiry) to stmt.
+
+    A date that is not YYYY-MM-DD raises ValueError.
+    """
+    stmt = where_id_args(stmt, args, {"trial": Kit.trial_id, "lot": Kit.lot_id,
+                                      "product": Kit.product_id})
+    location_id = args.get("location", type=int)
+    if location_id:
+        stmt = stmt.where(Kit.location_id.in_(location_and_zone_ids(session, location_id)))
+    if args.get("state") in KIT_STATES:
+        stmt = stmt.where(Kit.state == args["state"])
+    if args.get("group") in STATE_GROUPS:
+        stmt = stmt.where(Kit.state.in_(STATE_GROUPS[args["group"]]))
+    for name, op in (("expires_from", "__ge__"), ("expires_to", "__le__")):
+        value = args.get(name)
+        if value:
+            stmt = stmt.where(getattr(Kit.expires_on, op)(date.fromisoformat(value)))
+    return stmt
+
+
+def settings_by_trial(session):
+    """Return a function trial id -> (dns, dnd), with the defaults for trials without settings."""
+    saved = {s.trial_id: (s.dns_days, s.dnd_days)
+             for s in session.scalars(select(SupplySettings))}
+    return lambda trial_id: saved.get(trial_id, (DEFAULT_DNS, DEFAULT_DND))
+
+
+def visit_choices(trial):
+    """Return (id, label) for the active visits of a trial's schedule."""
+    return [(v.id, f"V{v.number} · {v.name}") for v in trial.visits if v.active]
+
+
+def expiry_chart(session, balance_stmt):
+    """Return kits available, quarantined and otherwise on hand per expiry month (for a chart)."""
+    inner = balance_stmt.with_only_columns(
+        Lot.expires_on, StockBalance.on_hand, StockBalance.quarantined, StockBalance.available)
+    months = {}
+    for expires_on, on_hand, quarantined, available in session.execute(inner):
+        month = months.setdefault(expires_on.strftime("%Y-%m"), [0, 0, 0])
+        month[0] += available
+        month[1] += quarantined
+        month[2] += on_hand - available - quarantined
+    labels = sorted(months)
+    return {"labels": labels, "available": [months[m][0] for m in labels],
+            "quarantined": [months[m][1] for m in labels],
+            "other": [months[m][2] for m in labels]}
+
+
+def expiring_kits(session, days, trial_id=None, today=None):
+    """Return rows of on-hand kits passing DNS, DND or expiry within days, per location and lot."""
+    today = today or date.today()
+    windows = settings_by_trial(session)
+    dns_max = session.scalar(select(func.max(SupplySettings.dns_days))) or 0
+    horizon = today + timedelta(days=days + max(dns_max, DEFAULT_DNS))
+    stmt = (select(Kit.trial_id, Kit.location_id, Kit.lot_id, Kit.expires_on, func.count())
+            .where(Kit.state.in_(ON_HAND_STATES - {"expired"}), Kit.expires_on <= horizon)
+            .group_by(Kit.trial_id, Kit.location_id, Kit.lot_id, Kit.expires_on)
+            .order_by(Kit.expires_on))
+    if trial_id:
+        stmt = stmt.where(Kit.trial_id == trial_id)
+    end = today + timedelta(days=days)
+    rows = []
+    for trial, location_id, lot_id, expires_on, count in session.execute(stmt):
+        dns, dnd = windows(trial)
+        dns_from = expires_on - timedelta(days=dns) + timedelta(days=1)
+        dnd_from = expires_on - timedelta(days=dnd) + timedelta(days=1)
+        if min(dns_from, dnd_from, expires_on) > end:
+            continue
+        rows.append(dict(trial_id=trial, location_id=location_id, lot_id=lot_id,
+                         expires_on=expires_on, count=count, dns_from=dns_from,
+                         dnd_from=dnd_from, status=expiry_status(expires_on, dns, dnd, today)))
+    return rows, end

@@ -6,8 +6,14 @@ from app.audit.labels import per_type
 from app.core.domains import Domain, MenuEntry
 from app.stock import bp
 from app.stock.cli import stock_cli
-from app.stock.ledger_models import EVENTS, RETURN_CONDITIONS
-from app.stock.models import KIT_STATES, LOCATION_KINDS, LOT_STATUSES, PRODUCT_KINDS
+from app.stock.models import (
+    EVENTS,
+    KIT_STATES,
+    LOCATION_KINDS,
+    LOT_STATUSES,
+    PRODUCT_KINDS,
+    RETURN_CONDITIONS,
+)
 
 
 def template_labels():
@@ -19,7 +25,7 @@ def template_labels():
 
 def seed_demo(session, context, report):
     """Create the demo products, lots, kits and stock movements."""
-    from app.stock.demo import seed_stock
+    from app.stock.demo.seed import seed_stock
 
     seed_stock(session, context["trials"], context["users"], report)
 
@@ -123,6 +129,7 @@ DOMAIN = Domain(
         MenuEntry(_l("Depot stock"), "stock.depot_stock", "stock.view", order=40),
         MenuEntry(_l("Site stock"), "stock.site_stock", "stock.sites", order=50),
     ),
+    state_machines=("app.stock.states",),
     demo=seed_demo,
     commands=(stock_cli,),
     template_labels=template_labels,

@@ -1,93 +1,103 @@
-"""The kit state machine: an explicit table of allowed transitions and the events they write."""
+"""The stock state machines, declared as data: kits (the ledger) and lots (their release)."""
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from app.stock.models import KIT_STATES
+from app.core.states import StateMachine, Transition
+from app.stock.models import KIT_STATES, LOT_STATUSES, Kit, Lot
 
 # States in which a kit is physically at its location (counted as on hand).
 ON_HAND_STATES = frozenset({"available", "quarantined", "damaged", "expired", "received",
                             "returned", "pending_destruction"})
 # States from which a kit may be shipped or dispensed.
 USABLE_STATES = frozenset({"available", "received"})
-
-# (from state, to state) -> the ledger events that may make that change.
-TRANSITIONS = {
-    (None, "available"): {"receipt"},
-    ("available", "in_transit"): {"transfer_out"},
-    ("available", "quarantined"): {"quarantine"},
-    ("available", "damaged"): {"damage"},
-    ("available", "missing"): {"loss"},
-    ("available", "expired"): {"expiry"},
-    ("available", "dispensed"): {"dispense"},
-    ("available", "pending_destruction"): {"adjustment"},
-    ("received", "in_transit"): {"transfer_out"},
-    ("received", "quarantined"): {"quarantine"},
-    ("received", "damaged"): {"damage"},
-    ("received", "missing"): {"loss"},
-    ("received", "expired"): {"expiry"},
-    ("received", "dispensed"): {"dispense"},
-    ("received", "pending_destruction"): {"adjustment"},
-    ("in_transit", "received"): {"transfer_in"},
-    ("in_transit", "quarantined"): {"transfer_in", "quarantine"},
-    ("in_transit", "damaged"): {"transfer_in", "damage"},
-    ("in_transit", "missing"): {"loss"},
-    ("quarantined", "available"): {"release"},
-    ("quarantined", "damaged"): {"damage"},
-    ("quarantined", "expired"): {"expiry"},
-    ("quarantined", "missing"): {"loss"},
-    ("quarantined", "pending_destruction"): {"adjustment"},
-    ("quarantined", "in_transit"): {"transfer_out"},
-    ("damaged", "pending_destruction"): {"adjustment"},
-    ("damaged", "in_transit"): {"transfer_out"},
-    ("expired", "pending_destruction"): {"adjustment"},
-    ("expired", "in_transit"): {"transfer_out"},
-    ("missing", "available"): {"adjustment"},
-    ("dispensed", "returned"): {"return"},
-    ("returned", "pending_destruction"): {"adjustment"},
-    ("returned", "in_transit"): {"transfer_out"},
-    ("pending_destruction", "in_transit"): {"transfer_out"},
-    ("pending_destruction", "destroyed"): {"destruction"},
-}
-
 # Events a correction may reverse (dispensing and returns carry their own records).
 REVERSIBLE_EVENTS = frozenset({"quarantine", "release", "damage", "loss", "expiry",
                                "adjustment"})
 
 
-def contribution(state):
-    """Return what one kit in this state adds to (on hand, quarantined, available)."""
-    if state is None:
-        return (0, 0, 0)
-    return (int(state in ON_HAND_STATES), int(state == "quarantined"),
-            int(state in USABLE_STATES))
+def _kit_moves():
+    """Return the kit transitions; the event names are the ledger events they write."""
+    moves = [(None, "receipt", "available")]
+    for usable in ("available", "received"):
+        moves += [(usable, "transfer_out", "in_transit"), (usable, "quarantine", "quarantined"),
+                  (usable, "damage", "damaged"), (usable, "loss", "missing"),
+                  (usable, "expiry", "expired"), (usable, "dispense", "dispensed"),
+                  (usable, "adjustment", "pending_destruction")]
+    moves += [
+        ("in_transit", "transfer_in", "received"),
+        ("in_transit", "transfer_in", "quarantined"),  # received after an excursion
+        ("in_transit", "quarantine", "quarantined"),
+        ("in_transit", "transfer_in", "damaged"),  # found damaged in the box
+        ("in_transit", "damage", "damaged"),
+        ("in_transit", "loss", "missing"),
+        ("quarantined", "release", "available"),
+        ("quarantined", "damage", "damaged"),
+        ("quarantined", "expiry", "expired"),
+        ("quarantined", "loss", "missing"),
+        ("quarantined", "adjustment", "pending_destruction"),
+        ("quarantined", "transfer_out", "in_transit"),
+        ("damaged", "adjustment", "pending_destruction"),
+        ("damaged", "transfer_out", "in_transit"),
+        ("expired", "adjustment", "pending_destruction"),
+        ("expired", "transfer_out", "in_transit"),
+        ("missing", "adjustment", "available"),  # found again
+        ("dispensed", "return", "returned"),
+        ("returned", "adjustment", "pending_destruction"),
+        ("returned", "transfer_out", "in_transit"),
+        ("pending_destruction", "transfer_out", "in_transit"),
+        ("pending_destruction", "destruction", "destroyed"),
+    ]
+    return [Transition(source, event, target) for source, event, target in moves]
 
 
-def deltas(state_before, state_after):
-    """Return the balance change of moving one kit from one state to another."""
-    before, after = contribution(state_before), contribution(state_after)
-    return tuple(a - b for a, b in zip(after, before, strict=True))
+# The stock ledger applies these (app/stock/services/ledger.py): it also moves the kit's place
+# and writes the ledger line and balances, so it runs its own conditional UPDATE after
+# validating every kit against this table. A correction goes back along a declared move.
+KIT = StateMachine(
+    name="kit",
+    model=Kit,
+    states=KIT_STATES,
+    transitions=_kit_moves(),
+    column="state",
+    record_name=_l("Kit"),
+    label_of=lambda kit: _("Kit %(kit)s", kit=kit.kit_number),
+    audit_action=lambda event: f"kit_{event}",
+    audit_type="kit",
+)
+
+LOT_EVENTS = {
+    "release": _l("Release the lot"), "reject": _l("Reject the lot"),
+    "recall": _l("Recall the lot"), "hold": _l("Put the lot back in quarantine"),
+    "expire": _l("Record the lot as expired"),
+}
 
 
-def allowed_targets(state):
-    """Return the states a kit may go to from this state."""
-    return sorted({to for (frm, to) in TRANSITIONS if frm == state})
+def _lot_change(source, event, target):
+    return Transition(source, event, target, permission="stock.manage", reason=True)
 
 
-def refusal(kit_number, state, to_state, event):
-    """Return a plain-words reason why the transition is not allowed, or None."""
-    events = TRANSITIONS.get((state, to_state))
-    if events and event in events:
-        return None
-    now = KIT_STATES.get(state, state)
-    target = KIT_STATES.get(to_state, to_state)
-    if state == "destroyed":
-        return _("Kit %(kit)s has been destroyed; nothing more can happen to it.", kit=kit_number)
-    if state == to_state:
-        return _("Kit %(kit)s is already %(state)s.", kit=kit_number, state=now)
-    if to_state == "dispensed":
-        return _("Kit %(kit)s is %(state)s and cannot be dispensed; only available kits can.",
-                 kit=kit_number, state=now)
-    if to_state == "in_transit":
-        return _("Kit %(kit)s is %(state)s and cannot be shipped.", kit=kit_number, state=now)
-    return _("Kit %(kit)s is %(state)s; it cannot become %(target)s.",
-             kit=kit_number, state=now, target=target)
+# A lot is registered in quarantine or already released (the lot form offers both); after
+# that its status only changes through these events, each with a reason.
+LOT = StateMachine(
+    name="lot",
+    model=Lot,
+    states=LOT_STATUSES,
+    transitions=[
+        Transition(None, "register", "quarantine", permission="stock.manage"),
+        Transition(None, "register", "released", permission="stock.manage"),
+        _lot_change("quarantine", "release", "released"),
+        _lot_change("quarantine", "reject", "rejected"),
+        _lot_change("quarantine", "expire", "expired"),
+        _lot_change("released", "hold", "quarantine"),
+        _lot_change("released", "recall", "recalled"),
+        _lot_change("released", "expire", "expired"),
+        _lot_change("recalled", "release", "released"),
+        _lot_change("recalled", "reject", "rejected"),
+        _lot_change("recalled", "expire", "expired"),
+    ],
+    record_name=_l("Lot"),
+    label_of=lambda lot: _("Lot %(lot)s", lot=lot.number),
+    audit_action=lambda event: f"lot_{event}",
+    audit_type="lot",
+)

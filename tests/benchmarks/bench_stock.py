@@ -29,7 +29,7 @@ SITES = int(os.environ.get("STOCK_BENCH_SITES", 200))
 @pytest.fixture(scope="module")
 def bench():
     from app.audit.services import set_actor
-    from app.stock.bulk import PROTOCOL, build_large_data_set
+    from app.stock.demo.large import PROTOCOL, build_large_data_set
     from app.trials.models import Trial
     from tests.factories import make_user
 
@@ -57,8 +57,7 @@ def bench():
 
 
 def test_pages_render_fast_on_the_large_data_set(bench):
-    from app.stock.ledger_models import StockEntry
-    from app.stock.models import Kit, Location
+    from app.stock.models import Kit, Location, StockEntry
 
     app, user_id = bench
     client = app.test_client()
@@ -91,9 +90,9 @@ def test_pages_render_fast_on_the_large_data_set(bench):
 
 def test_accountability_excel_against_a_bare_openpyxl_loop(bench):
     from app.exports.excel import write_xlsx
-    from app.stock import accountability
     from app.stock.exports import accountability_sheets
     from app.stock.models import Location
+    from app.stock.services import accountability
     from app.trials.models import Site
 
     app, _user = bench

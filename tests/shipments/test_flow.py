@@ -13,8 +13,7 @@ from app.shipments.services.dispatch import dispatch_shipment
 from app.shipments.services.orders import cancel_shipment
 from app.shipments.services.picking import finish_picking, pick_kit, propose_kits
 from app.shipments.states import SHIPMENT
-from app.stock.api import move_kits
-from app.stock.ledger_models import StockBalance, StockEntry
+from app.stock.api import StockBalance, StockEntry, move_kits
 from tests.shipments.factories import make_packed, make_shipment
 from tests.stock.factories import make_kits, make_lot
 

@@ -18,7 +18,7 @@ from app.shipments.services.logger import attach_logger_file, kit_minutes_out
 from app.shipments.services.orders import close_shipment
 from app.shipments.services.qa import decide_on_kits
 from app.shipments.services.receipt import receive_shipment, resolve_discrepancy, scan_at_receipt
-from app.stock.ledger_models import StockBalance
+from app.stock.api import StockBalance
 from tests.factories import PASSWORD
 from tests.shipments.factories import make_dispatched
 from tests.shipments.test_flow import ready_to_dispatch

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.stock.ledger import verify_balances
+from app.stock.services.ledger import verify_balances
 from tests import factories
 from tests.stock import factories as stock_factories
 

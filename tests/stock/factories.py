@@ -3,10 +3,10 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from app.stock.catalog import create_depot, site_location
-from app.stock.kits import generate_kits, receive_new_kits
-from app.stock.ledger import move_kits
 from app.stock.models import Lot, Product
+from app.stock.services.catalog import create_depot, site_location
+from app.stock.services.kits import generate_kits, receive_new_kits
+from app.stock.services.ledger import move_kits
 from tests.factories import next_number
 
 

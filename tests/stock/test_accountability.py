@@ -2,14 +2,15 @@
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.esign.models import Signature
-from app.stock import accountability
-from app.stock.ledger import transition
-from app.stock.ledger_models import AccountabilityReview
-from app.stock.supply import dispense_kit, propose_kit, return_kit
+from app.stock.models import AccountabilityReview
+from app.stock.services import accountability
+from app.stock.services.ledger import transition
+from app.stock.services.site import dispense_kit, propose_kit, return_kit
 from tests.factories import PASSWORD
 
 
@@ -100,3 +101,33 @@ def test_other_sites_accountability_is_hidden_from_site_users(client, db, make, 
     assert client.get(f"/stock/accountability/site/{other.id}").status_code == 404
     assert client.get(f"/stock/accountability/trial/{trial.id}").status_code == 404
     assert client.get(f"/stock/accountability/site/{site.id}").status_code == 200
+
+
+def test_who_may_sign_or_verify_is_a_rule_of_the_service(db, make, stock):
+    from app.core.errors import DomainError
+
+    trial, site, subject, pharmacist, kits = _site_with_history(db, make, stock)
+    monitor = make.user(roles=("monitor",))
+    logistics = make.user(roles=("logistics",))
+    open_to = accountability.meaning_open_to
+    assert [open_to(pharmacist, set()), open_to(monitor, set()), open_to(logistics, set())] \
+        == ["submitted", None, None]
+    assert [open_to(pharmacist, {"submitted"}), open_to(monitor, {"submitted"})] \
+        == [None, "verified"]
+    assert open_to(monitor, {"submitted", "verified"}) is None
+    assert not accountability.may_sign(pharmacist, set(), "verified")
+    assert not accountability.may_sign(monitor, set(), "verified")
+    assert not accountability.may_sign(monitor, {"submitted"}, "submitted")
+    assert not accountability.may_sign(pharmacist, set(), "approved")
+    review = accountability.freeze(db.session, site=site, by=pharmacist)
+    with pytest.raises(DomainError) as refused:
+        accountability.sign_review(db.session, review, meaning="verified", signer=monitor,
+                                   password=PASSWORD)
+    assert str(refused.value) == "This review cannot be signed with that meaning by you now."
+    accountability.sign_review(db.session, review, meaning="submitted", signer=pharmacist,
+                               password=PASSWORD)
+    accountability.sign_review(db.session, review, meaning="verified", signer=monitor,
+                               password=PASSWORD)
+    with pytest.raises(DomainError, match="cannot be signed with that meaning"):
+        accountability.sign_review(db.session, review, meaning="verified", signer=monitor,
+                                   password=PASSWORD)

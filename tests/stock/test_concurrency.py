@@ -4,10 +4,11 @@ import threading
 
 import pytest
 
+from app.core.errors import DomainError
 from app.extensions import db as _db
-from app.stock.catalog import site_location
-from app.stock.ledger import StockError, move_kits, transition, verify_balances
-from app.stock.supply import dispense_kit, propose_kit
+from app.stock.services.catalog import site_location
+from app.stock.services.ledger import move_kits, transition, verify_balances
+from app.stock.services.site import dispense_kit, propose_kit
 from tests import factories
 from tests.stock import factories as stock_factories
 
@@ -57,7 +58,7 @@ def _act(app, action, ids, user_id, barrier, results):
                           to_location=depot)
             session.commit()
             results.append("won")
-        except StockError as error:
+        except DomainError as error:
             session.rollback()
             results.append(str(error))
         finally:
@@ -88,7 +89,7 @@ def test_exactly_one_of_two_users_wins(race_app, action):
     assert "changed by someone else" in loser
     with race_app.app_context():
         assert verify_balances(_db.session) == []
-        from app.stock.ledger_models import Dispensing
+        from app.stock.models import Dispensing
 
         count = _db.session.query(Dispensing).filter_by(kit_id=ids["kit"]).count()
         assert count == (1 if action == "dispense" else 0)

@@ -7,14 +7,27 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from app.stock.catalog import create_blinded_lot, create_lot, gtin_is_valid, save_product
-from app.stock.kits import import_kit_list
-from app.stock.ledger import StockError
+from app.core.errors import DomainError
 from app.stock.models import Kit, KitArm
+from app.stock.services.catalog import (
+    create_blinded_lot,
+    create_lot,
+    gtin_is_valid,
+    save_product,
+)
+from app.stock.services.kit_lists import KitListRefused, import_kit_list
 
 
 def csv_bytes(*lines):
     return ("\n".join(lines) + "\n").encode()
+
+
+def upload(*args, **kwargs):
+    """Import a kit list; return (kits, []) or, when it is refused, ([], the bad lines)."""
+    try:
+        return import_kit_list(*args, **kwargs), []
+    except KitListRefused as refused:
+        return [], refused.lines
 
 
 def kit_count(db, trial):
@@ -26,7 +39,7 @@ def test_an_unblinded_user_imports_a_csv_with_arms(db, make, stock):
     lot = stock.make_lot(trial=trial, number="BL-1")
     depot = stock.make_depot()
     user = make.user(roles=("unblinded",))
-    kits, errors = import_kit_list(db.session, trial, depot, csv_bytes(
+    kits, errors = upload(db.session, trial, depot, csv_bytes(
         "kit number;blinded lot;treatment arm", "K-100;BL-1;A", "K-207;bl-1;B"), "kits.csv",
         user=user)
     assert errors == [] and [k.kit_number for k in kits] == ["K-100", "K-207"]
@@ -44,14 +57,20 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(db, mak
     user = make.user(roles=("logistics",))
     data = csv_bytes("kit,lot", "A1,GOOD", "A1,GOOD", f"{existing},GOOD", "A2,NOPE", ",GOOD",
                      "A3,OLD", "A4,OTHER", "bad kit!,GOOD", "A5,GOOD")
-    kits, errors = import_kit_list(db.session, trial, stock.make_depot(), data, "k.csv",
+    kits, errors = upload(db.session, trial, stock.make_depot(), data, "k.csv",
                                    user=user)
     assert kits == []
     assert [line for line, _ in errors] == [3, 4, 5, 6, 7, 8, 9]
-    messages = dict(errors)
-    assert "appears twice" in messages[3] and "already exists" in messages[4]
-    assert "unknown" in messages[5] and "missing" in messages[6]
-    assert "expired" in messages[7] and "another trial" in messages[8]
+    old_expiry = (date.today() - timedelta(days=3)).isoformat()
+    assert errors == [
+        (3, "Kit number A1 appears twice in the file (first on line 2)."),
+        (4, f"Kit number {existing} already exists in this trial."),
+        (5, "Lot NOPE is unknown."),
+        (6, "The kit number is missing."),
+        (7, f"Lot OLD expired on {old_expiry}; expired stock cannot be received."),
+        (8, "Lot OTHER belongs to another trial."),
+        (9, "Kit number bad kit! may only hold letters, digits and hyphens (at most 40)."),
+    ]
     assert kit_count(db, trial) == 1
 
 
@@ -59,11 +78,12 @@ def test_a_blinded_user_cannot_upload_arms_and_is_not_told_which(db, make, stock
     trial = make.trial(blinded=True)
     stock.make_lot(trial=trial, number="BL-2")
     user = make.user(roles=("logistics",))
-    kits, errors = import_kit_list(db.session, trial, stock.make_depot(), csv_bytes(
+    kits, errors = upload(db.session, trial, stock.make_depot(), csv_bytes(
         "kit,lot,arm", "K1,BL-2,", "K2,BL-2,Placebo"), "k.csv", user=user)
-    assert kits == [] and len(errors) == 1
-    assert "treatment arms" in errors[0][1] and "Placebo" not in errors[0][1]
-    kits, errors = import_kit_list(db.session, trial, stock.make_depot(), csv_bytes(
+    assert kits == [] and errors == [(1, "This file contains treatment arms. Only an "
+                                         "unblinded user may upload a kit list with arms; "
+                                         "nothing was imported.")]
+    kits, errors = upload(db.session, trial, stock.make_depot(), csv_bytes(
         "kit,lot,arm", "K1,BL-2,", "K2,BL-2,"), "k.csv", user=user)
     assert errors == [] and len(kits) == 2
 
@@ -78,7 +98,7 @@ def test_an_excel_kit_list_is_read(db, make, stock):
     sheet.append(["7654321", "XL-1"])
     buffer = io.BytesIO()
     book.save(buffer)
-    kits, errors = import_kit_list(db.session, trial, stock.make_depot(), buffer.getvalue(),
+    kits, errors = upload(db.session, trial, stock.make_depot(), buffer.getvalue(),
                                    "kits.xlsx", user=make.user(roles=("logistics",)))
     assert errors == [] and {k.kit_number for k in kits} == {"1234567", "7654321"}
 
@@ -87,13 +107,14 @@ def test_files_without_the_columns_or_rows_are_refused(db, make, stock):
     trial = make.trial()
     user = make.user(roles=("logistics",))
     depot = stock.make_depot()
-    assert "name the columns" in import_kit_list(db.session, trial, depot, b"a,b\n1,2\n",
-                                                 "k.csv", user=user)[1][0][1]
-    assert "no kit rows" in import_kit_list(db.session, trial, depot, b"kit,lot\n", "k.csv",
-                                            user=user)[1][0][1]
-    with pytest.raises(StockError, match="Excel"):
+    assert upload(db.session, trial, depot, b"a,b\n1,2\n", "k.csv", user=user) == ([], [
+        (1, "The first line must name the columns: kit number, blinded lot and (optionally) "
+            "treatment arm.")])
+    assert upload(db.session, trial, depot, b"kit,lot\n", "k.csv", user=user) == (
+        [], [(1, "The file has no kit rows.")])
+    with pytest.raises(DomainError, match="Excel"):
         import_kit_list(db.session, trial, depot, b"PK\x03\x04garbage", "k.xlsx", user=user)
-    with pytest.raises(StockError, match="UTF-8"):
+    with pytest.raises(DomainError, match="UTF-8"):
         import_kit_list(db.session, trial, depot, b"kit,lot\n\xff\xfe", "k.csv", user=user)
 
 
@@ -101,11 +122,11 @@ def test_a_lot_number_reused_for_another_product_is_refused(db, make, stock):
     first, second = stock.make_product(), stock.make_product()
     data = dict(number="LOT-9", product_id=first.id, expires_on=date.today() + timedelta(400))
     create_lot(db.session, data)
-    with pytest.raises(StockError, match="another product"):
+    with pytest.raises(DomainError, match="another product"):
         create_lot(db.session, {**data, "number": "lot-9", "product_id": second.id})
-    with pytest.raises(StockError, match="already exists"):
+    with pytest.raises(DomainError, match="already exists"):
         create_lot(db.session, data)
-    with pytest.raises(StockError, match="past"):
+    with pytest.raises(DomainError, match="past"):
         create_lot(db.session, {**data, "number": "LOT-10",
                                 "expires_on": date.today() - timedelta(days=1)})
 
@@ -118,7 +139,7 @@ def test_a_blinded_lot_takes_the_earliest_expiry(db, make, stock):
                              expires_on=date(2028, 1, 31))
     blinded = create_blinded_lot(db.session, trial, "BLX-1", [active, placebo])
     assert blinded.expires_on == date(2028, 1, 31) and blinded.blinded
-    with pytest.raises(StockError, match="placebo"):
+    with pytest.raises(DomainError, match="placebo"):
         create_blinded_lot(db.session, trial, "BLX-2", [active, stock.make_lot()])
 
 
@@ -129,10 +150,10 @@ def test_products_check_gtin_units_and_storage_range(db):
     data = dict(name="IBX", kind="investigational", strength="10 mg", form="Tablet",
                 route="Oral", units_per_kit=28, storage_min_c=Decimal(2),
                 storage_max_c=Decimal(8), gtin="09506000134353")
-    with pytest.raises(StockError, match="GTIN"):
+    with pytest.raises(DomainError, match="GTIN"):
         save_product(db.session, data)
-    with pytest.raises(StockError, match="more than zero"):
+    with pytest.raises(DomainError, match="more than zero"):
         save_product(db.session, {**data, "units_per_kit": 0})
-    with pytest.raises(StockError, match="below"):
+    with pytest.raises(DomainError, match="below"):
         save_product(db.session, {**data, "storage_min_c": Decimal(9)})
     assert save_product(db.session, {**data, "gtin": "09506000134352"}).id

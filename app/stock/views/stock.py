@@ -7,37 +7,39 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from app.core.actions import perform
 from app.core.listing import build_listing
 from app.core.permissions import require
 from app.core.views_helpers import get_or_404
 from app.extensions import db
 from app.stock import bp
-from app.stock.catalog import save_resupply_level, site_location, supply_settings
 from app.stock.forms import ResupplyLevelForm
-from app.stock.ledger import StockError
-from app.stock.ledger_models import EVENTS, StockBalance, StockEntry
-from app.stock.models import Kit, Location, Lot, Product, ResupplyLevel, SupplySettings
+from app.stock.models import (
+    EVENTS,
+    Kit,
+    Location,
+    Lot,
+    Product,
+    ResupplyLevel,
+    StockBalance,
+    StockEntry,
+)
 from app.stock.queries import (
     can_see_location,
     depots,
+    expiring_kits,
+    expiry_chart,
+    settings_by_trial,
     site_scope,
+    trial_choices,
     visible_site_locations,
     where_id_args,
 )
-from app.stock.states import ON_HAND_STATES, USABLE_STATES
-from app.stock.supply import expiry_status, resupply_needs
-from app.stock.views_catalog import trial_choices
+from app.stock.services.catalog import save_resupply_level, site_location, supply_settings
+from app.stock.services.supply import expiry_status, resupply_needs
+from app.stock.states import USABLE_STATES
 from app.trials.models import Site, Trial
 from app.trials.queries import can_see_site
-
-
-def settings_by_trial():
-    """Return {trial id: (dns, dnd)} with defaults for trials without settings."""
-    from app.stock.catalog import DEFAULT_DND, DEFAULT_DNS
-
-    saved = {s.trial_id: (s.dns_days, s.dnd_days)
-             for s in db.session.scalars(select(SupplySettings))}
-    return lambda trial_id: saved.get(trial_id, (DEFAULT_DNS, DEFAULT_DND))
 
 
 @bp.route("/depot")
@@ -60,29 +62,14 @@ def depot_stock():
                      "expiry": Lot.expires_on, "location": Location.code,
                      "on_hand": StockBalance.on_hand, "available": StockBalance.available},
         default_sort="expiry", search_columns=(Lot.number, Product.name, Trial.protocol_code))
-    windows = settings_by_trial()
+    windows = settings_by_trial(db.session)
     status = {b.id: expiry_status(b.lot.expires_on, *windows(b.trial_id)) for b in listing.items}
     products = db.session.scalars(select(Product).order_by(Product.name)).all()
     return render_template("stock/depot.html", listing=listing, status=status,
-                           trials=trial_choices(), chart=expiry_chart(stmt),
+                           trials=trial_choices(db.session, current_user),
+                           chart=expiry_chart(db.session, stmt),
                            product_options=[(p.id, p.name) for p in products],
                            depot_options=[(d.id, d.name) for d in depots(db.session)])
-
-
-def expiry_chart(balance_stmt):
-    """Return kits available, quarantined and otherwise on hand per expiry month (for a chart)."""
-    inner = balance_stmt.with_only_columns(
-        Lot.expires_on, StockBalance.on_hand, StockBalance.quarantined, StockBalance.available)
-    months = {}
-    for expires_on, on_hand, quarantined, available in db.session.execute(inner):
-        month = months.setdefault(expires_on.strftime("%Y-%m"), [0, 0, 0])
-        month[0] += available
-        month[1] += quarantined
-        month[2] += on_hand - available - quarantined
-    labels = sorted(months)
-    return {"labels": labels, "available": [months[m][0] for m in labels],
-            "quarantined": [months[m][1] for m in labels],
-            "other": [months[m][2] for m in labels]}
 
 
 @bp.route("/sites")
@@ -105,7 +92,7 @@ def site_stock():
     levels = {lvl.site_id: lvl for lvl in db.session.scalars(select(ResupplyLevel).where(
         ResupplyLevel.site_id.in_([loc.site_id for loc in listing.items])))}
     return render_template("stock/sites.html", listing=listing, totals=totals, levels=levels,
-                           trials=trial_choices())
+                           trials=trial_choices(db.session, current_user))
 
 
 @bp.route("/sites/<int:site_id>")
@@ -117,7 +104,7 @@ def show_site_stock(site_id):
         abort(404)
     location = db.session.scalar(select(Location).where(Location.site_id == site.id))
     balances, dispensable, recent = [], 0, []
-    dns, dnd = settings_by_trial()(site.trial_id)
+    dns, dnd = settings_by_trial(db.session)(site.trial_id)
     cutoff = date.today() + timedelta(days=dnd)
     if location is not None:
         balances = db.session.scalars(select(StockBalance).where(
@@ -166,45 +153,22 @@ def ledger():
 def expiry_report():
     """Kits that pass DNS or DND or expire within N days, by location and lot."""
     days = max(1, min(request.args.get("days", 90, type=int), 3650))
-    today = date.today()
-    windows = settings_by_trial()
-    trial_id = request.args.get("trial", type=int)
-    rows = []
-    dns_max = db.session.scalar(select(func.max(SupplySettings.dns_days))) or 0
-    from app.stock.catalog import DEFAULT_DNS
-
-    horizon = today + timedelta(days=days + max(dns_max, DEFAULT_DNS))
-    stmt = (select(Kit.trial_id, Kit.location_id, Kit.lot_id, Kit.expires_on, func.count())
-            .where(Kit.state.in_(ON_HAND_STATES - {"expired"}), Kit.expires_on <= horizon)
-            .group_by(Kit.trial_id, Kit.location_id, Kit.lot_id, Kit.expires_on)
-            .order_by(Kit.expires_on))
-    if trial_id:
-        stmt = stmt.where(Kit.trial_id == trial_id)
-    end = today + timedelta(days=days)
-    for trial, location_id, lot_id, expires_on, count in db.session.execute(stmt):
-        dns, dnd = windows(trial)
-        dns_from = expires_on - timedelta(days=dns) + timedelta(days=1)
-        dnd_from = expires_on - timedelta(days=dnd) + timedelta(days=1)
-        if min(dns_from, dnd_from, expires_on) > end:
-            continue
-        rows.append(dict(trial_id=trial, location_id=location_id, lot_id=lot_id,
-                         expires_on=expires_on, count=count, dns_from=dns_from,
-                         dnd_from=dnd_from, status=expiry_status(expires_on, dns, dnd, today)))
+    rows, end = expiring_kits(db.session, days, request.args.get("trial", type=int))
     locations = {loc.id: loc for loc in db.session.scalars(select(Location).where(
         Location.id.in_({r["location_id"] for r in rows})))}
     lots = {lot.id: lot for lot in db.session.scalars(select(Lot).where(
         Lot.id.in_({r["lot_id"] for r in rows})))}
     rows.sort(key=lambda r: (str(locations[r["location_id"]]), r["expires_on"]))
     return render_template("stock/expiry.html", rows=rows[:1000], truncated=len(rows) > 1000,
-                           days=days, locations=locations, lots=lots, trials=trial_choices(),
-                           end=end)
+                           days=days, locations=locations, lots=lots,
+                           trials=trial_choices(db.session, current_user), end=end)
 
 
 @bp.route("/resupply")
 @require("stock.view")
 def resupply():
     """Sites at or below their resupply minimum, with the kits needed to reach the maximum."""
-    choices = trial_choices()
+    choices = trial_choices(db.session, current_user)
     trial_id = request.args.get("trial", type=int) or (choices[0][0] if choices else None)
     trial = db.session.get(Trial, trial_id) if trial_id else None
     needs, everyone, settings = [], [], None
@@ -235,20 +199,17 @@ def save_level(site_id):
     """Save a site's resupply minimum and maximum."""
     site = get_or_404(Site, site_id)
     form = ResupplyLevelForm(prefix=f"s{site.id}")
-    if form.validate_on_submit():
-        try:
-            save_resupply_level(db.session, site, form.minimum.data, form.maximum.data)
-            site_location(db.session, site)
-        except StockError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
-            flash(_("Resupply levels of site %(site)s saved.", site=site.site_number),
-                  "success")
-    else:
+    back = url_for("stock.resupply", trial=site.trial_id)
+    if not form.validate_on_submit():  # two small fields in a table row: one message says it
         flash(_("Give a minimum of 0 or more and a maximum above it."), "danger")
-    return redirect(url_for("stock.resupply", trial=site.trial_id))
+        return redirect(back)
+
+    def save():
+        save_resupply_level(db.session, site, form.minimum.data, form.maximum.data)
+        site_location(db.session, site)
+
+    return perform(save, form=form, validate=False, next_url=back,
+                   success=_("Resupply levels of site %(site)s saved.", site=site.site_number))
 
 
 @bp.route("/locations/<int:location_id>")

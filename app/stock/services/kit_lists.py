@@ -1,101 +1,33 @@
-"""Create kits: random numbers in bulk or from an uploaded kit list; receive them at a depot."""
+"""Kit lists uploaded as CSV or Excel: read, check every row, import all or nothing."""
 
 import csv
 import hashlib
 import io
 import re
-import secrets
-from collections import defaultdict
 from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.core.models import utcnow
-from app.stock.ledger import Actor, StockError, _actor, apply_balance_deltas
-from app.stock.ledger_models import StockEntry
-from app.stock.models import ARMS_MAX, Kit, KitArm, Lot
-from app.stock.states import deltas
+from app.core.errors import DomainError
+from app.stock.models import ARMS_MAX, Kit, Lot
+from app.stock.services.kits import MAX_KITS_PER_BATCH, lot_receivable_problem, receive_new_kits
 
-MAX_KITS_PER_BATCH = 20_000
+MAX_FILE_BYTES = 5 * 1024 * 1024
 KIT_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
 HEADER_NAMES = {
     "kit": {"kit", "kit number", "kit_number", "número de kit", "numero de kit", "kit no"},
     "lot": {"lot", "blinded lot", "blinded_lot", "lote", "lote ciego"},
     "arm": {"arm", "treatment arm", "treatment_arm", "brazo", "brazo de tratamiento"},
 }
-UNUSABLE_LOT_STATUSES = {"rejected", "recalled", "expired"}
 
 
-def _check_lot_receivable(lot, trial, today):
-    if lot.trial_id not in (None, trial.id):
-        return _("Lot %(lot)s belongs to another trial.", lot=lot.number)
-    if lot.status in UNUSABLE_LOT_STATUSES:
-        return _("Lot %(lot)s is %(status)s and cannot be received.", lot=lot.number,
-                 status=lot.status)
-    if lot.expires_on < today:
-        return _("Lot %(lot)s expired on %(date)s; expired stock cannot be received.",
-                 lot=lot.number, date=lot.expires_on.isoformat())
-    return None
+class KitListRefused(DomainError):
+    """A kit list with bad rows: nothing was imported; lines holds [(line, message)]."""
 
-
-def random_kit_numbers(session, trial, count, digits=7):
-    """Return count new random kit numbers, unused in the trial and in no visible order."""
-    taken = set(session.scalars(select(Kit.kit_number).where(Kit.trial_id == trial.id)))
-    numbers = []
-    low, high = 10 ** (digits - 1), 10 ** digits
-    while len(numbers) < count:
-        candidate = str(low + secrets.randbelow(high - low))
-        if candidate not in taken:
-            taken.add(candidate)
-            numbers.append(candidate)
-    return numbers
-
-
-def generate_kits(session, trial, lot, location, count, *, by=None, document_ref=None,
-                  today=None):
-    """Create count kits of a lot with random numbers and receive them at a depot location."""
-    if count is None or count <= 0:
-        raise StockError(_("The number of kits must be more than zero."), "count")
-    if count > MAX_KITS_PER_BATCH:
-        raise StockError(_("At most %(n)s kits can be generated at once.",
-                           n=MAX_KITS_PER_BATCH), "count")
-    problem = _check_lot_receivable(lot, trial, today or date.today())
-    if problem:
-        raise StockError(problem, "lot_id")
-    rows = [(number, lot, None) for number in random_kit_numbers(session, trial, count)]
-    return receive_new_kits(session, trial, location, rows, by=by, document_ref=document_ref)
-
-
-def receive_new_kits(session, trial, location, rows, *, by=None, document_ref=None):
-    """Insert kits [(number, lot, arm)] at a depot with a receipt ledger line each."""
-    if location.kind not in ("depot", "zone"):
-        raise StockError(_("New kits are received at a depot."), "location_id")
-    actor = by if isinstance(by, Actor) else _actor(by)
-    now = utcnow()
-    kits = [Kit(trial_id=trial.id, kit_number=number, lot_id=lot.id, product_id=lot.product_id,
-                location_id=location.id, state="available", expires_on=lot.expires_on)
-            for number, lot, _arm in rows]
-    session.add_all(kits)
-    session.flush()
-    d = deltas(None, "available")
-    changes = defaultdict(lambda: [0, 0, 0])
-    for kit, (_number, _lot, arm) in zip(kits, rows, strict=True):
-        session.add(StockEntry(
-            event="receipt", kit_id=kit.id, trial_id=trial.id, location_id=location.id,
-            lot_id=kit.lot_id,
-            product_id=kit.product_id, state_before=None, state_after="available",
-            on_hand_delta=d[0], quarantined_delta=d[1], available_delta=d[2],
-            occurred_at=now, recorded_at=now, user_id=actor.id, user_name=actor.name,
-            document_ref=document_ref or None))
-        if arm:
-            session.add(KitArm(kit_id=kit.id, arm=arm, recorded_at=now))
-        key = changes[(location.id, trial.id, kit.lot_id, kit.product_id)]
-        for i in range(3):
-            key[i] += d[i]
-    session.flush()
-    apply_balance_deltas(session, changes)
-    return kits
+    def __init__(self, lines):
+        super().__init__(_("The file has errors; nothing was imported."), "file")
+        self.lines = lines
 
 
 def read_kit_list(data, filename):
@@ -106,13 +38,13 @@ def read_kit_list(data, filename):
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
         except Exception as error:  # openpyxl raises many kinds on a broken file
-            raise StockError(_("This Excel file cannot be read."), "file") from error
+            raise DomainError(_("This Excel file cannot be read."), "file") from error
         return [(n, ["" if c is None else str(c).strip() for c in row])
                 for n, row in enumerate(sheet.iter_rows(values_only=True), 1)]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise StockError(_("The CSV file must be UTF-8 text."), "file") from error
+        raise DomainError(_("The CSV file must be UTF-8 text."), "file") from error
     delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") \
         else ","
     return [(n, [c.strip() for c in row])
@@ -180,7 +112,7 @@ def check_kit_list(session, trial, rows, *, may_see_arms, today=None):
         elif len(arm) > ARMS_MAX:
             problem = _("The treatment arm is too long (at most %(n)s characters).", n=ARMS_MAX)
         else:
-            problem = _check_lot_receivable(lot, trial, today)
+            problem = lot_receivable_problem(lot, trial, today)
         seen.setdefault(number, n)
         if problem:
             errors.append((n, problem))
@@ -193,13 +125,17 @@ def check_kit_list(session, trial, rows, *, may_see_arms, today=None):
 
 
 def import_kit_list(session, trial, location, data, filename, *, user, document_ref=None):
-    """Check a whole kit list and import it only when every row is good; return (kits, errors)."""
+    """Check a whole kit list and import it only when every row is good; return the kits.
+
+    A file with any bad row raises KitListRefused listing every bad line.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        raise DomainError(_("The file is larger than 5 MB."), "file")
     rows = read_kit_list(data, filename)
     good, errors = check_kit_list(session, trial, rows, may_see_arms=user.can("kits.arms"))
     if errors:
-        return [], errors
+        raise KitListRefused(errors)
     # The file itself is not kept (it may hold arms); its name and hash identify it instead.
     digest = hashlib.sha256(data).hexdigest()[:12]
     document_ref = document_ref or f"{filename[:60]} sha256:{digest}"
-    kits = receive_new_kits(session, trial, location, good, by=user, document_ref=document_ref)
-    return kits, []
+    return receive_new_kits(session, trial, location, good, by=user, document_ref=document_ref)

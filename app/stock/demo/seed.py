@@ -7,17 +7,17 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.core.models import utcnow
-from app.stock.catalog import (
+from app.stock.models import KitArm, Location, Lot, Product
+from app.stock.services.catalog import (
     create_blinded_lot,
     create_depot,
     save_resupply_level,
     save_supply_settings,
     site_location,
 )
-from app.stock.kits import generate_kits
-from app.stock.ledger import move_kits, transition
-from app.stock.models import KitArm, Location, Lot, Product
-from app.stock.supply import dispense_kit, propose_kit, return_kit
+from app.stock.services.kits import generate_kits
+from app.stock.services.ledger import move_kits, transition
+from app.stock.services.site import dispense_kit, propose_kit, return_kit
 from app.trials.models import Site, Subject
 
 DEPOT_CODE = "DEP-MAD"

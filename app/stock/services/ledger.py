@@ -1,4 +1,4 @@
-"""Write the stock ledger: conditional kit state changes, balances and audit in one transaction."""
+"""The stock ledger: declared kit moves, ledger lines, balances and audit in one transaction."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -10,18 +10,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit.services import record_event
+from app.core.errors import DomainError
 from app.core.models import utcnow
-from app.stock.ledger_models import StockBalance, StockEntry
-from app.stock.models import Kit
-from app.stock.states import REVERSIBLE_EVENTS, deltas, refusal
-
-
-class StockError(Exception):
-    """A refused stock operation, with a message for the user and the field it concerns."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
+from app.stock.models import Kit, StockBalance, StockEntry
+from app.stock.states import KIT, ON_HAND_STATES, REVERSIBLE_EVENTS, USABLE_STATES
 
 
 @dataclass
@@ -39,7 +31,8 @@ class Actor:
         return cls(user.id, user.full_name)
 
 
-def _actor(by):
+def actor_of(by):
+    """Return the Actor for a user, an Actor, or the logged-in user when by is None."""
     if isinstance(by, Actor):
         return by
     if by is None and has_request_context():
@@ -50,10 +43,48 @@ def _actor(by):
     return Actor.of(by)
 
 
-def conflict_message(kit_number):
-    """Return the message shown to the loser of a race for the same kit."""
-    return _("Kit %(kit)s was changed by someone else a moment ago. Nothing was saved; "
-             "reload the page to see its current state.", kit=kit_number)
+def contribution(state):
+    """Return what one kit in this state adds to (on hand, quarantined, available)."""
+    if state is None:
+        return (0, 0, 0)
+    return (int(state in ON_HAND_STATES), int(state == "quarantined"),
+            int(state in USABLE_STATES))
+
+
+def deltas(state_before, state_after):
+    """Return the balance change of moving one kit from one state to another."""
+    before, after = contribution(state_before), contribution(state_after)
+    return tuple(a - b for a, b in zip(after, before, strict=True))
+
+
+def kit_refusal(kit, to_state):
+    """Return, in plain words, why the kit cannot go to this state now."""
+    number, state = kit.kit_number, kit.state
+    now, target = KIT.label(state), KIT.label(to_state)
+    if state == "destroyed":
+        return _("Kit %(kit)s has been destroyed; nothing more can happen to it.", kit=number)
+    if state == to_state:
+        return _("Kit %(kit)s is already %(state)s.", kit=number, state=now)
+    if to_state == "dispensed":
+        return _("Kit %(kit)s is %(state)s and cannot be dispensed; only available kits can.",
+                 kit=number, state=now)
+    if to_state == "in_transit":
+        return _("Kit %(kit)s is %(state)s and cannot be shipped.", kit=number, state=now)
+    return _("Kit %(kit)s is %(state)s; it cannot become %(target)s.",
+             kit=number, state=now, target=target)
+
+
+def check_kit_move(kit, to_state, event, reversal_of=None):
+    """Raise DomainError unless the kit machine declares the move.
+
+    A correction goes back along the move it undoes, so that move must be declared instead.
+    """
+    if reversal_of is not None:
+        declared = KIT.find(to_state, reversal_of.event, kit.state)
+    else:
+        declared = KIT.find(kit.state, event, to_state)
+    if declared is None:
+        raise DomainError(kit_refusal(kit, to_state))
 
 
 def apply_balance_deltas(session, changes):
@@ -86,7 +117,7 @@ def transition(session, kit, to_state, event, *, by=None, reason=None, document_
     """Move one kit to a new state (and place), writing ledger, balance and audit; return the entry.
 
     The kit row is changed only WHERE it still has the state and place the caller saw, so of
-    two users acting on the same kit exactly one wins; the other gets a StockError.
+    two users acting on the same kit exactly one wins; the other gets a DomainError.
     """
     return move_kits(session, [kit], to_state, event, by=by, reason=reason,
                      document_ref=document_ref, occurred_at=occurred_at,
@@ -94,17 +125,15 @@ def transition(session, kit, to_state, event, *, by=None, reason=None, document_
 
 
 def move_kits(session, kits, to_state, event, *, by=None, reason=None, document_ref=None,
-              occurred_at=None, to_location=None, reversal_of=None, follow_table=True):
-    """Apply the same transition to several kits, all or nothing; return the ledger entries."""
-    actor = _actor(by)
+              occurred_at=None, to_location=None, reversal_of=None):
+    """Apply the same declared transition to several kits, all or nothing; return the entries."""
+    actor = actor_of(by)
     now = utcnow()
     occurred_at = occurred_at or now
     if occurred_at > now:
-        raise StockError(_("The date of a stock event cannot be in the future."), "occurred_at")
-    for kit in kits if follow_table else ():
-        message = refusal(kit.kit_number, kit.state, to_state, event)
-        if message:
-            raise StockError(message)
+        raise DomainError(_("The date of a stock event cannot be in the future."), "occurred_at")
+    for kit in kits:
+        check_kit_move(kit, to_state, event, reversal_of)
     changes = defaultdict(lambda: [0, 0, 0])
     entries = []
     for kit in kits:
@@ -118,9 +147,9 @@ def move_kits(session, kits, to_state, event, *, by=None, reason=None, document_
                 .values(state=to_state, location_id=location_after, updated_at=now)
                 .execution_options(synchronize_session=False))
         except OperationalError as error:  # SQLite: another writer committed first
-            raise StockError(conflict_message(kit.kit_number)) from error
+            raise DomainError(KIT.conflict(kit)) from error
         if result.rowcount != 1:
-            raise StockError(conflict_message(kit.kit_number))
+            raise DomainError(KIT.conflict(kit))
         set_committed_value(kit, "state", to_state)
         set_committed_value(kit, "location_id", location_after)
         if to_location is not None:
@@ -143,7 +172,7 @@ def move_kits(session, kits, to_state, event, *, by=None, reason=None, document_
         audit_changes = {"state": (state_before, to_state)}
         if location_after != location_before:
             audit_changes["location_id"] = (location_before, location_after)
-        record_event(session, f"kit_{event}", "kit", kit.id, label=kit.kit_number,
+        record_event(session, KIT.action_name(event), KIT.audit_type, kit.id, label=kit.kit_number,
                      changes=audit_changes, reason=reason)
     session.flush()
     apply_balance_deltas(session, changes)
@@ -153,26 +182,20 @@ def move_kits(session, kits, to_state, event, *, by=None, reason=None, document_
 def reverse_entry(session, entry, *, by=None, reason):
     """Correct an earlier ledger line with a new one that undoes it; return the new entry."""
     if not (reason or "").strip():
-        raise StockError(_("Give a reason for the correction."), "reason")
+        raise DomainError(_("Give a reason for the correction."), "reason")
     if entry.event not in REVERSIBLE_EVENTS:
-        raise StockError(_("This kind of ledger line cannot be reversed here."))
+        raise DomainError(_("This kind of ledger line cannot be reversed here."))
     if entry.reversal_of_id is not None:
-        raise StockError(_("A correction cannot itself be reversed; record a new event."))
+        raise DomainError(_("A correction cannot itself be reversed; record a new event."))
     if session.scalar(select(StockEntry.id).where(StockEntry.reversal_of_id == entry.id)):
-        raise StockError(_("This ledger line has already been reversed."))
+        raise DomainError(_("This ledger line has already been reversed."))
     kit = entry.kit
     if kit.state != entry.state_after or kit.location_id != entry.location_id:
-        raise StockError(_("Kit %(kit)s has moved on since this line; only its latest event "
-                           "can be reversed.", kit=kit.kit_number))
-    state_before = entry.state_before
-    return _reverse(session, kit, state_before, entry, by, reason)
-
-
-def _reverse(session, kit, to_state, entry, by, reason):
-    # A reversal goes back along the path it came (e.g. damaged -> available), which the
-    # forward table need not list; the conditional update still guards the race.
-    return move_kits(session, [kit], to_state, "adjustment", by=by, reason=reason,
-                     reversal_of=entry, follow_table=False)[0]
+        raise DomainError(_("Kit %(kit)s has moved on since this line; only its latest event "
+                            "can be reversed.", kit=kit.kit_number))
+    # Back along the path it came (e.g. damaged -> available) as an adjustment line.
+    return move_kits(session, [kit], entry.state_before, "adjustment", by=by, reason=reason,
+                     reversal_of=entry)[0]
 
 
 def ledger_totals(session):

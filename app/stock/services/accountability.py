@@ -6,16 +6,20 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.stock.ledger_models import (
+from app.core.errors import DomainError
+from app.esign.services import sign, signatures_for
+from app.stock.models import (
     AccountabilityReview,
     Dispensing,
     KitReturn,
+    Location,
     StockBalance,
     StockEntry,
 )
-from app.stock.models import Location
 from app.trials.models import Site
 
+SIGN_MEANING = "submitted"      # the site pharmacist submits the log
+VERIFY_MEANING = "verified"     # the monitor verifies it
 COUNTED_EVENTS = ("receipt", "transfer_in", "dispense", "return", "transfer_out",
                   "destruction", "loss")
 
@@ -138,3 +142,41 @@ def freeze(session, *, site=None, trial=None, by=None):
     session.add(review)
     session.flush()
     return review
+
+
+def meaning_open_to(user, signed_meanings):
+    """Return the meaning the user may sign a review with now, or None.
+
+    The pharmacist (accountability.sign) submits an unsigned review; the monitor
+    (accountability.verify) then verifies a submitted one. Each meaning is signed once.
+    """
+    if user.can("accountability.sign") and SIGN_MEANING not in signed_meanings:
+        return SIGN_MEANING
+    if user.can("accountability.verify") and SIGN_MEANING in signed_meanings \
+            and VERIFY_MEANING not in signed_meanings:
+        return VERIFY_MEANING
+    return None
+
+
+def may_sign(user, signed_meanings, meaning):
+    """Return True when the user may sign a review with this meaning now."""
+    if meaning == SIGN_MEANING:
+        return user.can("accountability.sign") and SIGN_MEANING not in signed_meanings
+    if meaning == VERIFY_MEANING:
+        return (user.can("accountability.verify") and SIGN_MEANING in signed_meanings
+                and VERIFY_MEANING not in signed_meanings)
+    return False
+
+
+def check_may_sign(session, review, user, meaning):
+    """Raise DomainError unless the user may sign the review with this meaning now."""
+    signed = {s.meaning for s in signatures_for(session, review)}
+    if not may_sign(user, signed, meaning):
+        raise DomainError(_("This review cannot be signed with that meaning by you now."))
+
+
+def sign_review(session, review, *, meaning, signer, password, comment=None):
+    """Sign a frozen review: submitted by the pharmacist first, then verified by the monitor."""
+    check_may_sign(session, review, signer, meaning)
+    return sign(session, review, meaning=meaning, signer=signer, password=password,
+                comment=comment)

@@ -1,24 +1,17 @@
-"""Products, lots, blinded lots and per-trial supply settings."""
+"""Products, lots (their status changes through the lot machine) and per-trial supply settings."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.audit.queries import history_of
+from app.core.actions import perform
 from app.core.listing import build_listing
 from app.core.permissions import require
-from app.core.views_helpers import attach_error, get_or_404
+from app.core.views_helpers import get_or_404
 from app.extensions import db
 from app.stock import bp
-from app.stock.catalog import (
-    change_lot_status,
-    create_blinded_lot,
-    create_lot,
-    save_product,
-    save_supply_settings,
-    supply_settings,
-)
 from app.stock.forms import (
     BlindedLotForm,
     LotForm,
@@ -26,19 +19,18 @@ from app.stock.forms import (
     ProductForm,
     SupplySettingsForm,
 )
-from app.stock.ledger import StockError
-from app.stock.ledger_models import StockBalance
-from app.stock.models import LOT_STATUSES, Kit, Lot, Product
+from app.stock.models import LOT_STATUSES, Kit, Lot, Product, StockBalance
+from app.stock.queries import trial_choices
+from app.stock.services.catalog import (
+    change_lot_status,
+    create_blinded_lot,
+    create_lot,
+    save_product,
+    save_supply_settings,
+    supply_settings,
+)
+from app.stock.states import LOT, LOT_EVENTS
 from app.trials.models import Trial
-from app.trials.queries import visible_trials
-
-
-def trial_choices(blank=False):
-    """Return (id, code) choices of the trials the user may see."""
-    trials = db.session.scalars(visible_trials(current_user).where(Trial.kind == "drug")
-                                .order_by(Trial.protocol_code))
-    choices = [(t.id, t.protocol_code) for t in trials]
-    return ([(0, _("None (any trial)"))] if blank else []) + choices
 
 
 @bp.route("/products")
@@ -62,17 +54,15 @@ def edit_product(product_id=None):
     """Create or change a product."""
     product = get_or_404(Product, product_id) if product_id else None
     form = ProductForm(obj=product)
-    if form.validate_on_submit():
-        try:
-            product = save_product(db.session, form.data, product)
-        except StockError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Product %(name)s saved.", name=product.name), "success")
-            return redirect(url_for("stock.list_products"))
-    return render_template("stock/product_form.html", form=form, product=product)
+
+    def render():
+        return render_template("stock/product_form.html", form=form, product=product)
+
+    if request.method == "GET":
+        return render()
+    return perform(lambda: save_product(db.session, form.data, product), form=form,
+                   render=render, next_url=url_for("stock.list_products"),
+                   success=lambda saved: _("Product %(name)s saved.", name=saved.name))
 
 
 @bp.route("/lots")
@@ -100,8 +90,12 @@ def list_lots():
         .group_by(Kit.lot_id)).all())
     products = db.session.scalars(select(Product).order_by(Product.name)).all()
     return render_template("stock/lots.html", listing=listing, counts=counts,
-                           trials=trial_choices(),
+                           trials=trial_choices(db.session, current_user),
                            product_options=[(p.id, p.name) for p in products])
+
+
+def _lot_created(lot):
+    return url_for("stock.show_lot", lot_id=lot.id)
 
 
 @bp.route("/lots/new", methods=["GET", "POST"])
@@ -111,18 +105,16 @@ def new_lot():
     form = LotForm()
     form.product_id.choices = [(p.id, str(p)) for p in db.session.scalars(
         select(Product).order_by(Product.name))]
-    form.trial_id.choices = trial_choices(blank=True)
-    if form.validate_on_submit():
-        try:
-            lot = create_lot(db.session, form.data)
-        except StockError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Lot %(lot)s registered.", lot=lot.number), "success")
-            return redirect(url_for("stock.show_lot", lot_id=lot.id))
-    return render_template("stock/lot_form.html", form=form, blinded=False)
+    form.trial_id.choices = trial_choices(db.session, current_user, blank=True)
+
+    def render():
+        return render_template("stock/lot_form.html", form=form, blinded=False)
+
+    if request.method == "GET":
+        return render()
+    return perform(lambda: create_lot(db.session, form.data), form=form, render=render,
+                   next_url=_lot_created,
+                   success=lambda lot: _("Lot %(lot)s registered.", lot=lot.number))
 
 
 @bp.route("/lots/blinded/new", methods=["GET", "POST"])
@@ -130,46 +122,65 @@ def new_lot():
 def new_blinded_lot():
     """Group matching active and placebo lots into a blinded lot."""
     form = BlindedLotForm()
-    form.trial_id.choices = trial_choices()
+    form.trial_id.choices = trial_choices(db.session, current_user)
     lots = db.session.scalars(select(Lot).where(Lot.blinded.is_(False))
                               .order_by(Lot.number)).all()
     form.members.choices = [(lot.id, f"{lot.number} · {lot.product}") for lot in lots]
-    if form.validate_on_submit():
+
+    def render():
+        return render_template("stock/lot_form.html", form=form, blinded=True)
+
+    def create():
         members = [lot for lot in lots if lot.id in form.members.data]
-        try:
-            lot = create_blinded_lot(db.session, get_or_404(Trial, form.trial_id.data),
-                                     form.number.data, members)
-        except StockError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Blinded lot %(lot)s created.", lot=lot.number), "success")
-            return redirect(url_for("stock.show_lot", lot_id=lot.id))
-    return render_template("stock/lot_form.html", form=form, blinded=True)
+        return create_blinded_lot(db.session, get_or_404(Trial, form.trial_id.data),
+                                  form.number.data, members)
+
+    if request.method == "GET":
+        return render()
+    return perform(create, form=form, render=render, next_url=_lot_created,
+                   success=lambda lot: _("Blinded lot %(lot)s created.", lot=lot.number))
 
 
-@bp.route("/lots/<int:lot_id>", methods=["GET", "POST"])
-@require("stock.view")
-def show_lot(lot_id):
-    """Show a lot: what it groups, where its kits are, its status and history."""
-    lot = get_or_404(Lot, lot_id)
-    form = LotStatusForm(status=lot.status)
-    if request.method == "POST":
-        if not current_user.can("stock.manage"):
-            return render_template("errors/403.html"), 403
-        if form.validate_on_submit():
-            change_lot_status(db.session, lot, form.status.data, form.reason.data)
-            db.session.commit()
-            flash(_("Lot %(lot)s is now %(status)s.", lot=lot.number,
-                    status=LOT_STATUSES[lot.status]), "success")
-            return redirect(url_for("stock.show_lot", lot_id=lot.id))
+def _lot_status_form(lot):
+    form = LotStatusForm()
+    form.event.choices = [(t.event, LOT_EVENTS[t.event])
+                          for t in LOT.available(lot, current_user)]
+    return form
+
+
+def _render_lot(lot, form):
     balances = db.session.scalars(select(StockBalance).where(
         StockBalance.lot_id == lot.id, StockBalance.on_hand > 0)).all()
     blinded_in = db.session.scalars(select(Lot).where(Lot.members.any(Lot.id == lot.id))).all() \
         if not lot.blinded else []
     return render_template("stock/lot.html", lot=lot, form=form, balances=balances,
                            blinded_in=blinded_in, history=history_of(db.session, lot))
+
+
+@bp.route("/lots/<int:lot_id>")
+@require("stock.view")
+def show_lot(lot_id):
+    """Show a lot: what it groups, where its kits are, its status and history."""
+    lot = get_or_404(Lot, lot_id)
+    return _render_lot(lot, _lot_status_form(lot))
+
+
+@bp.route("/lots/<int:lot_id>", methods=["POST"], endpoint="change_lot_status")
+@require("stock.manage")
+def change_lot_status_view(lot_id):
+    """Release, reject, recall, hold or expire a lot, with a reason."""
+    lot = get_or_404(Lot, lot_id)
+    form = _lot_status_form(lot)
+
+    def change():
+        change_lot_status(db.session, lot, form.event.data, reason=form.reason.data,
+                          by=current_user)
+        return lot
+
+    return perform(change, form=form, render=lambda: _render_lot(lot, form),
+                   next_url=url_for("stock.show_lot", lot_id=lot.id),
+                   success=lambda changed: _("Lot %(lot)s is now %(status)s.", lot=changed.number,
+                                             status=LOT_STATUSES[changed.status]))
 
 
 @bp.route("/trials/<int:trial_id>/settings", methods=["GET", "POST"])
@@ -179,18 +190,15 @@ def trial_settings(trial_id):
     trial = get_or_404(Trial, trial_id)
     current = supply_settings(db.session, trial)
     form = SupplySettingsForm(dns_days=current.dns_days, dnd_days=current.dnd_days)
+
+    def render():
+        return render_template("stock/settings.html", form=form, trial=trial)
+
     if request.method == "GET":
         form.reason.data = ""
-    if form.validate_on_submit():
-        try:
-            save_supply_settings(db.session, trial, form.dns_days.data, form.dnd_days.data,
-                                 form.reason.data)
-        except StockError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Supply settings of %(trial)s saved.", trial=trial.protocol_code),
-                  "success")
-            return redirect(url_for("stock.depot_stock", trial=trial.id))
-    return render_template("stock/settings.html", form=form, trial=trial)
+        return render()
+    return perform(lambda: save_supply_settings(db.session, trial, form.dns_days.data,
+                                                form.dnd_days.data, form.reason.data),
+                   form=form, render=render,
+                   next_url=url_for("stock.depot_stock", trial=trial.id),
+                   success=_("Supply settings of %(trial)s saved.", trial=trial.protocol_code))

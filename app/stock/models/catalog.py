@@ -1,20 +1,17 @@
-"""Products, lots, locations, kits and their arms, supply settings and resupply levels."""
+"""Products, lots and blinded lots, locations, supply settings and resupply levels."""
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
     ForeignKey,
-    Index,
     Numeric,
     String,
     Table,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,10 +25,11 @@ LOT_STATUSES = {"quarantine": _l("Quarantine"), "released": _l("Released"),
                 "rejected": _l("Rejected"), "expired": _l("Expired"),
                 "recalled": _l("Recalled")}
 LOCATION_KINDS = {"depot": _l("Depot"), "zone": _l("Storage zone"), "site": _l("Site")}
-ARMS_MAX = 40
+DEFAULT_DNS, DEFAULT_DND = 60, 30  # days before expiry: do not ship, do not dispense
 
 
-def _in(values):
+def sql_values(values):
+    """Return the keys of a label dict as an SQL list for a CHECK constraint: 'a', 'b'."""
     return ", ".join(f"'{v}'" for v in values)
 
 
@@ -41,7 +39,7 @@ class Product(Audited, TimestampMixin, db.Model):
     __tablename__ = "products"
     __audit_type__ = "product"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({_in(PRODUCT_KINDS)})", name="known_kind"),
+        CheckConstraint(f"kind IN ({sql_values(PRODUCT_KINDS)})", name="known_kind"),
         CheckConstraint("units_per_kit > 0", name="units_positive"),
         CheckConstraint("storage_min_c < storage_max_c", name="storage_range"),
     )
@@ -80,7 +78,7 @@ class Lot(Audited, TimestampMixin, db.Model):
     __audit_type__ = "lot"
     __audit_reason_required__ = True
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(LOT_STATUSES)})", name="known_status"),
+        CheckConstraint(f"status IN ({sql_values(LOT_STATUSES)})", name="known_status"),
         CheckConstraint("blinded = false OR trial_id IS NOT NULL", name="blinded_has_trial"),
     )
 
@@ -119,8 +117,8 @@ class SupplySettings(Audited, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trial_id: Mapped[int] = mapped_column(ForeignKey("trials.id"), unique=True)
-    dns_days: Mapped[int] = mapped_column(default=60)
-    dnd_days: Mapped[int] = mapped_column(default=30)
+    dns_days: Mapped[int] = mapped_column(default=DEFAULT_DNS)
+    dnd_days: Mapped[int] = mapped_column(default=DEFAULT_DND)
 
     trial = relationship("Trial", lazy="joined")
 
@@ -135,7 +133,7 @@ class Location(Audited, TimestampMixin, db.Model):
     __tablename__ = "locations"
     __audit_type__ = "location"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({_in(LOCATION_KINDS)})", name="known_kind"),
+        CheckConstraint(f"kind IN ({sql_values(LOCATION_KINDS)})", name="known_kind"),
         CheckConstraint("(kind = 'site') = (site_id IS NOT NULL)", name="site_has_site"),
         CheckConstraint("(kind = 'zone') = (parent_id IS NOT NULL)", name="zone_has_depot"),
     )
@@ -167,60 +165,6 @@ class Location(Audited, TimestampMixin, db.Model):
         if self.kind == "depot":
             return self.id
         return self.parent_id if self.kind == "zone" else None
-
-
-KIT_STATES = {
-    "available": _l("Available"), "quarantined": _l("Quarantined"), "damaged": _l("Damaged"),
-    "missing": lazy_pgettext("kit state", "Missing"), "expired": _l("Expired"),
-    "in_transit": _l("In transit"),
-    "received": _l("Received"), "dispensed": _l("Dispensed"), "returned": _l("Returned"),
-    "pending_destruction": _l("Pending destruction"), "destroyed": _l("Destroyed"),
-}
-
-
-class Kit(Audited, TimestampMixin, db.Model):
-    """A serialised, randomly numbered unit that is shipped and dispensed."""
-
-    __tablename__ = "kits"
-    __audit_type__ = "kit"
-    __table_args__ = (
-        UniqueConstraint("trial_id", "kit_number"),
-        CheckConstraint(f"state IN ({_in(KIT_STATES)})", name="known_state"),
-        Index("ix_kits_location_state_expiry", "location_id", "state", "expires_on"),
-        Index("ix_kits_trial_state_expiry", "trial_id", "state", "expires_on"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    trial_id: Mapped[int] = mapped_column(ForeignKey("trials.id"))
-    kit_number: Mapped[str] = mapped_column(String(40))
-    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
-    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
-    state: Mapped[str] = mapped_column(String(20), default="available")
-    expires_on: Mapped[date] = mapped_column(Date)
-
-    lot: Mapped[Lot] = relationship(lazy="joined")
-    product: Mapped[Product] = relationship()
-    location: Mapped[Location | None] = relationship(lazy="joined")
-    trial = relationship("Trial")
-
-    def audit_label(self):
-        """Return the kit number (never its arm)."""
-        return self.kit_number
-
-    def __str__(self):
-        return self.kit_number
-
-
-class KitArm(db.Model):
-    """The treatment arm of a kit: a separate table only the unblinded role reads."""
-
-    # Not Audited on purpose: an audit entry would show the arm to blinded auditors.
-    __tablename__ = "kit_arms"
-
-    kit_id: Mapped[int] = mapped_column(ForeignKey("kits.id"), primary_key=True)
-    arm: Mapped[str] = mapped_column(String(ARMS_MAX))
-    recorded_at: Mapped[datetime]
 
 
 class ResupplyLevel(Audited, TimestampMixin, db.Model):

@@ -6,12 +6,21 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.audit.services import set_reason
-from app.stock.ledger import StockError
-from app.stock.models import Location, Lot, Product, ResupplyLevel, SupplySettings
+from app.core.errors import DomainError
+from app.core.states import apply_transition
+from app.stock.models import (
+    DEFAULT_DND,
+    DEFAULT_DNS,
+    Location,
+    Lot,
+    Product,
+    ResupplyLevel,
+    SupplySettings,
+)
+from app.stock.states import LOT
 
 PRODUCT_FIELDS = ("name", "kind", "strength", "form", "route", "units_per_kit",
                   "storage_min_c", "storage_max_c", "gtin")
-DEFAULT_DNS, DEFAULT_DND = 60, 30
 
 
 def gtin_is_valid(gtin):
@@ -26,18 +35,18 @@ def gtin_is_valid(gtin):
 def save_product(session, data, product=None):
     """Create or change a product after checking its storage range, units and GTIN."""
     if (data.get("units_per_kit") or 0) <= 0:
-        raise StockError(_("Units per kit must be more than zero."), "units_per_kit")
+        raise DomainError(_("Units per kit must be more than zero."), "units_per_kit")
     if data["storage_min_c"] >= data["storage_max_c"]:
-        raise StockError(_("The minimum storage temperature must be below the maximum."),
-                         "storage_max_c")
+        raise DomainError(_("The minimum storage temperature must be below the maximum."),
+                          "storage_max_c")
     if data.get("gtin") and not gtin_is_valid(data["gtin"]):
-        raise StockError(_("This GTIN-14 is not valid: 14 digits, the last one the check "
-                           "digit."), "gtin")
+        raise DomainError(_("This GTIN-14 is not valid: 14 digits, the last one the check "
+                            "digit."), "gtin")
     clash = session.scalar(select(Product.id).where(
         func.lower(Product.name) == data["name"].lower(),
         Product.id != (product.id if product else 0)))
     if clash:
-        raise StockError(_("Another product already has this name."), "name")
+        raise DomainError(_("Another product already has this name."), "name")
     product = product or Product()
     for name in PRODUCT_FIELDS:
         if name in data:
@@ -53,41 +62,51 @@ def _check_lot_number(session, number, product_id, lot_id=None):
     if other is None:
         return
     if other.product_id != product_id:
-        raise StockError(_("Lot number %(number)s is already used for another product (%(p)s).",
-                           number=number, p=other.product.name), "number")
-    raise StockError(_("Lot number %(number)s already exists.", number=number), "number")
+        raise DomainError(_("Lot number %(number)s is already used for another product (%(p)s).",
+                            number=number, p=other.product.name), "number")
+    raise DomainError(_("Lot number %(number)s already exists.", number=number), "number")
 
 
 def create_lot(session, data, today=None):
-    """Register a manufacturing lot; its expiry may not be in the past."""
+    """Register a manufacturing lot (in quarantine or released); its expiry may not be past."""
     today = today or date.today()
+    status = data.get("status") or "quarantine"
+    _check_registered_status(status)
     _check_lot_number(session, data["number"], data["product_id"])
     if data["expires_on"] < today:
-        raise StockError(_("The expiry date is in the past; an expired lot cannot be "
-                           "received."), "expires_on")
+        raise DomainError(_("The expiry date is in the past; an expired lot cannot be "
+                            "received."), "expires_on")
     if data.get("manufactured_on") and data["manufactured_on"] > data["expires_on"]:
-        raise StockError(_("The manufacture date must be before the expiry date."),
-                         "manufactured_on")
+        raise DomainError(_("The manufacture date must be before the expiry date."),
+                          "manufactured_on")
     lot = Lot(number=data["number"], product_id=data["product_id"],
               trial_id=data.get("trial_id") or None, manufacturer=data.get("manufacturer"),
               manufactured_on=data.get("manufactured_on"), expires_on=data["expires_on"],
-              status=data.get("status") or "quarantine")
+              status=status)
     session.add(lot)
     session.flush()
     return lot
 
 
+def _check_registered_status(status):
+    """Refuse a new lot in any status its machine does not register it in."""
+    if LOT.find(None, "register", status) is None:
+        raise DomainError(_("A new lot is registered in quarantine or already released."),
+                          "status")
+
+
 def create_blinded_lot(session, trial, number, members, status="released"):
     """Group matching active and placebo lots; the blinded lot takes the earliest expiry."""
+    _check_registered_status(status)
     if len(members) < 2:
-        raise StockError(_("A blinded lot groups at least two lots (active and placebo)."),
-                         "members")
+        raise DomainError(_("A blinded lot groups at least two lots (active and placebo)."),
+                          "members")
     if any(m.blinded for m in members):
-        raise StockError(_("A blinded lot can only group manufacturing lots."), "members")
+        raise DomainError(_("A blinded lot can only group manufacturing lots."), "members")
     active = [m for m in members if m.product.kind != "placebo"]
     if not active or len(active) == len(members):
-        raise StockError(_("A blinded lot needs at least one active and one placebo lot."),
-                         "members")
+        raise DomainError(_("A blinded lot needs at least one active and one placebo lot."),
+                          "members")
     _check_lot_number(session, number, active[0].product_id)
     lot = Lot(number=number, product_id=active[0].product_id, trial_id=trial.id, blinded=True,
               expires_on=min(m.expires_on for m in members), status=status,
@@ -98,11 +117,9 @@ def create_blinded_lot(session, trial, number, members, status="released"):
     return lot
 
 
-def change_lot_status(session, lot, status, reason):
-    """Change a lot's status (released, rejected, recalled...) with a reason."""
-    set_reason(session, reason)
-    lot.status = status
-    session.flush()
+def change_lot_status(session, lot, event, *, reason, by=None):
+    """Release, reject, recall, hold or expire a lot through its declared transition."""
+    return apply_transition(session, LOT, lot, event, by=by, reason=reason)
 
 
 def supply_settings(session, trial):
@@ -115,8 +132,8 @@ def supply_settings(session, trial):
 def save_supply_settings(session, trial, dns_days, dnd_days, reason):
     """Save a trial's do-not-ship and do-not-dispense windows (DNS > DND)."""
     if dnd_days < 0 or dns_days <= dnd_days:
-        raise StockError(_("The do-not-ship window must be longer than the do-not-dispense "
-                           "window, and neither may be negative."), "dns_days")
+        raise DomainError(_("The do-not-ship window must be longer than the do-not-dispense "
+                            "window, and neither may be negative."), "dns_days")
     set_reason(session, reason)
     settings = session.scalar(select(SupplySettings).where(SupplySettings.trial_id == trial.id))
     if settings is None:
@@ -130,8 +147,8 @@ def save_supply_settings(session, trial, dns_days, dnd_days, reason):
 def save_resupply_level(session, site, minimum, maximum):
     """Set a site's resupply minimum and maximum (0 <= min < max)."""
     if minimum < 0 or maximum <= minimum:
-        raise StockError(_("The maximum must be more than the minimum, and the minimum may "
-                           "not be negative."), "maximum")
+        raise DomainError(_("The maximum must be more than the minimum, and the minimum may "
+                            "not be negative."), "maximum")
     level = session.scalar(select(ResupplyLevel).where(ResupplyLevel.site_id == site.id))
     if level is None:
         level = ResupplyLevel(site_id=site.id, minimum=minimum, maximum=maximum)
@@ -144,7 +161,7 @@ def save_resupply_level(session, site, minimum, maximum):
 def create_depot(session, code, name, zones=()):
     """Create a depot and its storage zones [(code, name, storage note)]."""
     if session.scalar(select(Location.id).where(func.lower(Location.code) == code.lower())):
-        raise StockError(_("A location with this code already exists."), "code")
+        raise DomainError(_("A location with this code already exists."), "code")
     depot = Location(kind="depot", code=code, name=name)
     session.add(depot)
     session.flush()

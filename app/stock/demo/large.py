@@ -13,10 +13,19 @@ from sqlalchemy import func, insert, select
 
 from app.audit.services import record_event
 from app.core.models import utcnow
-from app.stock.catalog import create_depot, save_resupply_level, save_supply_settings
-from app.stock.ledger_models import Dispensing, KitReturn, StockBalance, StockEntry
-from app.stock.models import Kit, KitArm, Location, Lot, Product
-from app.stock.states import deltas
+from app.stock.models import (
+    Dispensing,
+    Kit,
+    KitArm,
+    KitReturn,
+    Location,
+    Lot,
+    Product,
+    StockBalance,
+    StockEntry,
+)
+from app.stock.services.catalog import create_depot, save_resupply_level, save_supply_settings
+from app.stock.services.ledger import deltas
 from app.trials.models import Site, Subject, Trial, TrialVisit
 
 PROTOCOL = "BENCH-LARGE"

@@ -1,25 +1,25 @@
 """Drug accountability per site and per trial: screen, Excel, PDF, signature and verification."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.core.actions import perform
+from app.core.errors import DomainError
 from app.core.permissions import require
 from app.core.views_helpers import get_or_404
 from app.esign.forms import SignForm
-from app.esign.services import SigningError, sign, signatures_for
+from app.esign.services import signatures_for
 from app.exports.excel import xlsx_response
 from app.exports.pdf import build_pdf, pdf_response
 from app.extensions import db
-from app.stock import accountability, bp
+from app.stock import bp
 from app.stock.exports import accountability_sheets, accountability_story
-from app.stock.ledger_models import AccountabilityReview
+from app.stock.models import AccountabilityReview
+from app.stock.services import accountability
 from app.trials.models import Site, Trial
 from app.trials.queries import can_see_site, visible_trials
-
-SIGN_MEANING = "submitted"      # the site pharmacist submits the log
-VERIFY_MEANING = "verified"     # the monitor verifies it
 
 
 def _scope(kind, ident):
@@ -98,9 +98,11 @@ def accountability_pdf(kind, ident):
 def freeze_accountability(kind, ident):
     """Freeze today's figures into a review that can be signed."""
     site, trial = _scope(kind, ident)
-    review = accountability.freeze(db.session, site=site, trial=trial, by=current_user)
-    db.session.commit()
-    return redirect(url_for("stock.show_review", review_id=review.id))
+    return perform(lambda: accountability.freeze(db.session, site=site, trial=trial,
+                                                 by=current_user),
+                   success=None,
+                   next_url=lambda review: url_for("stock.show_review", review_id=review.id),
+                   refused_url=url_for("stock.show_accountability", kind=kind, ident=ident))
 
 
 def _review_or_404(review_id):
@@ -118,13 +120,7 @@ def show_review(review_id):
     """Show a frozen review, its figures and its signatures, and the form to sign it."""
     review = _review_or_404(review_id)
     signatures = signatures_for(db.session, review)
-    meanings = {s.meaning for s in signatures}
-    meaning = None
-    if current_user.can("accountability.sign") and SIGN_MEANING not in meanings:
-        meaning = SIGN_MEANING
-    elif current_user.can("accountability.verify") and SIGN_MEANING in meanings \
-            and VERIFY_MEANING not in meanings:
-        meaning = VERIFY_MEANING
+    meaning = accountability.meaning_open_to(current_user, {s.meaning for s in signatures})
     figures = accountability.compute(db.session, site=review.site, trial=review.trial,
                                      last_entry_id=review.last_entry_id)
     return render_template("stock/review.html", review=review, signatures=signatures,
@@ -139,28 +135,21 @@ def sign_review(review_id):
     """Sign a review: the pharmacist submits it, then the monitor verifies it."""
     review = _review_or_404(review_id)
     form = SignForm()
-    meanings = {s.meaning for s in signatures_for(db.session, review)}
-    meaning = request.form.get("meaning")
-    allowed = (meaning == SIGN_MEANING and current_user.can("accountability.sign")
-               and SIGN_MEANING not in meanings) or (
-        meaning == VERIFY_MEANING and current_user.can("accountability.verify")
-        and SIGN_MEANING in meanings and VERIFY_MEANING not in meanings)
-    if not allowed:
-        flash(_("This review cannot be signed with that meaning by you now."), "danger")
-        return redirect(url_for("stock.show_review", review_id=review.id))
-    if not form.validate_on_submit():
-        flash(_("Enter your password and confirm the statement to sign."), "danger")
-        return redirect(url_for("stock.show_review", review_id=review.id))
-    try:
-        sign(db.session, review, meaning=meaning, signer=current_user,
-             password=form.password.data, comment=form.comment.data)
-    except SigningError as error:
-        db.session.commit()  # keep the failed attempt and any lock
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
-        flash(_("The accountability log is signed."), "success")
-    return redirect(url_for("stock.show_review", review_id=review.id) + "#signatures-title")
+    back = url_for("stock.show_review", review_id=review.id)
+
+    def sign():
+        meaning = request.form.get("meaning")
+        # Who may sign with which meaning is refused first, then an incomplete form.
+        accountability.check_may_sign(db.session, review, current_user, meaning)
+        if not form.validate_on_submit():
+            raise DomainError(_("Enter your password and confirm the statement to sign."))
+        return accountability.sign_review(db.session, review, meaning=meaning,
+                                          signer=current_user, password=form.password.data,
+                                          comment=form.comment.data)
+
+    return perform(sign, validate=False, refused_url=back + "#signatures-title",
+                   success=_("The accountability log is signed."),
+                   next_url=back + "#signatures-title")
 
 
 @bp.route("/accountability/reviews/<int:review_id>/log.pdf")

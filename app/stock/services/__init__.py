@@ -1,0 +1,1 @@
+"""Stock business rules, one module per topic; none of them commits."""

@@ -1,0 +1,126 @@
+"""At the site: propose and dispense a kit to a subject at a visit, record its return."""
+
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.core.errors import DomainError
+from app.core.models import utcnow
+from app.stock.models import Dispensing, Kit, KitReturn, Location
+from app.stock.services.catalog import supply_settings
+from app.stock.services.ledger import check_kit_move, transition
+from app.stock.services.supply import eligible_kits
+from app.stock.states import USABLE_STATES
+
+
+def propose_kit(session, subject, on_date=None):
+    """Return the kit the system proposes to dispense to a subject at their site, or None."""
+    location = session.scalar(select(Location).where(Location.site_id == subject.site_id))
+    if location is None:
+        return None
+    kits = eligible_kits(session, subject.trial, [location.id], window="dnd", on_date=on_date,
+                         limit=1)
+    return kits[0] if kits else None
+
+
+def dispense_kit(session, subject, visit, proposed_kit, scanned_number, *, by, on_date=None):
+    """Give the proposed kit to the subject at a visit once the scanned number matches it."""
+    scanned = (scanned_number or "").strip()
+    if visit.trial_id != subject.trial_id or not visit.active:
+        raise DomainError(_("This visit is not in the trial's schedule."), "visit_id")
+    if subject.status not in ("enrolled", "screening"):
+        raise DomainError(_("Subject %(s)s is not on treatment; nothing can be dispensed.",
+                            s=subject.code), "subject_id")
+    if by is not None and by.is_site_scoped and subject.site_id not in by.site_ids:
+        raise DomainError(_("You can only dispense at your own sites."), "subject_id")
+    settings = supply_settings(session, subject.trial)
+    on_date = on_date or date.today()
+    scanned_kit = session.scalar(select(Kit).where(Kit.trial_id == subject.trial_id,
+                                                   Kit.kit_number == scanned))
+    if scanned_kit is not None and (proposed_kit is None or scanned_kit.id != proposed_kit.id):
+        _explain_unusable(scanned_kit, subject, settings, on_date)
+    if proposed_kit is None:
+        raise DomainError(_("No kit at this site can be dispensed; ask for a resupply."),
+                          "kit_number")
+    if scanned != proposed_kit.kit_number:
+        raise DomainError(_("The kit number you scanned (%(scanned)s) is not the proposed kit "
+                            "(%(kit)s). Nothing was dispensed.", scanned=scanned or "—",
+                            kit=proposed_kit.kit_number), "kit_number")
+    kit = proposed_kit
+    _explain_unusable(kit, subject, settings, on_date)
+    entry = transition(session, kit, "dispensed", "dispense", by=by,
+                       document_ref=f"{subject.code} V{visit.number}")
+    dispensing = Dispensing(kit_id=kit.id, subject_id=subject.id, visit_id=visit.id,
+                            site_id=subject.site_id, dispensed_at=entry.occurred_at,
+                            dispensed_by_id=by.id if by else None, entry_id=entry.id)
+    session.add(dispensing)
+    session.flush()
+    return dispensing
+
+
+def _explain_unusable(kit, subject, settings, on_date):
+    """Refuse, in plain words, a kit that cannot be dispensed to this subject today."""
+    if kit.state == "dispensed":
+        raise DomainError(_("Kit %(kit)s has already been dispensed; it was scanned twice.",
+                            kit=kit.kit_number), "kit_number")
+    location = kit.location
+    if kit.state in USABLE_STATES and (location is None or location.site_id != subject.site_id):
+        raise DomainError(_("Kit %(kit)s is not at this subject's site; it cannot be dispensed "
+                            "here.", kit=kit.kit_number), "kit_number")
+    try:
+        check_kit_move(kit, "dispensed", "dispense")
+    except DomainError as error:
+        raise DomainError(str(error), "kit_number") from error
+    if kit.expires_on < on_date:
+        raise DomainError(_("Kit %(kit)s expired on %(date)s; it cannot be dispensed.",
+                            kit=kit.kit_number, date=kit.expires_on.isoformat()), "kit_number")
+    if kit.expires_on < on_date + timedelta(days=settings.dnd_days):
+        raise DomainError(_("Kit %(kit)s expires on %(date)s, inside the do-not-dispense "
+                            "window; it cannot be dispensed.", kit=kit.kit_number,
+                            date=kit.expires_on.isoformat()), "kit_number")
+
+
+def return_kit(session, kit, *, units_returned, units_missing, condition, explanation=None,
+               by=None):
+    """Record a dispensed kit brought back by its subject, with units returned and missing."""
+    dispensing = session.scalar(select(Dispensing).where(Dispensing.kit_id == kit.id))
+    if dispensing is None or kit.state != "dispensed":
+        raise DomainError(_("Kit %(kit)s has not been dispensed, so it cannot be returned.",
+                            kit=kit.kit_number), "kit_number")
+    if by is not None and by.is_site_scoped and dispensing.site_id not in by.site_ids:
+        raise DomainError(_("You can only record returns at your own sites."), "kit_number")
+    units = kit.product.units_per_kit
+    if units_returned is None or units_missing is None or units_returned < 0 \
+            or units_missing < 0:
+        raise DomainError(_("Units returned and missing cannot be negative."), "units_returned")
+    if units_returned + units_missing > units:
+        raise DomainError(_("A kit holds %(n)s units; returned and missing together cannot be "
+                            "more.", n=units), "units_returned")
+    if units_missing and not (explanation or "").strip():
+        raise DomainError(_("Explain the missing units."), "explanation")
+    entry = transition(session, kit, "returned", "return", by=by,
+                       reason=(explanation or "").strip() or None,
+                       document_ref=dispensing.subject.code)
+    kit_return = KitReturn(kit_id=kit.id, subject_id=dispensing.subject_id,
+                           site_id=dispensing.site_id, units_returned=units_returned,
+                           units_missing=units_missing, condition=condition,
+                           explanation=(explanation or "").strip() or None,
+                           returned_at=utcnow(), entry_id=entry.id)
+    session.add(kit_return)
+    session.flush()
+    return kit_return
+
+
+def record_return_at_site(session, site, kit_number, **details):
+    """Record the return of a kit, known by its number, that was dispensed at this site."""
+    kit = session.scalar(select(Kit).where(Kit.trial_id == site.trial_id,
+                                           Kit.kit_number == kit_number))
+    if kit is None:
+        raise DomainError(_("Kit %(kit)s is unknown in this trial.", kit=kit_number),
+                          "kit_number")
+    dispensing = session.scalar(select(Dispensing).where(Dispensing.kit_id == kit.id))
+    if dispensing is not None and dispensing.site_id != site.id:
+        raise DomainError(_("Kit %(kit)s was dispensed at another site.", kit=kit.kit_number),
+                          "kit_number")
+    return return_kit(session, kit, **details)
