@@ -13,7 +13,7 @@ from app.auth.models import User, UserRole
 from app.core.actions import perform
 from app.core.listing import build_listing
 from app.core.permissions import ROLE_LABELS, ROLES, require
-from app.core.views_helpers import get_or_404
+from app.core.queries import get_or_404
 from app.extensions import db
 from app.notify.models import OutboxMessage
 from app.trials.api import Site, site_choices

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.auth.models import User, UserRole
 from app.auth.services import hash_password
 from app.core.models import utcnow
-from app.trials.models import Site
+from app.trials.api import Site
 
 DEMO_PASSWORD = "Demo-Ensayo-2026"
 

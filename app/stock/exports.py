@@ -9,7 +9,7 @@ from app.exports.excel import Sheet
 from app.exports.pdf import para, table
 from app.stock.models import EVENTS, KIT_STATES, RETURN_CONDITIONS, Kit, Location, Lot, StockEntry
 from app.stock.services import accountability
-from app.trials.models import Subject, TrialVisit
+from app.trials.api import Subject, TrialVisit
 
 
 def summary_rows(figures):

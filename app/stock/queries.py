@@ -16,7 +16,7 @@ from app.stock.models import (
 )
 from app.stock.services.supply import expiry_status
 from app.stock.states import ON_HAND_STATES, USABLE_STATES
-from app.trials.models import Site
+from app.trials.api import Site
 
 # Kit list groups (the links behind the balance figures).
 STATE_GROUPS = {"on_hand": ON_HAND_STATES, "available": USABLE_STATES,
@@ -78,8 +78,7 @@ def trial_choices(session, user, blank=False):
     """Return (id, code) choices of the drug trials the user may see."""
     from flask_babel import gettext as _
 
-    from app.trials.models import Trial
-    from app.trials.queries import visible_trials
+    from app.trials.api import Trial, visible_trials
 
     trials = session.scalars(visible_trials(user).where(Trial.kind == "drug")
                              .order_by(Trial.protocol_code))

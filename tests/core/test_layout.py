@@ -26,27 +26,10 @@ PUBLIC_ENTRY = {"stock": "app.stock.api", "trials": "app.trials.api"}
 # app/models.py imports every model so that Alembic sees the whole schema.
 IMPORTS_EVERY_MODEL = APP / "models.py"
 
-# Still failing on this branch because the domain is being converted in parallel; remove a
-# name once its conversion is merged (xfail is not strict: a pass is reported, not failed).
-CONVERTING = pytest.mark.xfail(strict=False, reason="domains being converted")
-NOT_YET = {
-    "shape": {"stock", "reimbursement"},
-    "imports": {"stock", "shipments", "reimbursement", "admin", "auth"},
-    "commits": {"core", "auth", "admin", "notify", "trials", "stock", "shipments",
-                "reimbursement"},
-    "forbidden": {"trials", "reimbursement"},
-    "names": {"core", "trials", "stock", "shipments", "reimbursement"},
-}
-
-
 def packages():
     """Return the app's packages by name, plus "app" for its top-level modules."""
     names = sorted(p.name for p in APP.iterdir() if (p / "__init__.py").exists())
     return ["app", *names]
-
-
-def params(names, check):
-    return [pytest.param(n, marks=CONVERTING) if n in NOT_YET[check] else n for n in names]
 
 
 def modules_of(package):
@@ -72,7 +55,7 @@ def where(path, node):
     return f"{path.relative_to(ROOT)}:{node.lineno}"
 
 
-@pytest.mark.parametrize("domain", params(DOMAINS, "shape"))
+@pytest.mark.parametrize("domain", DOMAINS)
 def test_every_domain_has_the_same_named_files(domain):
     folder = APP / domain
     required = ("registration",) if domain in INFRASTRUCTURE else SHAPE
@@ -99,7 +82,7 @@ def imported_names(path):
                 yield node.lineno, f"{base}.{alias.name}"  # a module or a name in one
 
 
-@pytest.mark.parametrize("package", params(packages(), "imports"))
+@pytest.mark.parametrize("package", packages())
 def test_other_domains_use_stock_and_trials_only_through_their_api(package):
     offenders = []
     for path in modules_of(package):
@@ -120,7 +103,7 @@ def is_session_call(node, methods):
             and ast.unparse(func.value).split(".")[-1] == "session")
 
 
-@pytest.mark.parametrize("package", params(packages(), "commits"))
+@pytest.mark.parametrize("package", packages())
 def test_views_never_commit_or_roll_back_themselves(package):
     """Only app/core/actions.py (perform) commits or rolls back for a view."""
     offenders = [where(path, node) for path in modules_of(package) if is_view_module(path)
@@ -138,7 +121,7 @@ def is_forbidden_abort(node):
         isinstance(code, ast.Attribute) and code.attr == "FORBIDDEN")
 
 
-@pytest.mark.parametrize("package", params(packages(), "forbidden"))
+@pytest.mark.parametrize("package", packages())
 def test_views_leave_permissions_to_the_route_decorator(package):
     """No hand-made 403 in a view: @require(...) refuses; 404 hides what is out of scope."""
     offenders = [where(path, node) for path in modules_of(package) if is_view_module(path)
@@ -150,7 +133,7 @@ def is_forbidden_name(path):
     return re.fullmatch(r"views_\w+|\w+_views", path.stem) is not None
 
 
-@pytest.mark.parametrize("package", params(packages(), "names"))
+@pytest.mark.parametrize("package", packages())
 def test_view_code_lives_in_views_not_in_views_x_or_x_views_files(package):
     offenders = [str(path.relative_to(ROOT)) for path in modules_of(package)
                  if is_forbidden_name(path)]

@@ -11,7 +11,7 @@ from app.core.actions import perform
 from app.core.errors import DomainError
 from app.core.listing import build_listing
 from app.core.permissions import require
-from app.core.views_helpers import get_or_404
+from app.core.queries import get_or_404
 from app.esign.forms import SignForm
 from app.esign.services import signatures_for
 from app.exports.excel import Sheet, xlsx_response

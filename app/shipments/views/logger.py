@@ -12,7 +12,7 @@ from app.coldchain.logger import (
 )
 from app.core.actions import perform
 from app.core.permissions import require
-from app.core.views_helpers import get_or_404
+from app.core.queries import get_or_404
 from app.extensions import db
 from app.files.services import send_stored_file
 from app.shipments import bp

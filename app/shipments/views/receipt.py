@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.core.actions import perform
 from app.core.permissions import require
-from app.core.views_helpers import get_or_404
+from app.core.queries import get_or_404
 from app.extensions import db
 from app.shipments import bp
 from app.shipments.forms import ReceiptScanForm, ReceiveForm, ResolveForm

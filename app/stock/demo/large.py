@@ -26,7 +26,7 @@ from app.stock.models import (
 )
 from app.stock.services.catalog import create_depot, save_resupply_level, save_supply_settings
 from app.stock.services.ledger import deltas
-from app.trials.models import Site, Subject, Trial, TrialVisit
+from app.trials.api import Site, Subject, Trial, TrialVisit
 
 PROTOCOL = "BENCH-LARGE"
 HEAVY_SITE_KITS = 10_000

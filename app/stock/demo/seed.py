@@ -18,7 +18,7 @@ from app.stock.services.catalog import (
 from app.stock.services.kits import generate_kits
 from app.stock.services.ledger import move_kits, transition
 from app.stock.services.site import dispense_kit, propose_kit, return_kit
-from app.trials.models import Site, Subject
+from app.trials.api import Site, Subject
 
 DEPOT_CODE = "DEP-MAD"
 

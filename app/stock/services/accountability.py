@@ -16,7 +16,7 @@ from app.stock.models import (
     StockBalance,
     StockEntry,
 )
-from app.trials.models import Site
+from app.trials.api import Site
 
 SIGN_MEANING = "submitted"      # the site pharmacist submits the log
 VERIFY_MEANING = "verified"     # the monitor verifies it

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.stock.models import Kit, Location, ResupplyLevel
 from app.stock.services.catalog import supply_settings
 from app.stock.states import USABLE_STATES
-from app.trials.models import Site
+from app.trials.api import Site
 
 
 def expiry_status(expires_on, dns_days, dnd_days, on_date=None):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.core.actions import perform
 from app.core.errors import DomainError
 from app.core.permissions import require
-from app.core.views_helpers import get_or_404
+from app.core.queries import get_or_404
 from app.esign.forms import SignForm
 from app.esign.services import signatures_for
 from app.exports.excel import xlsx_response
@@ -18,8 +18,7 @@ from app.stock import bp
 from app.stock.exports import accountability_sheets, accountability_story
 from app.stock.models import AccountabilityReview
 from app.stock.services import accountability
-from app.trials.models import Site, Trial
-from app.trials.queries import can_see_site, visible_trials
+from app.trials.api import Site, Trial, can_see_site, visible_trials
 
 
 def _scope(kind, ident):

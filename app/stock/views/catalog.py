@@ -9,7 +9,7 @@ from app.audit.queries import history_of
 from app.core.actions import perform
 from app.core.listing import build_listing
 from app.core.permissions import require
-from app.core.views_helpers import get_or_404
+from app.core.queries import get_or_404
 from app.extensions import db
 from app.stock import bp
 from app.stock.forms import (
@@ -30,7 +30,7 @@ from app.stock.services.catalog import (
     supply_settings,
 )
 from app.stock.states import LOT, LOT_EVENTS
-from app.trials.models import Trial
+from app.trials.api import Trial
 
 
 @bp.route("/products")

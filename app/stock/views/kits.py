@@ -9,7 +9,7 @@ from app.audit.queries import history_of
 from app.core.actions import perform
 from app.core.listing import build_listing
 from app.core.permissions import require
-from app.core.views_helpers import get_or_404
+from app.core.queries import get_or_404
 from app.extensions import db
 from app.stock import bp
 from app.stock.forms import GenerateKitsForm, KitActionForm, ReverseForm, UploadKitsForm
@@ -30,7 +30,7 @@ from app.stock.services.kits import generate_kits
 from app.stock.services.ledger import move_kits, reverse_entry
 from app.stock.services.supply import expiry_status
 from app.stock.states import KIT, REVERSIBLE_EVENTS
-from app.trials.models import Trial
+from app.trials.api import Trial
 
 # Actions on the kit page: (to state, event); each is offered when the kit machine allows it.
 KIT_ACTIONS = {

@@ -8,15 +8,14 @@ from wtforms import HiddenField
 
 from app.core.actions import perform
 from app.core.permissions import require
-from app.core.views_helpers import get_or_404
+from app.core.queries import get_or_404
 from app.extensions import db
 from app.stock import bp
 from app.stock.forms import DispenseForm, ReturnForm
 from app.stock.models import Dispensing, Kit, KitReturn
 from app.stock.queries import visit_choices
 from app.stock.services.site import dispense_kit, propose_kit, record_return_at_site
-from app.trials.models import Site, Subject, TrialVisit
-from app.trials.queries import can_see_site
+from app.trials.api import Site, Subject, TrialVisit, can_see_site
 
 
 class ConfirmDispenseForm(DispenseForm):

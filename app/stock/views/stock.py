@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.core.actions import perform
 from app.core.listing import build_listing
 from app.core.permissions import require
-from app.core.views_helpers import get_or_404
+from app.core.queries import get_or_404
 from app.extensions import db
 from app.stock import bp
 from app.stock.forms import ResupplyLevelForm
@@ -38,8 +38,7 @@ from app.stock.queries import (
 from app.stock.services.catalog import save_resupply_level, site_location, supply_settings
 from app.stock.services.supply import expiry_status, resupply_needs
 from app.stock.states import USABLE_STATES
-from app.trials.models import Site, Trial
-from app.trials.queries import can_see_site
+from app.trials.api import Site, Trial, can_see_site
 
 
 @bp.route("/depot")

@@ -9,7 +9,7 @@ from app.audit.queries import history_of
 from app.core.actions import perform
 from app.core.listing import build_listing
 from app.core.permissions import require
-from app.core.views_helpers import get_or_404
+from app.core.queries import get_or_404
 from app.extensions import db
 from app.trials import bp
 from app.trials.forms import EditSiteForm, SiteForm, StatusForm

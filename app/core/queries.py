@@ -1,8 +1,7 @@
-"""Small helpers thin views share."""
+"""Read-only lookups every domain's views share."""
 
 from flask import abort
 
-from app.core.actions import attach_error  # noqa: F401 - views import it from here too
 from app.extensions import db
 
 
