@@ -1,0 +1,1 @@
+"""Background jobs: the Huey queue, exports that run as jobs, "My downloads"."""

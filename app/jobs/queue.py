@@ -1,0 +1,54 @@
+"""The one Huey instance: SQLite file by default, Redis when REDIS_URL is set; same tasks.
+
+The consumer runs ``huey_consumer app.jobs.queue.huey``; every task body runs inside a Flask
+application context (``in_app_context``), built once per consumer process from APP_CONFIG.
+Tests set ``huey.immediate = True`` so tasks run inline inside the test's own app context.
+"""
+
+import os
+from functools import wraps
+from pathlib import Path
+
+from huey import RedisHuey, SqliteHuey
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def make_huey():
+    """Build the queue from the environment (REDIS_URL, JOBS_QUEUE_FILE)."""
+    redis_url = os.environ.get("REDIS_URL", "").strip()
+    if redis_url:
+        return RedisHuey("ensayo", url=redis_url, utc=True)
+    filename = os.environ.get("JOBS_QUEUE_FILE", str(ROOT / "instance" / "jobs-queue.db"))
+    Path(filename).parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("ensayo", filename=filename, utc=True)
+
+
+huey = make_huey()
+
+_APP = None
+
+
+def consumer_app():
+    """Return the Flask app of this consumer process (built on first use)."""
+    global _APP
+    if _APP is None:
+        from app import create_app
+
+        _APP = create_app(os.environ.get("APP_CONFIG", "production"))
+    return _APP
+
+
+def in_app_context(function):
+    """Run a task body inside an application context (the test's own one when inline)."""
+
+    @wraps(function)
+    def wrapped(*args, **kwargs):
+        from flask import has_app_context
+
+        if has_app_context():
+            return function(*args, **kwargs)
+        with consumer_app().app_context():
+            return function(*args, **kwargs)
+
+    return wrapped
