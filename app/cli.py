@@ -113,6 +113,14 @@ def states_show(name, mermaid):
     click.echo(machine.mermaid() if mermaid else "\n".join(machine.diagram()))
 
 
+@states_cli.command("docs")
+def states_docs():
+    """Print the README section that documents every state machine (from the same data)."""
+    from app.core.states import machines, markdown
+
+    click.echo(markdown([machines()[name] for name in sorted(machines())]), nl=False)
+
+
 def install(app):
     """Register the platform's command groups (domains add theirs in their registration)."""
     for group in (seed_cli, audit_cli, outbox_cli, users_cli, states_cli):

@@ -146,6 +146,29 @@ class StateMachine:
 _MACHINES = {}
 
 
+def markdown(machine_list):
+    """Return the README section that documents the machines (``flask states docs``)."""
+    out = []
+    for machine in machine_list:
+        model = machine.model.__name__
+        out.append(f"### `{machine.name}` ({model}.{machine.column})")
+        out.append("")
+        out.append("| from | event | to | needs |")
+        out.append("|---|---|---|---|")
+        for t in machine.transitions:
+            needs = []
+            if t.permission:
+                needs.append(f"`{t.permission}`")
+            if t.reason:
+                needs.append("reason")
+            if t.signature:
+                needs.append(f"e-signature “{t.signature}”")
+            out.append(f"| {t.source or '(new)'} | {t.event} | {t.target} | "
+                       f"{', '.join(needs) or '—'} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
 def machines():
     """Return every declared state machine by name."""
     return _MACHINES
