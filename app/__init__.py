@@ -64,7 +64,9 @@ def register_extensions(app):
     with app.app_context():
         configure_engine_events(db.engine)
     install_listeners()
-    import app.models  # noqa: F401 - every model registered before the first query
+    from app.models import import_every_model
+
+    import_every_model()  # every model registered before the first query
 
 
 def translation_directories():

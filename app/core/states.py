@@ -30,6 +30,18 @@ class Transition:
     reason: bool = False
     signature: str | None = None  # the e-signature meaning the move needs, if any
 
+    def needs(self, markup=False):
+        """Return what the move requires, in words (for the printed diagram and the docs)."""
+        needs = []
+        if self.permission:
+            needs.append(f"`{self.permission}`" if markup else f"permission {self.permission}")
+        if self.reason:
+            needs.append("reason")
+        if self.signature:
+            needs.append(f"e-signature “{self.signature}”" if markup
+                         else f"e-signature '{self.signature}'")
+        return needs
+
 
 @dataclass
 class StateMachine:
@@ -124,13 +136,7 @@ class StateMachine:
         """Return the machine as text lines: 'from --event--> to [needs]'."""
         lines = [f"{self.name}: {len(self.states)} states, {len(self.transitions)} transitions"]
         for t in self.transitions:
-            needs = []
-            if t.permission:
-                needs.append(f"permission {t.permission}")
-            if t.reason:
-                needs.append("reason")
-            if t.signature:
-                needs.append(f"e-signature '{t.signature}'")
+            needs = t.needs()
             tail = f"  [{', '.join(needs)}]" if needs else ""
             lines.append(f"  {t.source or '(new)'} --{t.event}--> {t.target}{tail}")
         return lines
@@ -156,13 +162,7 @@ def markdown(machine_list):
         out.append("| from | event | to | needs |")
         out.append("|---|---|---|---|")
         for t in machine.transitions:
-            needs = []
-            if t.permission:
-                needs.append(f"`{t.permission}`")
-            if t.reason:
-                needs.append("reason")
-            if t.signature:
-                needs.append(f"e-signature “{t.signature}”")
+            needs = t.needs(markup=True)
             out.append(f"| {t.source or '(new)'} | {t.event} | {t.target} | "
                        f"{', '.join(needs) or '—'} |")
         out.append("")
