@@ -1,5 +1,6 @@
 """Import every model so metadata is complete for Alembic and relationships resolve."""
 
+from app.alerts.models import SentAlert  # noqa: F401
 from app.audit.models import AuditChainHead, AuditEntry  # noqa: F401
 from app.auth.models import User, UserRole, user_sites  # noqa: F401
 from app.esign.models import Signature  # noqa: F401

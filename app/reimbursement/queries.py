@@ -1,6 +1,6 @@
 """Who sees which claims: patients their own, site staff their sites, finance all."""
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -78,3 +78,40 @@ def claims_waiting_for_payment(session, limit=WAITING_LIMIT):
                                                 BankAccount.user_id == Claim.claimant_id)
         .where(Claim.status == "approved").order_by(Claim.approved_at, Claim.id)
         .limit(limit)).all()
+
+
+# Which stamp says since when a claim waits, per state waited in.
+WAITING_SINCE = {"submitted": Claim.submitted_at, "validated": Claim.validated_at}
+
+
+def claims_waiting(session, today, days, status):
+    """Return AlertItems: claims in ``status`` for more than ``days`` days.
+
+    Keyed by claim, state and the stamp, so a claim sent back and waiting again is told again.
+    """
+    from datetime import datetime, timedelta
+
+    from flask import url_for
+
+    from app.core.domains import AlertItem
+
+    since = WAITING_SINCE[status]
+    limit = datetime.combine(today - timedelta(days=days), datetime.min.time(), tzinfo=UTC)
+    found = session.scalars(select(Claim).where(Claim.status == status, since < limit)
+                            .order_by(Claim.id)).all()
+    return [AlertItem(key=f"{claim.id}:{status}:{getattr(claim, since.key).isoformat()}",
+                      site_id=claim.site_id,
+                      link=url_for("reimbursement.show_claim", claim_id=claim.id, _external=False),
+                      params=dict(reference=claim.reference,
+                                  since=getattr(claim, since.key).date()))
+            for claim in found]
+
+
+def validation_waiting(session, today, days):
+    """Return claims submitted and not validated for more than days (the site's)."""
+    return claims_waiting(session, today, days, "submitted")
+
+
+def approval_waiting(session, today, days):
+    """Return claims validated and not approved for more than days (finance's)."""
+    return claims_waiting(session, today, days, "validated")

@@ -131,3 +131,53 @@ def apply_filters(stmt, args):
     elif problem == "discrepancy":
         stmt = stmt.where(Shipment.open_discrepancies > 0)
     return stmt
+
+
+def moment_of(today):
+    """Return now, moved to the given day (the alerts run for a date)."""
+    from datetime import datetime
+
+    now = utcnow()
+    return datetime.combine(today, now.time(), tzinfo=now.tzinfo)
+
+
+def site_of(session, location_id):
+    """Return the trial site id of a location, or None for a depot."""
+    return session.scalar(select(Location.site_id).where(Location.id == location_id))
+
+
+def overdue_shipments(session, today, days=None):
+    """Return AlertItems: shipments dispatched and not received within the allowed days.
+
+    The destination site hears of it; told once per shipment (the key is its id).
+    """
+    from flask import url_for
+
+    from app.core.domains import AlertItem
+
+    found = session.scalars(select(Shipment).where(overdue_clause(moment_of(today)))
+                            .order_by(Shipment.id)).all()
+    return [AlertItem(key=str(s.id), site_id=site_of(session, s.destination_id),
+                      link=url_for("shipments.show_shipment", shipment_id=s.id, _external=False),
+                      params=dict(number=s.number, dispatched=s.dispatched_at.date(),
+                                  days=overdue_days()))
+            for s in found]
+
+
+def excursions_waiting(session, today, days=1):
+    """Return AlertItems: shipments received after an excursion, no QA decision for days.
+
+    QA is not site-scoped; the key names the receipt so a later excursion is told again.
+    """
+    from flask import url_for
+
+    from app.core.domains import AlertItem
+
+    limit = moment_of(today) - timedelta(days=days)
+    found = session.scalars(select(Shipment).where(
+        Shipment.qa_pending.is_(True), Shipment.received_at < limit)
+        .order_by(Shipment.id)).all()
+    return [AlertItem(key=f"{s.id}:{s.received_at.isoformat()}", site_id=None,
+                      link=url_for("shipments.show_shipment", shipment_id=s.id, _external=False),
+                      params=dict(number=s.number, received=s.received_at.date()))
+            for s in found]

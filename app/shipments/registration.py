@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit.labels import per_type
 from app.coldchain.logger import DELIMITERS, TIME_FORMATS, TIMEZONES
-from app.core.domains import Domain, MenuEntry
+from app.core.domains import Alert, Domain, MenuEntry
 from app.shipments import bp
 from app.shipments.models import (
     DISCREPANCY_KINDS,
@@ -111,6 +111,53 @@ RECORD_TYPES = {
     "shipment_discrepancy": _l("Discrepancy"),
 }
 
+def compose_overdue(item):
+    """Subject and body of the overdue-shipment alert, in the recipient's language."""
+    from flask_babel import format_date
+    from flask_babel import gettext as _
+
+    p = item.params
+    return (_("Shipment %(number)s is overdue", number=p["number"]),
+            _("Shipment %(number)s was dispatched on %(date)s and has not been received "
+              "within %(days)s days. Check with the courier and the site.",
+              number=p["number"], date=format_date(p["dispatched"]), days=p["days"]))
+
+
+def compose_excursion_waiting(item):
+    """Subject and body of the waiting-excursion alert, in the recipient's language."""
+    from flask_babel import format_date
+    from flask_babel import gettext as _
+
+    p = item.params
+    return (_("Shipment %(number)s waits for a QA decision", number=p["number"]),
+            _("Shipment %(number)s was received on %(date)s after a temperature excursion; "
+              "its kits stay in quarantine until QA releases or rejects them.",
+              number=p["number"], date=format_date(p["received"])))
+
+
+def find_overdue(session, today, days):
+    """Shipments overdue (SHIPMENT_OVERDUE_DAYS decides when)."""
+    from app.shipments.queries import overdue_shipments
+
+    return overdue_shipments(session, today)
+
+
+def find_excursions_waiting(session, today, days):
+    """Shipments waiting for QA for more than days."""
+    from app.shipments.queries import excursions_waiting
+
+    return excursions_waiting(session, today, days)
+
+
+# Daily: the destination site and logistics hear of an overdue shipment, QA of a decision
+# that waits.
+ALERTS = (
+    Alert("shipment_overdue", _l("Overdue shipments"), roles=("logistics", "site"),
+          find=find_overdue, compose=compose_overdue),
+    Alert("excursion_waiting", _l("Excursions waiting for a QA decision"), roles=("qp",),
+          find=find_excursions_waiting, compose=compose_excursion_waiting, days=1),
+)
+
 # shipments.view: the board and shipment pages (site users: their own sites); shipments.manage:
 # order, pick, pack, dispatch, resolve; shipments.receive: sign receipts at the destination;
 # shipments.logger: upload logger files; shipments.decide: QA release or rejection.
@@ -128,6 +175,7 @@ DOMAIN = Domain(
     menu=(MenuEntry(_l("Shipments"), "shipments.board", "shipments.view", order=60),),
     state_machines=("app.shipments.states",),
     demo=seed_demo,
+    alerts=ALERTS,
     template_labels=template_labels,
     audit_actions=AUDIT_ACTIONS,
     audit_fields=AUDIT_FIELDS,

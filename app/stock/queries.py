@@ -177,3 +177,44 @@ def expiring_kits(session, days, trial_id=None, today=None):
                          expires_on=expires_on, count=count, dns_from=dns_from,
                          dnd_from=dnd_from, status=expiry_status(expires_on, dns, dnd, today)))
     return rows, end
+
+
+# The thresholds the expiry alert tells of, in the order a kit crosses them.
+THRESHOLDS = ("dns", "dnd", "expiry")
+
+
+def kits_crossing(session, today, days):
+    """Return AlertItems: kits on hand that cross DNS, DND or expiry within days, per place.
+
+    One item per location (depot, zone or site), lot and threshold; the key names the date
+    crossed so a later threshold of the same kits is told again, the same one never twice.
+    """
+    from flask import url_for
+
+    from app.core.domains import AlertItem
+
+    rows, end = expiring_kits(session, days, today=today)
+    places = {loc.id: loc for loc in session.scalars(select(Location).where(
+        Location.id.in_({row["location_id"] for row in rows} or {0})))}
+    lots = {lot.id: lot.number for lot in session.scalars(select(Lot).where(
+        Lot.id.in_({row["lot_id"] for row in rows} or {0})))}
+    items = []
+    for row in rows:
+        place = places.get(row["location_id"])
+        if place is None:
+            continue
+        crossing = dict(zip(THRESHOLDS, (row["dns_from"], row["dnd_from"], row["expires_on"]),
+                            strict=True))
+        for threshold, on in crossing.items():
+            if not today < on <= end:
+                continue
+            items.append(AlertItem(
+                key=f"{threshold}:{place.id}:{row['lot_id']}:{on.isoformat()}",
+                site_id=place.site_id,
+                link=(url_for("stock.show_site_stock", site_id=place.site_id,
+                              _external=False) if place.site_id
+                      else url_for("stock.expiry_report", days=days, trial=row["trial_id"],
+                                   _external=False)),
+                params=dict(threshold=threshold, place=place.name, lot=lots[row["lot_id"]],
+                            count=row["count"], on=on)))
+    return items
