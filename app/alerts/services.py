@@ -45,25 +45,26 @@ def concerned(users, item):
     return [u for u in users if not u.is_site_scoped or item.site_id in u.site_ids]
 
 
-def already_told(session, alert, item, user):
-    """Return True when this item was told to the user before (committed or racing)."""
+def claim_once(session, alert, item, user):
+    """Record that the item is told to the user; None when it was already (or is racing)."""
     if session.scalar(select(SentAlert.id).where(
             SentAlert.alert == alert.name, SentAlert.item_key == item.key,
             SentAlert.user_id == user.id)) is not None:
-        return True
+        return None
+    sent = SentAlert(alert=alert.name, item_key=item.key, user_id=user.id)
     try:
         with session.begin_nested():
-            session.add(SentAlert(alert=alert.name, item_key=item.key, user_id=user.id))
+            session.add(sent)
     except IntegrityError:
-        return True
-    return False
+        return None
+    return sent
 
 
-def send(session, alert, item, user):
+def send(session, alert, item, user, sent):
     """Tell one user of one item (notice + e-mail in their language) and audit it."""
     tell(session, [user], lambda: alert.compose(item), item.link)
-    record_event(session, "alert_sent", "sent_alert", f"{alert.name}:{item.key}",
-                 label=user.email,
+    record_event(session, "alert_sent", "sent_alert", sent.id,
+                 label=f"{alert.name} · {user.email}"[:200],
                  changes={"alert": [None, alert.name], "item": [None, item.key],
                           "recipient": [None, user.email]})
 
@@ -79,9 +80,10 @@ def run_alert(session, alert, today):
     sent = 0
     for item in items:
         for user in concerned(users, item):
-            if already_told(session, alert, item, user):
+            sent_row = claim_once(session, alert, item, user)
+            if sent_row is None:
                 continue
-            send(session, alert, item, user)
+            send(session, alert, item, user, sent_row)
             sent += 1
     return sent
 
