@@ -36,6 +36,21 @@ class WorkQueue:
 
 
 @dataclass(frozen=True)
+class HomeChart:
+    """A small chart on the home page of users holding the permission.
+
+    ``data(session, user)`` returns ``{"labels": [...], "datasets": [{"label", "data",
+    "color"}]}`` (stacked bars); ``url(user)`` the list behind it.
+    """
+
+    name: str
+    label: object
+    permission: str
+    data: object
+    url: object = None
+
+
+@dataclass(frozen=True)
 class AlertItem:
     """One thing a scheduled alert tells of.
 
@@ -85,6 +100,7 @@ class Domain:
     state_machines: tuple = ()  # module paths that declare StateMachine objects
     work_queues: tuple = ()
     alerts: tuple = ()  # scheduled Alerts (app/alerts runs them)
+    home_charts: tuple = ()
     demo: object = None  # seed(session, context, report)
     commands: tuple = ()  # click command groups
     template_labels: object = None  # () -> dict given to every template
@@ -102,6 +118,7 @@ class Registry:
     record_types: dict = field(default_factory=dict)
     work_queues: list = field(default_factory=list)
     alerts: list = field(default_factory=list)
+    home_charts: list = field(default_factory=list)
     site_scoped: set = field(default_factory=set)
 
     def add(self, domain):
@@ -125,6 +142,7 @@ class Registry:
         self.work_queues.extend(domain.work_queues)
         self.work_queues.sort(key=lambda queue: -queue.urgency)
         self.alerts.extend(domain.alerts)
+        self.home_charts.extend(domain.home_charts)
         for path in domain.state_machines:
             import_module(path)
 

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit.labels import per_type
 from app.coldchain.logger import DELIMITERS, TIME_FORMATS, TIMEZONES
-from app.core.domains import Alert, Domain, MenuEntry
+from app.core.domains import Alert, Domain, MenuEntry, WorkQueue
 from app.shipments import bp
 from app.shipments.models import (
     DISCREPANCY_KINDS,
@@ -158,6 +158,48 @@ ALERTS = (
           find=find_excursions_waiting, compose=compose_excursion_waiting, days=1),
 )
 
+def board_queue(name, label, permission, urgency, **args):
+    """A work queue that is the shipment board with these filters (count = its rows)."""
+    from flask import url_for
+
+    def count(session, user):
+        from app.shipments.queries import board_count
+
+        return board_count(session, user, **args)
+
+    return WorkQueue(name, label, permission, count=count,
+                     url=lambda user: url_for("shipments.board", **args), urgency=urgency)
+
+
+def count_resupply(session, user):
+    """Sites at or below their minimum (the resupply page's rows)."""
+    from app.shipments.queries import resupply_count
+
+    return resupply_count(session, user)
+
+
+def resupply_url(user):
+    from flask import url_for
+
+    return url_for("shipments.resupply", short=1)
+
+
+WORK_QUEUES = (
+    board_queue("qa_decisions", _l("Excursions awaiting your QA decision"), "shipments.decide",
+                95, problem="qa"),
+    board_queue("overdue", _l("Overdue shipments"), "shipments.manage", 90, problem="overdue"),
+    board_queue("to_receive", _l("Shipments to receive"), "shipments.receive", 85,
+                status="to_receive"),
+    board_queue("discrepancies", _l("Shipments with open discrepancies"), "shipments.manage",
+                80, problem="discrepancy"),
+    WorkQueue("resupply", _l("Sites needing resupply"), "shipments.manage",
+              count=count_resupply, url=resupply_url, urgency=70),
+    board_queue("to_pick", _l("Shipments to pick"), "shipments.manage", 60, status="ordered"),
+    board_queue("to_pack", _l("Shipments to pack"), "shipments.manage", 55, status="picked"),
+    board_queue("to_dispatch", _l("Shipments to dispatch"), "shipments.manage", 50,
+                status="packed"),
+)
+
 # shipments.view: the board and shipment pages (site users: their own sites); shipments.manage:
 # order, pick, pack, dispatch, resolve; shipments.receive: sign receipts at the destination;
 # shipments.logger: upload logger files; shipments.decide: QA release or rejection.
@@ -176,6 +218,7 @@ DOMAIN = Domain(
     state_machines=("app.shipments.states",),
     demo=seed_demo,
     alerts=ALERTS,
+    work_queues=WORK_QUEUES,
     template_labels=template_labels,
     audit_actions=AUDIT_ACTIONS,
     audit_fields=AUDIT_FIELDS,

@@ -218,3 +218,55 @@ def kits_crossing(session, today, days):
                 params=dict(threshold=threshold, place=place.name, lot=lots[row["lot_id"]],
                             count=row["count"], on=on)))
     return items
+
+
+# -- accountability logs waiting for a signature (home work queues) --------------------------
+REVIEW_WAITING = ("sign", "verify")
+
+
+def reviews_waiting(user, waiting=None):
+    """Return a select of the frozen accountability logs the user may see, by what they wait for.
+
+    ``sign``: not yet signed by the site; ``verify``: signed, not yet verified by the monitor.
+    Site users see their own sites' logs only.
+    """
+    from sqlalchemy import String, cast, exists
+
+    from app.esign.models import Signature
+    from app.stock.models import AccountabilityReview as Review
+    from app.stock.services.accountability import SIGN_MEANING, VERIFY_MEANING
+
+    def signed(meaning):
+        return exists().where(Signature.entity_type == "accountability_review",
+                              Signature.entity_id == cast(Review.id, String),
+                              Signature.meaning == meaning)
+
+    stmt = select(Review)
+    if user.is_site_scoped:
+        stmt = stmt.where(Review.site_id.in_(user.site_ids or {0}))
+    if waiting == "sign":
+        stmt = stmt.where(~signed(SIGN_MEANING))
+    elif waiting == "verify":
+        stmt = stmt.where(signed(SIGN_MEANING), ~signed(VERIFY_MEANING))
+    return stmt
+
+
+def reviews_waiting_count(session, user, waiting):
+    """Return how many logs the review list shows the user for this filter."""
+    return session.scalar(select(func.count()).select_from(
+        reviews_waiting(user, waiting).subquery()))
+
+
+def depot_expiry_chart(session, user):
+    """Return depot kits on hand per expiry month as chart datasets (home page)."""
+    from flask_babel import gettext as _
+
+    stmt = (select(StockBalance).join(Location, StockBalance.location_id == Location.id)
+            .join(Lot, StockBalance.lot_id == Lot.id)
+            .where(Location.kind.in_(("depot", "zone")), StockBalance.on_hand > 0))
+    chart = expiry_chart(session, stmt)
+    return {"labels": chart["labels"], "datasets": [
+        {"label": _("Available"), "data": chart["available"], "color": "#146c43"},
+        {"label": _("Quarantined"), "data": chart["quarantined"], "color": "#b35900"},
+        {"label": _("Other on hand (damaged, expired, returned, set aside)"),
+         "data": chart["other"], "color": "#6c757d"}]}
