@@ -26,8 +26,9 @@ DOMAIN = Domain(
     permissions={**{role: {"audit.view"} for role in ("logistics", "qp", "monitor")},
                  "admin": {"audit.view", "audit.chain"}},
     # The admin's home shows whether the chain holds (0: it does).
-    work_queues=(WorkQueue("audit_chain", _l("Audit chain problems (latest entries)"), "audit.chain",
-                           count=count_chain_broken, url=audit_url, urgency=100),),
+    work_queues=(WorkQueue("audit_chain", _l("Audit chain problems (latest entries)"),
+                           "audit.chain", count=count_chain_broken, url=audit_url,
+                           urgency=100),),
     menu=(MenuEntry(_l("Audit trail"), "audit.log", "audit.view", order=70),),
     audit_actions={
         "create": _l("Created"),
