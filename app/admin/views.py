@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from app.admin import bp
 from app.admin.forms import EditUserForm, UserForm
+from app.admin.queries import users_filtered
 from app.admin.services import change_account, invite_user, send_invitation
 from app.audit.queries import history_of
-from app.auth.models import User, UserRole
+from app.auth.models import User
 from app.core.actions import perform
 from app.core.listing import build_listing
 from app.core.permissions import ROLE_LABELS, ROLES, require
@@ -35,13 +36,7 @@ def _shown(user):
 @require("users.manage")
 def list_users():
     """List accounts with search, role and status filters."""
-    stmt = select(User)
-    role = request.args.get("role")
-    if role in ROLES:
-        stmt = stmt.where(User.role_links.any(UserRole.role == role))
-    status = request.args.get("status")
-    if status in ("active", "inactive"):
-        stmt = stmt.where(User.active.is_(status == "active"))
+    stmt = users_filtered(request.args)
     listing = build_listing(
         stmt,
         sorts={"name": User.full_name, "email": User.email, "last_login": User.last_login_at},

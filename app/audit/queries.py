@@ -36,3 +36,28 @@ def log_statement(*, user_id=None, entity_type=None, entity_id=None, action=None
     if date_to:
         stmt = stmt.where(AuditEntry.occurred_at < date_to)
     return stmt
+
+
+def chain_tail_broken(session, last=1000):
+    """Return 1 when the latest entries or the chain head do not hold together, else 0.
+
+    A cheap check for the home page (the latest ``last`` entries and the head); ``flask audit
+    verify`` recomputes the whole chain.
+    """
+    from app.audit.models import AuditChainHead
+    from app.audit.services import entry_hash
+
+    rows = list(reversed(session.scalars(
+        select(AuditEntry).order_by(AuditEntry.id.desc()).limit(last)).all()))
+    prev = rows[0].prev_hash if rows else None
+    for e in rows:
+        expected = entry_hash(e.prev_hash, e.occurred_at, e.user_id, e.user_name,
+                              e.entity_type, e.entity_id, e.entity_label, e.action, e.changes,
+                              e.reason)
+        if e.prev_hash != prev or expected != e.hash:
+            return 1
+        prev = e.hash
+    head = session.get(AuditChainHead, 1)
+    if head is not None and rows and (head.last_hash != prev or head.last_id != rows[-1].id):
+        return 1
+    return 0

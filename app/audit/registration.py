@@ -4,12 +4,31 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit import bp
 from app.audit.labels import per_type
-from app.core.domains import Domain, MenuEntry
+from app.core.domains import Domain, MenuEntry, WorkQueue
+
+
+def count_chain_broken(session, user):
+    """1 when the latest audit entries or the chain head do not hold together."""
+    from app.audit.queries import chain_tail_broken
+
+    return chain_tail_broken(session)
+
+
+def audit_url(user):
+    from flask import url_for
+
+    return url_for("audit.log")
+
 
 DOMAIN = Domain(
     name="audit",
     blueprints=((bp, "/audit"),),
-    permissions={role: {"audit.view"} for role in ("admin", "logistics", "qp", "monitor")},
+    permissions={**{role: {"audit.view"} for role in ("logistics", "qp", "monitor")},
+                 "admin": {"audit.view", "audit.chain"}},
+    # The admin's home shows whether the chain holds (0: it does).
+    work_queues=(WorkQueue("audit_chain", _l("Audit chain problems (latest entries)"),
+                           "audit.chain", count=count_chain_broken, url=audit_url,
+                           urgency=100),),
     menu=(MenuEntry(_l("Audit trail"), "audit.log", "audit.view", order=70),),
     audit_actions={
         "create": _l("Created"),

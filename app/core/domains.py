@@ -35,6 +35,54 @@ class WorkQueue:
     urgency: int = 0
 
 
+@dataclass(frozen=True)
+class HomeChart:
+    """A small chart on the home page of users holding the permission.
+
+    ``data(session, user)`` returns ``{"labels": [...], "datasets": [{"label", "data",
+    "color"}]}`` (stacked bars); ``url(user)`` the list behind it.
+    """
+
+    name: str
+    label: object
+    permission: str
+    data: object
+    url: object = None
+
+
+@dataclass(frozen=True)
+class AlertItem:
+    """One thing a scheduled alert tells of.
+
+    ``key`` is stable and names what was crossed (e.g. ``dns:12:2026-12-03``) so the same
+    item is told once; ``site_id`` scopes it (site users hear only of their own sites; None:
+    not tied to a site, so only unscoped roles hear of it); ``params`` go to the composer.
+    """
+
+    key: str
+    site_id: object
+    link: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A daily alert a domain declares: what to look for, whom to tell and how.
+
+    ``find(session, today, days)`` returns AlertItems; ``compose(item)`` returns (subject,
+    body) and is called with each recipient's language in force. ``setting`` names the
+    settings ``ALERT_<SETTING>_ENABLED`` and ``ALERT_<SETTING>_DAYS`` (``days`` is the
+    default N; None when the alert takes its days elsewhere).
+    """
+
+    name: str
+    label: object
+    roles: tuple
+    find: object
+    compose: object
+    days: object = None
+
+
 @dataclass
 class Domain:
     """What one domain package declares about itself."""
@@ -51,6 +99,8 @@ class Domain:
     record_types: dict = field(default_factory=dict)  # audit entity type -> label
     state_machines: tuple = ()  # module paths that declare StateMachine objects
     work_queues: tuple = ()
+    alerts: tuple = ()  # scheduled Alerts (app/alerts runs them)
+    home_charts: tuple = ()
     demo: object = None  # seed(session, context, report)
     commands: tuple = ()  # click command groups
     template_labels: object = None  # () -> dict given to every template
@@ -67,6 +117,8 @@ class Registry:
     audit_values: dict = field(default_factory=dict)
     record_types: dict = field(default_factory=dict)
     work_queues: list = field(default_factory=list)
+    alerts: list = field(default_factory=list)
+    home_charts: list = field(default_factory=list)
     site_scoped: set = field(default_factory=set)
 
     def add(self, domain):
@@ -88,6 +140,9 @@ class Registry:
         self.audit_values.update(domain.audit_values)
         self.record_types.update(domain.record_types)
         self.work_queues.extend(domain.work_queues)
+        self.work_queues.sort(key=lambda queue: -queue.urgency)
+        self.alerts.extend(domain.alerts)
+        self.home_charts.extend(domain.home_charts)
         for path in domain.state_machines:
             import_module(path)
 

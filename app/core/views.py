@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from app.core.actions import perform
+from app.core.home import charts_of, work_queues_of
 from app.core.nav import nav_for
 from app.core.permissions import login_only, public
 from app.core.urls import safe_next
@@ -19,14 +20,23 @@ def index():
     """Send visitors to log in and users to their home page."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
+    if current_user.roles == {"patient"}:
+        return redirect(url_for("my.claims"))
     return redirect(url_for("core.home"))
 
 
 @bp.route("/home")
 @login_only
 def home():
-    """Show the user's start page: what they can open."""
-    return render_template("core/home.html", entries=nav_for(current_user))
+    """Show "what needs me now": the user's work queues, most urgent first, and charts.
+
+    A patient (portal only) lands straight on their claims at /my.
+    """
+    if current_user.roles == {"patient"}:
+        return redirect(url_for("my.claims"))
+    waiting, clear = work_queues_of(db.session, current_user)
+    return render_template("core/home.html", entries=nav_for(current_user), waiting=waiting,
+                           clear=clear, charts=charts_of(db.session, current_user))
 
 
 @bp.route("/language", methods=["POST"])

@@ -1,6 +1,6 @@
 """Who sees which claims: patients their own, site staff their sites, finance all."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -78,3 +78,98 @@ def claims_waiting_for_payment(session, limit=WAITING_LIMIT):
                                                 BankAccount.user_id == Claim.claimant_id)
         .where(Claim.status == "approved").order_by(Claim.approved_at, Claim.id)
         .limit(limit)).all()
+
+
+# Which stamp says since when a claim waits, per state waited in.
+WAITING_SINCE = {"submitted": Claim.submitted_at, "validated": Claim.validated_at}
+
+
+def claims_waiting(session, today, days, status):
+    """Return AlertItems: claims in ``status`` for more than ``days`` days.
+
+    Keyed by claim, state and the stamp, so a claim sent back and waiting again is told again.
+    """
+    from datetime import datetime, timedelta
+
+    from flask import url_for
+
+    from app.core.domains import AlertItem
+
+    since = WAITING_SINCE[status]
+    limit = datetime.combine(today - timedelta(days=days), datetime.min.time(), tzinfo=UTC)
+    found = session.scalars(select(Claim).where(Claim.status == status, since < limit)
+                            .order_by(Claim.id)).all()
+    return [AlertItem(key=f"{claim.id}:{status}:{getattr(claim, since.key).isoformat()}",
+                      site_id=claim.site_id,
+                      link=url_for("reimbursement.show_claim", claim_id=claim.id, _external=False),
+                      params=dict(reference=claim.reference,
+                                  since=getattr(claim, since.key).date()))
+            for claim in found]
+
+
+def validation_waiting(session, today, days):
+    """Return claims submitted and not validated for more than days (the site's)."""
+    return claims_waiting(session, today, days, "submitted")
+
+
+def approval_waiting(session, today, days):
+    """Return claims validated and not approved for more than days (finance's)."""
+    return claims_waiting(session, today, days, "validated")
+
+
+# -- work queues and the chart of the home page ------------------------------------------------
+def batches_filtered(args):
+    """Return a select of the payment batches, narrowed by ``status`` when it is known."""
+    from app.reimbursement.models import BATCH_STATUSES, PaymentBatch
+
+    stmt = select(PaymentBatch)
+    if args.get("status") in BATCH_STATUSES:
+        stmt = stmt.where(PaymentBatch.status == args.get("status"))
+    return stmt
+
+
+def count_of(session, stmt):
+    """Return the row count of a select."""
+    return session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
+def claims_in_state(session, user, status):
+    """Return how many claims in the state the user's queue (its sites) lists."""
+    return count_of(session, staff_claims(user).where(Claim.status == status))
+
+
+def batches_in_state(session, status):
+    """Return how many payment batches are in the state."""
+    from werkzeug.datastructures import MultiDict
+
+    return count_of(session, batches_filtered(MultiDict({"status": status})))
+
+
+def claims_by_month(session, user, months=12, today=None):
+    """Return the claims submitted per month and current state, the last months (a chart)."""
+    from app.reimbursement.models import CLAIM_STATUSES
+
+    today = today or date.today()
+    year, month = today.year, today.month - (months - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    first = datetime.combine(date(year, month, 1), datetime.min.time(), tzinfo=UTC)
+    labels = []
+    y, m = year, month
+    for _ in range(months):
+        labels.append(f"{y}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    counts = {}
+    for status, submitted in session.execute(
+            staff_claims(user).with_only_columns(Claim.status, Claim.submitted_at)
+            .where(Claim.submitted_at >= first)):
+        key = (status, submitted.strftime("%Y-%m"))
+        counts[key] = counts.get(key, 0) + 1
+    colours = {"submitted": "#0d6efd", "validated": "#6f42c1", "approved": "#198754",
+               "in_batch": "#20c997", "paid": "#146c43", "rejected": "#dc3545",
+               "draft": "#6c757d"}
+    datasets = [{"label": str(label), "color": colours[status],
+                 "data": [counts.get((status, month), 0) for month in labels]}
+                for status, label in CLAIM_STATUSES.items()
+                if status != "draft" and any(counts.get((status, m)) for m in labels)]
+    return {"labels": labels, "datasets": datasets}

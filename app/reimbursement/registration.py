@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.audit.labels import per_type
-from app.core.domains import Domain, MenuEntry
+from app.core.domains import Alert, Domain, HomeChart, MenuEntry, WorkQueue
 from app.core.templating import money
 from app.reimbursement import bp, portal_bp
 from app.reimbursement.models import (
@@ -119,6 +119,105 @@ RECORD_TYPES = {
     "batch_item": _l("Claim in a payment batch"),
 }
 
+def compose_validation_waiting(item):
+    """Subject and body of the waiting-for-validation alert, in the recipient's language."""
+    from flask_babel import format_date
+    from flask_babel import gettext as _
+
+    p = item.params
+    return (_("Claim %(reference)s waits for validation", reference=p["reference"]),
+            _("Claim %(reference)s was submitted on %(date)s and has not been validated yet.",
+              reference=p["reference"], date=format_date(p["since"])))
+
+
+def compose_approval_waiting(item):
+    """Subject and body of the waiting-for-approval alert, in the recipient's language."""
+    from flask_babel import format_date
+    from flask_babel import gettext as _
+
+    p = item.params
+    return (_("Claim %(reference)s waits for approval", reference=p["reference"]),
+            _("Claim %(reference)s was validated by the site on %(date)s and has not been "
+              "approved yet.", reference=p["reference"], date=format_date(p["since"])))
+
+
+def find_validation_waiting(session, today, days):
+    """Claims submitted more than days ago and not validated."""
+    from app.reimbursement.queries import validation_waiting
+
+    return validation_waiting(session, today, days)
+
+
+def find_approval_waiting(session, today, days):
+    """Claims validated more than days ago and not approved."""
+    from app.reimbursement.queries import approval_waiting
+
+    return approval_waiting(session, today, days)
+
+
+# Daily: the claim's site hears of claims waiting for validation, finance of approvals.
+ALERTS = (
+    Alert("claim_validation_waiting", _l("Claims waiting for validation"), roles=("site",),
+          find=find_validation_waiting, compose=compose_validation_waiting, days=7),
+    Alert("claim_approval_waiting", _l("Claims waiting for approval"), roles=("finance",),
+          find=find_approval_waiting, compose=compose_approval_waiting, days=7),
+)
+
+def claim_queue(name, label, permission, status, endpoint, urgency):
+    """A work queue that is a claim list (the validation or approval queue)."""
+    from flask import url_for
+
+    def count(session, user):
+        from app.reimbursement.queries import claims_in_state
+
+        return claims_in_state(session, user, status)
+
+    return WorkQueue(name, label, permission, count=count,
+                     url=lambda user: url_for(endpoint), urgency=urgency)
+
+
+def batch_queue(name, label, status, urgency):
+    """A work queue that is the batch list filtered by state."""
+    from flask import url_for
+
+    def count(session, user):
+        from app.reimbursement.queries import batches_in_state
+
+        return batches_in_state(session, status)
+
+    return WorkQueue(name, label, "reimbursement.pay", count=count,
+                     url=lambda user: url_for("reimbursement.list_batches", status=status),
+                     urgency=urgency)
+
+
+WORK_QUEUES = (
+    claim_queue("claims_to_validate", _l("Expense claims to validate"),
+                "reimbursement.validate", "submitted", "reimbursement.validation_queue", 65),
+    claim_queue("claims_to_approve", _l("Expense claims to approve"), "reimbursement.approve",
+                "validated", "reimbursement.approval_queue", 65),
+    batch_queue("batches_to_release", _l("Payment batches to release"), "draft", 60),
+    batch_queue("batches_to_mark_paid", _l("Payment batches to mark paid"), "released", 55),
+)
+
+
+def claims_chart(session, user):
+    """Claims by state and month of submission (the last twelve months)."""
+    from app.reimbursement.queries import claims_by_month
+
+    return claims_by_month(session, user)
+
+
+def claims_url(user):
+    from flask import url_for
+
+    return url_for("reimbursement.list_claims")
+
+
+HOME_CHARTS = (
+    HomeChart("claims_by_month", _l("Expense claims by state and month of submission"),
+              "reimbursement.approve", data=claims_chart, url=claims_url),
+)
+
 DOMAIN = Domain(
     name="reimbursement",
     blueprints=((bp, "/reimbursement"), (portal_bp, "/my")),
@@ -151,6 +250,9 @@ DOMAIN = Domain(
     },
     state_machines=("app.reimbursement.states",),
     demo=seed_demo,
+    alerts=ALERTS,
+    work_queues=WORK_QUEUES,
+    home_charts=HOME_CHARTS,
     template_labels=template_labels,
     audit_fields=AUDIT_FIELDS,
     audit_values=AUDIT_VALUES,

@@ -103,12 +103,28 @@ def is_overdue(shipment, now=None):
     return shipment.dispatched_at < (now or utcnow()) - timedelta(days=overdue_days())
 
 
-def apply_filters(stmt, args):
-    """Narrow the board by the request's filters: status, kind, trial, place, problems."""
+def received_by(user):
+    """Return a select of the places whose arrivals the user receives.
+
+    Site users: their own sites; everyone else: the depots (and their zones).
+    """
+    if user.is_site_scoped:
+        return select(Location.id).where(Location.site_id.in_(user.site_ids or {0}))
+    return select(Location.id).where(Location.kind.in_(("depot", "zone")))
+
+
+def apply_filters(stmt, args, user=None):
+    """Narrow the board by the request's filters: status, kind, trial, place, problems.
+
+    ``status=to_receive`` (with the user): in transit to a place the user receives at.
+    """
     status = args.get("status")
-    if status == "open":
+    if status == "to_receive" and user is not None:
+        stmt = stmt.where(Shipment.status.in_(IN_TRANSIT),
+                          Shipment.destination_id.in_(received_by(user)))
+    elif status == "open":
         stmt = stmt.where(Shipment.status.notin_(("closed", "cancelled")))
-    elif status:
+    elif status and status != "to_receive":
         stmt = stmt.where(Shipment.status == status)
     if args.get("kind"):
         stmt = stmt.where(Shipment.kind == args.get("kind"))
@@ -130,4 +146,84 @@ def apply_filters(stmt, args):
                               (Shipment.minutes_out > 0) & Shipment.status.in_(IN_TRANSIT)))
     elif problem == "discrepancy":
         stmt = stmt.where(Shipment.open_discrepancies > 0)
+    elif problem == "qa":
+        stmt = stmt.where(Shipment.qa_pending.is_(True))
     return stmt
+
+
+# -- work queues of the home page: each count is the row count of the list it links to -------
+def board_count(session, user, **args):
+    """Return how many shipments the board shows the user with these filter arguments."""
+    from sqlalchemy import func
+    from werkzeug.datastructures import MultiDict
+
+    stmt = apply_filters(visible_shipments(user), MultiDict(args), user)
+    return session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
+def needs_listed(session, args):
+    """Return the resupply page's rows; ``short=1``: only sites still short after what is
+    already on its way (the ones a shipment can be proposed for)."""
+    from app.shipments.services.resupply import open_needs
+
+    rows = open_needs(session, active_trials(session))
+    if args.get("short") == "1":
+        rows = [row for row in rows if row.to_ship > 0]
+    return rows
+
+
+def resupply_count(session, user):
+    """Return how many sites the resupply page lists as still short (``short=1``)."""
+    from werkzeug.datastructures import MultiDict
+
+    return len(needs_listed(session, MultiDict({"short": "1"})))
+
+
+def moment_of(today):
+    """Return now, moved to the given day (the alerts run for a date)."""
+    from datetime import datetime
+
+    now = utcnow()
+    return datetime.combine(today, now.time(), tzinfo=now.tzinfo)
+
+
+def site_of(session, location_id):
+    """Return the trial site id of a location, or None for a depot."""
+    return session.scalar(select(Location.site_id).where(Location.id == location_id))
+
+
+def overdue_shipments(session, today, days=None):
+    """Return AlertItems: shipments dispatched and not received within the allowed days.
+
+    The destination site hears of it; told once per shipment (the key is its id).
+    """
+    from flask import url_for
+
+    from app.core.domains import AlertItem
+
+    found = session.scalars(select(Shipment).where(overdue_clause(moment_of(today)))
+                            .order_by(Shipment.id)).all()
+    return [AlertItem(key=str(s.id), site_id=site_of(session, s.destination_id),
+                      link=url_for("shipments.show_shipment", shipment_id=s.id, _external=False),
+                      params=dict(number=s.number, dispatched=s.dispatched_at.date(),
+                                  days=overdue_days()))
+            for s in found]
+
+
+def excursions_waiting(session, today, days=1):
+    """Return AlertItems: shipments received after an excursion, no QA decision for days.
+
+    QA is not site-scoped; the key names the receipt so a later excursion is told again.
+    """
+    from flask import url_for
+
+    from app.core.domains import AlertItem
+
+    limit = moment_of(today) - timedelta(days=days)
+    found = session.scalars(select(Shipment).where(
+        Shipment.qa_pending.is_(True), Shipment.received_at < limit)
+        .order_by(Shipment.id)).all()
+    return [AlertItem(key=f"{s.id}:{s.received_at.isoformat()}", site_id=None,
+                      link=url_for("shipments.show_shipment", shipment_id=s.id, _external=False),
+                      params=dict(number=s.number, received=s.received_at.date()))
+            for s in found]

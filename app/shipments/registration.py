@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit.labels import per_type
 from app.coldchain.logger import DELIMITERS, TIME_FORMATS, TIMEZONES
-from app.core.domains import Domain, MenuEntry
+from app.core.domains import Alert, Domain, MenuEntry, WorkQueue
 from app.shipments import bp
 from app.shipments.models import (
     DISCREPANCY_KINDS,
@@ -111,6 +111,95 @@ RECORD_TYPES = {
     "shipment_discrepancy": _l("Discrepancy"),
 }
 
+def compose_overdue(item):
+    """Subject and body of the overdue-shipment alert, in the recipient's language."""
+    from flask_babel import format_date
+    from flask_babel import gettext as _
+
+    p = item.params
+    return (_("Shipment %(number)s is overdue", number=p["number"]),
+            _("Shipment %(number)s was dispatched on %(date)s and has not been received "
+              "within %(days)s days. Check with the courier and the site.",
+              number=p["number"], date=format_date(p["dispatched"]), days=p["days"]))
+
+
+def compose_excursion_waiting(item):
+    """Subject and body of the waiting-excursion alert, in the recipient's language."""
+    from flask_babel import format_date
+    from flask_babel import gettext as _
+
+    p = item.params
+    return (_("Shipment %(number)s waits for a QA decision", number=p["number"]),
+            _("Shipment %(number)s was received on %(date)s after a temperature excursion; "
+              "its kits stay in quarantine until QA releases or rejects them.",
+              number=p["number"], date=format_date(p["received"])))
+
+
+def find_overdue(session, today, days):
+    """Shipments overdue (SHIPMENT_OVERDUE_DAYS decides when)."""
+    from app.shipments.queries import overdue_shipments
+
+    return overdue_shipments(session, today)
+
+
+def find_excursions_waiting(session, today, days):
+    """Shipments waiting for QA for more than days."""
+    from app.shipments.queries import excursions_waiting
+
+    return excursions_waiting(session, today, days)
+
+
+# Daily: the destination site and logistics hear of an overdue shipment, QA of a decision
+# that waits.
+ALERTS = (
+    Alert("shipment_overdue", _l("Overdue shipments"), roles=("logistics", "site"),
+          find=find_overdue, compose=compose_overdue),
+    Alert("excursion_waiting", _l("Excursions waiting for a QA decision"), roles=("qp",),
+          find=find_excursions_waiting, compose=compose_excursion_waiting, days=1),
+)
+
+def board_queue(name, label, permission, urgency, **args):
+    """A work queue that is the shipment board with these filters (count = its rows)."""
+    from flask import url_for
+
+    def count(session, user):
+        from app.shipments.queries import board_count
+
+        return board_count(session, user, **args)
+
+    return WorkQueue(name, label, permission, count=count,
+                     url=lambda user: url_for("shipments.board", **args), urgency=urgency)
+
+
+def count_resupply(session, user):
+    """Sites at or below their minimum (the resupply page's rows)."""
+    from app.shipments.queries import resupply_count
+
+    return resupply_count(session, user)
+
+
+def resupply_url(user):
+    from flask import url_for
+
+    return url_for("shipments.resupply", short=1)
+
+
+WORK_QUEUES = (
+    board_queue("qa_decisions", _l("Excursions awaiting your QA decision"), "shipments.decide",
+                95, problem="qa"),
+    board_queue("overdue", _l("Overdue shipments"), "shipments.manage", 90, problem="overdue"),
+    board_queue("to_receive", _l("Shipments to receive"), "shipments.receive", 85,
+                status="to_receive"),
+    board_queue("discrepancies", _l("Shipments with open discrepancies"), "shipments.manage",
+                80, problem="discrepancy"),
+    WorkQueue("resupply", _l("Sites needing resupply"), "shipments.manage",
+              count=count_resupply, url=resupply_url, urgency=70),
+    board_queue("to_pick", _l("Shipments to pick"), "shipments.manage", 60, status="ordered"),
+    board_queue("to_pack", _l("Shipments to pack"), "shipments.manage", 55, status="picked"),
+    board_queue("to_dispatch", _l("Shipments to dispatch"), "shipments.manage", 50,
+                status="packed"),
+)
+
 # shipments.view: the board and shipment pages (site users: their own sites); shipments.manage:
 # order, pick, pack, dispatch, resolve; shipments.receive: sign receipts at the destination;
 # shipments.logger: upload logger files; shipments.decide: QA release or rejection.
@@ -128,6 +217,8 @@ DOMAIN = Domain(
     menu=(MenuEntry(_l("Shipments"), "shipments.board", "shipments.view", order=60),),
     state_machines=("app.shipments.states",),
     demo=seed_demo,
+    alerts=ALERTS,
+    work_queues=WORK_QUEUES,
     template_labels=template_labels,
     audit_actions=AUDIT_ACTIONS,
     audit_fields=AUDIT_FIELDS,

@@ -177,3 +177,96 @@ def expiring_kits(session, days, trial_id=None, today=None):
                          expires_on=expires_on, count=count, dns_from=dns_from,
                          dnd_from=dnd_from, status=expiry_status(expires_on, dns, dnd, today)))
     return rows, end
+
+
+# The thresholds the expiry alert tells of, in the order a kit crosses them.
+THRESHOLDS = ("dns", "dnd", "expiry")
+
+
+def kits_crossing(session, today, days):
+    """Return AlertItems: kits on hand that cross DNS, DND or expiry within days, per place.
+
+    One item per location (depot, zone or site), lot and threshold; the key names the date
+    crossed so a later threshold of the same kits is told again, the same one never twice.
+    """
+    from flask import url_for
+
+    from app.core.domains import AlertItem
+
+    rows, end = expiring_kits(session, days, today=today)
+    places = {loc.id: loc for loc in session.scalars(select(Location).where(
+        Location.id.in_({row["location_id"] for row in rows} or {0})))}
+    lots = {lot.id: lot.number for lot in session.scalars(select(Lot).where(
+        Lot.id.in_({row["lot_id"] for row in rows} or {0})))}
+    items = []
+    for row in rows:
+        place = places.get(row["location_id"])
+        if place is None:
+            continue
+        crossing = dict(zip(THRESHOLDS, (row["dns_from"], row["dnd_from"], row["expires_on"]),
+                            strict=True))
+        for threshold, on in crossing.items():
+            if not today < on <= end:
+                continue
+            items.append(AlertItem(
+                key=f"{threshold}:{place.id}:{row['lot_id']}:{on.isoformat()}",
+                site_id=place.site_id,
+                link=(url_for("stock.show_site_stock", site_id=place.site_id,
+                              _external=False) if place.site_id
+                      else url_for("stock.expiry_report", days=days, trial=row["trial_id"],
+                                   _external=False)),
+                params=dict(threshold=threshold, place=place.name, lot=lots[row["lot_id"]],
+                            count=row["count"], on=on)))
+    return items
+
+
+# -- accountability logs waiting for a signature (home work queues) --------------------------
+REVIEW_WAITING = ("sign", "verify")
+
+
+def reviews_waiting(user, waiting=None):
+    """Return a select of the frozen accountability logs the user may see, by what they wait for.
+
+    ``sign``: not yet signed by the site; ``verify``: signed, not yet verified by the monitor.
+    Site users see their own sites' logs only.
+    """
+    from sqlalchemy import String, cast, exists
+
+    from app.esign.models import Signature
+    from app.stock.models import AccountabilityReview as Review
+    from app.stock.services.accountability import SIGN_MEANING, VERIFY_MEANING
+
+    def signed(meaning):
+        return exists().where(Signature.entity_type == "accountability_review",
+                              Signature.entity_id == cast(Review.id, String),
+                              Signature.meaning == meaning)
+
+    stmt = select(Review)
+    if user.is_site_scoped:
+        stmt = stmt.where(Review.site_id.in_(user.site_ids or {0}))
+    if waiting == "sign":
+        stmt = stmt.where(~signed(SIGN_MEANING))
+    elif waiting == "verify":
+        stmt = stmt.where(signed(SIGN_MEANING), ~signed(VERIFY_MEANING))
+    return stmt
+
+
+def reviews_waiting_count(session, user, waiting):
+    """Return how many logs the review list shows the user for this filter."""
+    return session.scalar(select(func.count()).select_from(
+        reviews_waiting(user, waiting).subquery()))
+
+
+def depot_expiry_chart(session, user):
+    """Return depot kits on hand per expiry month as chart datasets (home page)."""
+    from flask_babel import gettext as _
+
+    stmt = (select(StockBalance).join(Location, StockBalance.location_id == Location.id)
+            .join(Lot, StockBalance.lot_id == Lot.id)
+            .where(Location.kind.in_(("depot", "zone")), StockBalance.on_hand > 0))
+    chart = expiry_chart(session, stmt)
+    return {"labels": chart["labels"], "datasets": [
+        {"label": _("Available"), "data": chart["available"], "color": "#146c43"},
+        {"label": _("Quarantined"), "data": chart["quarantined"], "color": "#b35900"},
+        {"label": _("Other on hand (damaged, expired, returned, set aside)"),
+         "data": chart["other"], "color": "#6c757d"}]}

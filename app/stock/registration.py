@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.audit.labels import per_type
-from app.core.domains import Domain, MenuEntry
+from app.core.domains import Alert, Domain, HomeChart, MenuEntry, WorkQueue
 from app.stock import bp
 from app.stock.cli import stock_cli
 from app.stock.models import (
@@ -113,6 +113,76 @@ RECORD_TYPES = {
 
 # stock.view: depot stock, products, lots, kits, reports; stock.sites: site stock (site users:
 # their own sites); kits.arms: the treatment arm of kits.
+def compose_kits_crossing(item):
+    """Subject and body of the expiry alert, in the recipient's language."""
+    from flask_babel import format_date
+    from flask_babel import gettext as _
+
+    p = item.params
+    what = {"dns": _("their do-not-ship date"), "dnd": _("their do-not-dispense date"),
+            "expiry": _("their expiry date")}[p["threshold"]]
+    subject = _("%(count)s kits at %(place)s reach %(what)s on %(date)s",
+                count=p["count"], place=p["place"], what=what, date=format_date(p["on"]))
+    body = _("Lot %(lot)s: %(count)s kits at %(place)s reach %(what)s on %(date)s. "
+             "Plan their use, transfer or return before then.",
+             lot=p["lot"], count=p["count"], place=p["place"], what=what,
+             date=format_date(p["on"]))
+    return subject, body
+
+
+def find_kits_crossing(session, today, days):
+    """Kits crossing DNS, DND or expiry within days (see queries.kits_crossing)."""
+    from app.stock.queries import kits_crossing
+
+    return kits_crossing(session, today, days)
+
+
+# Daily: logistics hears of every place, site staff of their own sites.
+ALERTS = (
+    Alert("kit_expiry", _l("Kits reaching DNS, DND or expiry"), roles=("logistics", "site"),
+          find=find_kits_crossing, compose=compose_kits_crossing, days=14),
+)
+
+def review_queue(name, label, permission, waiting, urgency):
+    """A work queue that is the accountability log list filtered by what the logs wait for."""
+    from flask import url_for
+
+    def count(session, user):
+        from app.stock.queries import reviews_waiting_count
+
+        return reviews_waiting_count(session, user, waiting)
+
+    return WorkQueue(name, label, permission, count=count,
+                     url=lambda user: url_for("stock.list_reviews", waiting=waiting),
+                     urgency=urgency)
+
+
+WORK_QUEUES = (
+    review_queue("logs_to_sign", _l("Accountability logs to sign"), "accountability.sign",
+                 "sign", 50),
+    review_queue("logs_to_verify", _l("Accountability logs to verify"),
+                 "accountability.verify", "verify", 50),
+)
+
+
+def expiry_chart_data(session, user):
+    """Depot kits on hand by expiry month."""
+    from app.stock.queries import depot_expiry_chart
+
+    return depot_expiry_chart(session, user)
+
+
+def depot_url(user):
+    from flask import url_for
+
+    return url_for("stock.depot_stock")
+
+
+HOME_CHARTS = (
+    HomeChart("depot_expiry", _l("Depot stock by expiry month"), "stock.manage",
+              data=expiry_chart_data, url=depot_url),
+)
+
 DOMAIN = Domain(
     name="stock",
     blueprints=((bp, "/stock"),),
@@ -131,6 +201,9 @@ DOMAIN = Domain(
     ),
     state_machines=("app.stock.states",),
     demo=seed_demo,
+    alerts=ALERTS,
+    work_queues=WORK_QUEUES,
+    home_charts=HOME_CHARTS,
     commands=(stock_cli,),
     template_labels=template_labels,
     audit_actions=AUDIT_ACTIONS,

@@ -21,7 +21,7 @@ from app.reimbursement import bp
 from app.reimbursement.exports import batch_headers, batch_items, batch_rows, batch_summary_pdf
 from app.reimbursement.forms import BatchForm, ConfirmForm
 from app.reimbursement.models import Claim, PaymentBatch
-from app.reimbursement.queries import claims_waiting_for_payment
+from app.reimbursement.queries import batches_filtered, claims_waiting_for_payment
 from app.reimbursement.services.payments import create_batch, mark_batch_paid, release_batch
 from app.reimbursement.services.sepa import build_pain001
 
@@ -34,7 +34,7 @@ def _batch_url(batch):
 @require("reimbursement.pay")
 def list_batches():
     """List payment batches, newest first."""
-    listing = build_listing(select(PaymentBatch),
+    listing = build_listing(batches_filtered(request.args),
                             sorts={"id": PaymentBatch.id, "status": PaymentBatch.status},
                             default_sort="-id", search_columns=(PaymentBatch.message_id,))
     waiting = db.session.scalar(select(db.func.count()).where(Claim.status == "approved"))

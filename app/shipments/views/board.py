@@ -39,7 +39,7 @@ BOARD_SORTS = {"number": Shipment.number, "status": Shipment.status,
 
 
 def _board_statement():
-    return apply_filters(visible_shipments(current_user), request.args)
+    return apply_filters(visible_shipments(current_user), request.args, current_user)
 
 
 @bp.route("/")

@@ -9,8 +9,8 @@ from app.core.errors import DomainError
 from app.core.permissions import require
 from app.extensions import db
 from app.shipments import bp
-from app.shipments.queries import active_trials
-from app.shipments.services.resupply import open_needs, propose_resupply_shipments
+from app.shipments.queries import needs_listed
+from app.shipments.services.resupply import propose_resupply_shipments
 from app.stock.api import Location, depots
 
 
@@ -19,7 +19,7 @@ def _page(chosen=None, depot_id=None, error=None):
     if error is not None:
         flash(str(error), "danger")
     return render_template("shipments/resupply.html",
-                           needs=open_needs(db.session, active_trials(db.session)),
+                           needs=needs_listed(db.session, request.args),
                            depots=depots(db.session), chosen=chosen, depot_id=depot_id)
 
 

@@ -4,9 +4,11 @@ from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.core.actions import perform
 from app.core.errors import DomainError
+from app.core.listing import build_listing
 from app.core.permissions import require
 from app.core.queries import get_or_404
 from app.esign.forms import SignForm
@@ -17,6 +19,7 @@ from app.extensions import db
 from app.stock import bp
 from app.stock.exports import accountability_sheets, accountability_story
 from app.stock.models import AccountabilityReview
+from app.stock.queries import REVIEW_WAITING, reviews_waiting
 from app.stock.services import accountability
 from app.trials.api import Site, Trial, can_see_site, visible_trials
 
@@ -111,6 +114,20 @@ def _review_or_404(review_id):
     else:
         _scope("trial", review.trial_id)
     return review
+
+
+@bp.route("/accountability/reviews")
+@require("accountability.view")
+def list_reviews():
+    """List the frozen accountability logs; ?waiting=sign or verify: those waiting for it."""
+    waiting = request.args.get("waiting")
+    stmt = reviews_waiting(current_user, waiting if waiting in REVIEW_WAITING else None)
+    listing = build_listing(stmt.options(selectinload(AccountabilityReview.site),
+                                         selectinload(AccountabilityReview.trial)),
+                            sorts={"id": AccountabilityReview.id,
+                                   "created": AccountabilityReview.created_at},
+                            default_sort="-id")
+    return render_template("stock/reviews.html", listing=listing)
 
 
 @bp.route("/accountability/reviews/<int:review_id>")

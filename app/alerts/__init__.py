@@ -1,0 +1,1 @@
+"""Scheduled alerts: each domain declares its daily alerts; this package runs them once."""
