@@ -32,15 +32,32 @@ def seed_demo():
 
 @audit_cli.command("verify")
 def audit_verify():
-    """Recompute the audit hash chain and report the first broken link."""
+    """Recompute the keyed audit chain, check it against the anchors, report what is wrong."""
+    from app.audit.anchors import anchor_path, read_anchors
     from app.audit.services import verify_chain
 
-    checked, broken_id, problem = verify_chain(db.session)
-    if broken_id is not None:
+    anchors = read_anchors()
+    checked, broken_id, problem = verify_chain(db.session, anchors=anchors)
+    if problem:
         click.echo(f"BROKEN at audit entry {broken_id}: {problem} "
                    f"({checked} entries before it are intact).")
         raise SystemExit(1)
-    click.echo(f"OK: {checked} audit entries verified, the chain is intact.")
+    if not anchors:
+        click.echo(f"OK: {checked} audit entries verified with the audit key; the chain is "
+                   f"intact. No anchor in {anchor_path()} yet: run `flask audit anchor`.")
+        return
+    click.echo(f"OK: {checked} audit entries verified with the audit key; the chain is intact "
+               f"and matches the latest anchor ({anchors[-1]['at']}).")
+
+
+@audit_cli.command("anchor")
+def audit_anchor():
+    """Append the audit chain's head (id, hash, time, count) to the anchor file."""
+    from app.audit.anchors import anchor_path, write_anchor
+
+    anchor = write_anchor(db.session)
+    click.echo(f"Anchored audit entry {anchor['entry_id']} ({anchor['entries']} entries) "
+               f"in {anchor_path()}.")
 
 
 @outbox_cli.command("send")
