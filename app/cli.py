@@ -60,6 +60,27 @@ def audit_anchor():
                f"in {anchor_path()}.")
 
 
+@audit_cli.command("grant-runtime")
+@click.argument("role")
+def audit_grant_runtime(role):
+    """PostgreSQL: give the app's runtime ROLE its rights (run as the owner after upgrade)."""
+    import re
+
+    from sqlalchemy import text
+
+    from app.core.database import runtime_grant_statements
+
+    if db.engine.dialect.name != "postgresql":
+        raise click.ClickException("Database roles exist on PostgreSQL only.")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
+        raise click.ClickException("Give the role's name in lower case letters, digits and _.")
+    for statement in runtime_grant_statements(role):
+        db.session.execute(text(statement))
+    db.session.commit()
+    click.echo(f"{role}: INSERT and SELECT only on the append-only tables; "
+               "normal rights elsewhere.")
+
+
 @outbox_cli.command("send")
 def outbox_send():
     """Deliver queued e-mails through the configured mail server."""

@@ -58,8 +58,8 @@ def test_raw_data_rows_cannot_be_edited_or_deleted(db, table, verb):
         _without_foreign_keys(db.session)
         db.session.execute(text(insert), {"now": NOW, "blob": b"x"})
         _guards_on(db.session)
-        statement = (f"UPDATE {table} SET {change} WHERE id = 900001" if verb == "UPDATE"
-                     else f"DELETE FROM {table} WHERE id = 900001")
+        statement = (f"UPDATE {table} SET {change} WHERE id = 900001" if verb == "UPDATE"  # noqa: S608
+                     else f"DELETE FROM {table} WHERE id = 900001")  # noqa: S608
         with pytest.raises(DBAPIError, match=f"{table} rows are append-only"):
             with db.session.begin_nested():
                 db.session.execute(text(statement))
@@ -84,7 +84,7 @@ def test_a_payment_batch_moves_only_along_its_transitions(db, status, released, 
         _without_foreign_keys(db.session)
         _insert_batch(db.session, status, released, paid)
         _guards_on(db.session)
-        statement = (f"UPDATE payment_batches SET {change} WHERE id = 900001" if change
+        statement = (f"UPDATE payment_batches SET {change} WHERE id = 900001" if change  # noqa: S608
                      else "DELETE FROM payment_batches WHERE id = 900001")
         expected = ("payment_batches change only along their declared transitions" if change
                     else "payment_batches rows are never deleted")
