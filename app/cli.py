@@ -34,6 +34,7 @@ def seed_demo():
 def audit_verify():
     """Recompute the keyed audit chain, check it against the anchors, report what is wrong."""
     from app.audit.anchors import anchor_path, read_anchors
+    from app.audit.integrity import state_mismatches
     from app.audit.services import verify_chain
 
     anchors = read_anchors()
@@ -41,6 +42,12 @@ def audit_verify():
     if problem:
         click.echo(f"BROKEN at audit entry {broken_id}: {problem} "
                    f"({checked} entries before it are intact).")
+        raise SystemExit(1)
+    mismatches = state_mismatches(db.session)
+    for name, record_id, status, audited in mismatches:
+        click.echo(f"EDITED OUTSIDE THE APP: {name} {record_id} is {status!r} but its audit "
+                   f"trail ends with {audited!r}.")
+    if mismatches:
         raise SystemExit(1)
     if not anchors:
         click.echo(f"OK: {checked} audit entries verified with the audit key; the chain is "

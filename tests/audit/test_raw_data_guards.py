@@ -39,13 +39,13 @@ def _guards_on(session):
         session.execute(text("SET LOCAL session_replication_role = origin"))
 
 
-def _insert_batch(session, status="draft", released=False, paid=False):
+def _insert_batch(session, status="draft", released=False, paid=False, by=1):
     session.execute(text(
         "INSERT INTO payment_batches (id, message_id, status, execution_date, total, count, "
         "created_by_id, released_by_id, released_at, paid_by_id, paid_at, created_at, "
-        "updated_at) VALUES (900001, 'MSG-900001', :status, :day, 10, 1, 1, :rb, :ra, :pb, "
+        "updated_at) VALUES (900001, 'MSG-900001', :status, :day, 10, 1, :by, :rb, :ra, :pb, "
         ":pa, :now, :now)"),
-        {"status": status, "day": date(2026, 11, 21), "now": NOW,
+        {"status": status, "day": date(2026, 11, 21), "now": NOW, "by": by,
          "rb": 1 if released else None, "ra": NOW if released else None,
          "pb": 1 if paid else None, "pa": NOW if paid else None})
 
@@ -94,16 +94,38 @@ def test_a_payment_batch_moves_only_along_its_transitions(db, status, released, 
         db.session.rollback()
 
 
-def test_the_declared_batch_transitions_still_pass(db):
+def test_the_declared_batch_transitions_still_pass(db, make):
+    releaser, payer = make.user(), make.user()
     with db.session.begin_nested():
         _without_foreign_keys(db.session)
-        _insert_batch(db.session)
+        _insert_batch(db.session, by=releaser.id)
         _guards_on(db.session)
         db.session.execute(text("UPDATE payment_batches SET status = 'released', "
-                                "released_at = :now, released_by_id = 1 WHERE id = 900001"),
-                           {"now": NOW})
+                                "released_at = :now, released_by_id = :u WHERE id = 900001"),
+                           {"now": NOW, "u": releaser.id})
         db.session.execute(text("UPDATE payment_batches SET status = 'paid', paid_at = :now, "
-                                "paid_by_id = 2 WHERE id = 900001"), {"now": NOW})
+                                "paid_by_id = :u WHERE id = 900001"), {"now": NOW, "u": payer.id})
         assert db.session.scalar(text("SELECT status FROM payment_batches "
                                       "WHERE id = 900001")) == "paid"
         db.session.rollback()
+
+
+def test_a_declared_transition_made_in_sql_is_detected_by_verify(app, db, make, tmp_path,
+                                                                 monkeypatch):
+    from app.reimbursement.models import PaymentBatch
+
+    monkeypatch.setitem(app.config, "AUDIT_ANCHOR_FILE", str(tmp_path / "anchors.jsonl"))
+    user = make.user()
+    batch = PaymentBatch(message_id="MSG-DETECT", execution_date=date(2026, 11, 21), total=10,
+                         count=1, created_by_id=user.id)
+    db.session.add(batch)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    db.session.execute(text("UPDATE payment_batches SET status = 'released', released_at = :n, "
+                            "released_by_id = :u WHERE id = :id"),
+                       {"n": NOW, "u": user.id, "id": batch.id})
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert result.output == (f"EDITED OUTSIDE THE APP: payment_batch {batch.id} is 'released' "
+                             "but its audit trail ends with 'draft'.\n")
