@@ -5,7 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
-INSECURE_KEYS = {"", "dev", "change-me", "dev-insecure-key"}
+INSECURE_KEYS = {"", "dev", "change-me", "dev-insecure-key", "dev-insecure-audit-key"}
 
 
 def _bool(name, default):
@@ -23,6 +23,11 @@ class Config:
     """Settings shared by every environment."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-key")
+    # The audit chain's HMAC key: kept outside the database (see README, "Audit key").
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "dev-insecure-audit-key")
+    # Append-only file the audit chain's head is anchored in (daily, on demand, each backup).
+    AUDIT_ANCHOR_FILE = os.environ.get(
+        "AUDIT_ANCHOR_FILE", str(BASE_DIR / "instance" / "audit-anchors.jsonl"))
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'app.db'}"
     )
@@ -36,6 +41,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=_int("IDLE_TIMEOUT_MINUTES", 30))
     SESSION_REFRESH_EACH_REQUEST = True
+    SESSION_ABSOLUTE_HOURS = _int("SESSION_ABSOLUTE_HOURS", 12)  # however busy the session
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds the token
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
@@ -94,6 +100,7 @@ class TestingConfig(Config):
         "DATABASE_URL", "sqlite:///" + str(BASE_DIR / "instance" / "test.db")
     )
     ARGON2_PROFILE = "test"
+    AUDIT_HMAC_KEY = "test-audit-key-" + "x" * 20
     SESSION_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
     SERVER_NAME = None
@@ -103,6 +110,7 @@ class ProductionConfig(Config):
     """Real deployments: a real SECRET_KEY and PostgreSQL."""
 
     DEMO_ALLOWED = False
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
 
 
 CONFIGS = {

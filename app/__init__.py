@@ -38,10 +38,15 @@ def create_app(config_name="development"):
 
 
 def refuse_insecure_production(app):
-    """Stop a production start without a real secret key."""
+    """Stop a production start without a real secret key and audit key."""
     key = app.config.get("SECRET_KEY") or ""
     if app.config["CONFIG_NAME"] == "production" and (key in INSECURE_KEYS or len(key) < 32):
         raise RuntimeError("Set SECRET_KEY to a random value of at least 32 characters.")
+    audit_key = app.config.get("AUDIT_HMAC_KEY") or ""
+    if app.config["CONFIG_NAME"] == "production" and (
+            audit_key in INSECURE_KEYS or len(audit_key) < 32 or audit_key == key):
+        raise RuntimeError("Set AUDIT_HMAC_KEY to a random value of at least 32 characters "
+                           "(not the SECRET_KEY), kept outside the database.")
 
 
 def register_extensions(app):

@@ -32,15 +32,60 @@ def seed_demo():
 
 @audit_cli.command("verify")
 def audit_verify():
-    """Recompute the audit hash chain and report the first broken link."""
+    """Recompute the keyed audit chain, check it against the anchors, report what is wrong."""
+    from app.audit.anchors import anchor_path, read_anchors
+    from app.audit.integrity import state_mismatches
     from app.audit.services import verify_chain
 
-    checked, broken_id, problem = verify_chain(db.session)
-    if broken_id is not None:
+    anchors = read_anchors()
+    checked, broken_id, problem = verify_chain(db.session, anchors=anchors)
+    if problem:
         click.echo(f"BROKEN at audit entry {broken_id}: {problem} "
                    f"({checked} entries before it are intact).")
         raise SystemExit(1)
-    click.echo(f"OK: {checked} audit entries verified, the chain is intact.")
+    mismatches = state_mismatches(db.session)
+    for name, record_id, status, audited in mismatches:
+        click.echo(f"EDITED OUTSIDE THE APP: {name} {record_id} is {status!r} but its audit "
+                   f"trail ends with {audited!r}.")
+    if mismatches:
+        raise SystemExit(1)
+    if not anchors:
+        click.echo(f"OK: {checked} audit entries verified with the audit key; the chain is "
+                   f"intact. No anchor in {anchor_path()} yet: run `flask audit anchor`.")
+        return
+    click.echo(f"OK: {checked} audit entries verified with the audit key; the chain is intact "
+               f"and matches the latest anchor ({anchors[-1]['at']}).")
+
+
+@audit_cli.command("anchor")
+def audit_anchor():
+    """Append the audit chain's head (id, hash, time, count) to the anchor file."""
+    from app.audit.anchors import anchor_path, write_anchor
+
+    anchor = write_anchor(db.session)
+    click.echo(f"Anchored audit entry {anchor['entry_id']} ({anchor['entries']} entries) "
+               f"in {anchor_path()}.")
+
+
+@audit_cli.command("grant-runtime")
+@click.argument("role")
+def audit_grant_runtime(role):
+    """PostgreSQL: give the app's runtime ROLE its rights (run as the owner after upgrade)."""
+    import re
+
+    from sqlalchemy import text
+
+    from app.core.database import runtime_grant_statements
+
+    if db.engine.dialect.name != "postgresql":
+        raise click.ClickException("Database roles exist on PostgreSQL only.")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
+        raise click.ClickException("Give the role's name in lower case letters, digits and _.")
+    for statement in runtime_grant_statements(role):
+        db.session.execute(text(statement))
+    db.session.commit()
+    click.echo(f"{role}: INSERT and SELECT only on the append-only tables; "
+               "normal rights elsewhere.")
 
 
 @outbox_cli.command("send")

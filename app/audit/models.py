@@ -2,13 +2,16 @@
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import Index, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import utcnow
 from app.extensions import db
 
 GENESIS_HASH = "0" * 64
+# How an entry's hash was made: 1 = plain SHA-256 (entries written before the audit key
+# existed, migration 0010), 2 = HMAC-SHA256 with AUDIT_HMAC_KEY (every entry since).
+CHAIN_UNKEYED, CHAIN_KEYED = 1, 2
 
 
 class AuditEntry(db.Model):
@@ -29,6 +32,8 @@ class AuditEntry(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Rows without an explicit version predate the key; the app always writes CHAIN_KEYED.
+    chain_version: Mapped[int] = mapped_column(SmallInteger, server_default="1")
 
 
 class AuditChainHead(db.Model):

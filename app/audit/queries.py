@@ -45,15 +45,16 @@ def chain_tail_broken(session, last=1000):
     verify`` recomputes the whole chain.
     """
     from app.audit.models import AuditChainHead
-    from app.audit.services import entry_hash
+    from app.audit.services import CHAIN_KEYED, audit_key, entry_hash
 
     rows = list(reversed(session.scalars(
         select(AuditEntry).order_by(AuditEntry.id.desc()).limit(last)).all()))
     prev = rows[0].prev_hash if rows else None
+    key = audit_key()
     for e in rows:
         expected = entry_hash(e.prev_hash, e.occurred_at, e.user_id, e.user_name,
                               e.entity_type, e.entity_id, e.entity_label, e.action, e.changes,
-                              e.reason)
+                              e.reason, key=key if e.chain_version == CHAIN_KEYED else None)
         if e.prev_hash != prev or expected != e.hash:
             return 1
         prev = e.hash

@@ -1,17 +1,24 @@
 """The one audit path: ORM changes and explicit events, chained by hash at commit time."""
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from flask import has_request_context
+from flask import current_app, has_request_context
 from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
-from app.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
+from app.audit.models import (
+    CHAIN_KEYED,
+    CHAIN_UNKEYED,
+    GENESIS_HASH,
+    AuditChainHead,
+    AuditEntry,
+)
 from app.core.models import utcnow
 
 REDACTED = "•••"
@@ -204,15 +211,26 @@ def _primary_key(obj):
 
 
 def entry_hash(prev_hash, occurred_at, user_id, user_name, entity_type, entity_id, label,
-               action, changes, reason):
-    """Return the SHA-256 that binds an entry to its content and its predecessor."""
+               action, changes, reason, key=None):
+    """Return the hash that binds an entry to its content and its predecessor.
+
+    With ``key`` (the audit key, bytes): HMAC-SHA256 over the versioned fields, which nobody
+    without the key can recompute. Without: the plain SHA-256 of entries written before the
+    key existed (chain version 1).
+    """
     stamp = occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
-    payload = json.dumps(
-        [prev_hash, stamp, user_id, user_name, entity_type, entity_id, label, action,
-         changes, reason],
-        ensure_ascii=False, separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    fields = [prev_hash, stamp, user_id, user_name, entity_type, entity_id, label, action,
+              changes, reason]
+    if key is None:
+        payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    payload = json.dumps([CHAIN_KEYED, *fields], ensure_ascii=False, separators=(",", ":"))
+    return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def audit_key():
+    """Return the audit HMAC key (AUDIT_HMAC_KEY) as bytes; it never enters the database."""
+    return current_app.config["AUDIT_HMAC_KEY"].encode("utf-8")
 
 
 def _before_commit(session):
@@ -231,17 +249,18 @@ def append_entries(connection, entries):
     if locked.rowcount == 0:
         connection.execute(insert(head).values(id=1, last_id=0, last_hash=GENESIS_HASH))
     prev = connection.execute(select(head.c.last_hash).where(head.c.id == 1)).scalar_one()
+    key = audit_key()
     rows = []
     for e in entries:
         changes = json.dumps(e.changes, ensure_ascii=False, sort_keys=True)
         user_id, user_name = e.actor
         digest = entry_hash(prev, e.occurred_at, user_id, user_name, e.entity_type, e.entity_id,
-                            e.label, e.action, changes, e.reason)
+                            e.label, e.action, changes, e.reason, key=key)
         rows.append({
             "occurred_at": e.occurred_at, "user_id": user_id, "user_name": user_name,
             "entity_type": e.entity_type, "entity_id": e.entity_id, "entity_label": e.label,
             "action": e.action, "changes": changes, "reason": e.reason,
-            "prev_hash": prev, "hash": digest,
+            "prev_hash": prev, "hash": digest, "chain_version": CHAIN_KEYED,
         })
         prev = digest
     connection.execute(insert(table), rows)
@@ -254,26 +273,52 @@ def _after_rollback(session):
     session.info.pop("audit_reason", None)
 
 
-def verify_chain(session):
-    """Return (entries checked, id of the first broken entry or None, what is wrong)."""
-    prev = GENESIS_HASH
-    checked = 0
-    last_id = 0
+def verify_chain(session, anchors=()):
+    """Return (entries checked, id of the first broken entry or None, what is wrong).
+
+    Keyed entries are checked with the audit key; unkeyed ones (from before the key) only
+    before the first keyed entry. ``anchors`` (from ``app.audit.anchors.read_anchors``) are
+    heads written outside the database: each anchored entry must still carry its anchored
+    hash and position, and the chain must reach the newest anchor.
+    """
+    from app.audit.anchors import check_anchors
+
+    key = audit_key()
+    anchored = {a["entry_id"]: a for a in anchors if "problem" not in a}
+    prev, checked, last_id, keyed_from, matched = GENESIS_HASH, 0, 0, None, set()
     rows = session.execute(select(AuditEntry).order_by(AuditEntry.id).execution_options(
         yield_per=2000)).scalars()
     for e in rows:
         if e.prev_hash != prev:
             return checked, e.id, "previous hash does not match the entry before it"
+        if e.chain_version == CHAIN_KEYED:
+            keyed_from = keyed_from or e.id
+        elif keyed_from is not None or e.chain_version != CHAIN_UNKEYED:
+            return checked, e.id, ("an unkeyed entry follows keyed ones: the chain was "
+                                   "re-forged without the audit key")
         expected = entry_hash(prev, e.occurred_at, e.user_id, e.user_name, e.entity_type,
-                              e.entity_id, e.entity_label, e.action, e.changes, e.reason)
+                              e.entity_id, e.entity_label, e.action, e.changes, e.reason,
+                              key=key if e.chain_version == CHAIN_KEYED else None)
         if expected != e.hash:
+            if e.chain_version == CHAIN_KEYED:
+                return checked, e.id, ("content does not match its keyed hash: the entry was "
+                                       "edited or re-hashed without the audit key")
             return checked, e.id, "content does not match its hash"
+        checked += 1
+        anchor = anchored.get(e.id)
+        if anchor is not None and (anchor["hash"] != e.hash or anchor["entries"] != checked):
+            return checked - 1, e.id, ("re-forged: the chain no longer matches the anchor "
+                                       f"written {anchor['at']} at entry {e.id}")
+        if anchor is not None:
+            matched.add(e.id)
         prev = e.hash
         last_id = e.id
-        checked += 1
     head = session.get(AuditChainHead, 1)
     if head is not None and (head.last_hash != prev or head.last_id != last_id):
         return checked, last_id or None, "entries are missing after the last one found"
+    problem = check_anchors(anchors, matched, last_id, checked, keyed_from)
+    if problem:
+        return checked, last_id or None, problem
     return checked, None, ""
 
 

@@ -23,6 +23,8 @@ DOMAIN = Domain(
         "logout": _l("Logged out"),
         "login_failed": _l("Failed log-in"),
         "login_refused_locked": _l("Log-in refused: account locked"),
+        "password_change_failed": _l("Password change: wrong current password"),
+        "password_change_refused_locked": _l("Password change refused: account locked"),
         "account_locked": _l("Account locked"),
         "password_set": _l("Password set"),
         "invitation_sent": _l("Invitation sent"),

@@ -1,5 +1,7 @@
 """Passwords, log-in with lock-out, invitations and account changes."""
 
+import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher, Type
@@ -7,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 from zxcvbn import zxcvbn
 
 from app.audit.services import record_event
@@ -47,17 +49,33 @@ def hash_password(password):
 
 
 def password_matches(user, password):
-    """Return True when the password is the user's; rehash if the cost changed."""
-    if not user.password_hash or not password:
-        return False
+    """Return True when the password is the user's; rehash if the cost changed.
+
+    Exactly one argon2 verification whatever the account: one without a password is checked
+    against a dummy hash, so the answer takes the same time.
+    """
     hasher = _hasher()
+    stored = user.password_hash if user is not None and user.password_hash else None
     try:
-        hasher.verify(user.password_hash, password)
+        hasher.verify(stored or _dummy_hash(), password or "")
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
-    if hasher.check_needs_rehash(user.password_hash):
+    if stored is None:
+        return False
+    if hasher.check_needs_rehash(stored):
         user.password_hash = hasher.hash(password)
     return True
+
+
+_DUMMY_HASHES = {}
+
+
+def _dummy_hash():
+    """Return a hash of a random secret at the current cost (for timing-equal refusals)."""
+    profile = current_app.config.get("ARGON2_PROFILE", "owasp")
+    if profile not in _DUMMY_HASHES:
+        _DUMMY_HASHES[profile] = _hasher().hash(secrets.token_urlsafe(16))
+    return _DUMMY_HASHES[profile]
 
 
 def password_problems(password, user_inputs=()):
@@ -81,48 +99,95 @@ def find_user_by_email(session, email):
     return session.scalar(select(User).where(func.lower(User.email) == email))
 
 
-def authenticate(session, email, password):
-    """Return the user for valid credentials; count failures and lock; raise AuthError."""
+@dataclass
+class Attempt:
+    """A password attempt claimed (and committed) before the password is checked."""
+
+    user_id: int | None
+    allowed: bool
+    count: int = 0
+    locks: bool = False
+
+
+def claim_attempt(session, *, email=None, user_id=None):
+    """Count one password attempt in the database before the password is checked.
+
+    One conditional UPDATE adds the attempt and, at the limit, locks the account; it refuses
+    (changes no row) while the account is locked. The caller commits it at once
+    (``app.core.actions.commit_first``) so parallel guesses cannot see a stale counter: a
+    burst of N guesses gets at most LOGIN_MAX_FAILURES password checks.
+    """
+    config = current_app.config
+    limit = config["LOGIN_MAX_FAILURES"]
+    now = utcnow()
+    reaches = User.failed_logins + 1 >= limit
+    where = [User.locked_until.is_(None) | (User.locked_until <= now)]
+    if user_id is not None:
+        where.append(User.id == user_id)
+    else:
+        where.append(func.lower(User.email) == (email or "").strip().lower())
+    claimed = session.execute(
+        update(User).where(*where).values(
+            failed_logins=case((reaches, 0), else_=User.failed_logins + 1),
+            locked_until=case(
+                (reaches, now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])),
+                else_=User.locked_until))
+        .execution_options(synchronize_session=False))
+    if user_id is None:
+        user_id = session.scalar(select(User.id).where(where[-1]))
+    if user_id is None:
+        return Attempt(None, False)
+    row = session.execute(select(User.failed_logins, User.locked_until)
+                          .where(User.id == user_id)).one()
+    if claimed.rowcount != 1:
+        return Attempt(user_id, False)
+    locks = row.failed_logins == 0 and row.locked_until is not None and row.locked_until > now
+    return Attempt(user_id, True, limit if locks else row.failed_logins, locks)
+
+
+def authenticate(session, email, password, attempt):
+    """Return the user for valid credentials of a claimed attempt; raise AuthError.
+
+    Unknown, wrong, locked and password-less accounts get the same message after one argon2
+    verification each. The refusal's audit entries are re-written after the rollback
+    (``AuthError.keep``); the counter itself was committed with the claim.
+    """
     generic = _("Wrong e-mail or password.")
-    user = find_user_by_email(session, email)
-    if user is None:
-        _hasher().hash(password or "x")  # same time as a real check: no e-mail probing
-        raise AuthError(generic)
-    user_id, label = user.id, user.audit_label()
-    if user.locked_until and user.locked_until > utcnow():
+    user = session.get(User, attempt.user_id) if attempt.user_id is not None else None
+    if user is None or not attempt.allowed:
+        password_matches(None, password)  # the same time as a real check
+        if user is None:
+            raise AuthError(generic)
+        user_id, label = user.id, user.audit_label()
+
         def keep_refusal(again):
             record_event(again, "login_refused_locked", "user", user_id, label=label)
 
         keep_refusal(session)
-        raise AuthError(_("Too many failed attempts. Try again in a few minutes."),
-                        keep=keep_refusal)
+        raise AuthError(generic, keep=keep_refusal)
     if not password_matches(user, password) or not user.active:
-        locked = _note_login_failure(session, user_id)
-        message = (_("Too many failed attempts. Try again in a few minutes.") if locked
-                   else generic)
-        raise AuthError(message, keep=lambda again: _note_login_failure(again, user_id))
+        user_id, label = user.id, user.audit_label()
+
+        def keep_failure(again):
+            _record_failure(again, "login_failed", user_id, label, attempt)
+
+        keep_failure(session)
+        raise AuthError(generic, keep=keep_failure)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = utcnow()
-    record_event(session, "login", "user", user.id, label=label)
+    record_event(session, "login", "user", user.id, label=user.audit_label())
     session.flush()
     return user
 
 
-def _note_login_failure(session, user_id):
-    """Count a failed log-in (and lock the account); return True when now locked."""
-    config = current_app.config
-    user = session.get(User, user_id)
-    user.failed_logins += 1
-    record_event(session, "login_failed", "user", user.id, label=user.audit_label(),
-                 changes={"failed_logins": (user.failed_logins - 1, user.failed_logins)})
-    if user.failed_logins < config["LOGIN_MAX_FAILURES"]:
-        return False
-    user.locked_until = utcnow() + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
-    user.failed_logins = 0
-    record_event(session, "account_locked", "user", user.id, label=user.audit_label(),
-                 reason="repeated failed log-ins")
-    return True
+def _record_failure(session, action, user_id, label, attempt):
+    """Audit a failed password check (the counter and lock were set by the claim)."""
+    record_event(session, action, "user", user_id, label=label,
+                 changes={"failed_logins": (attempt.count - 1, attempt.count)})
+    if attempt.locks:
+        record_event(session, "account_locked", "user", user_id, label=label,
+                     reason="repeated failed password checks")
 
 
 def log_out(session, user):
@@ -132,10 +197,29 @@ def log_out(session, user):
     session.flush()
 
 
-def change_own_password(session, user, current, new):
-    """Change one's own password after checking the current one; other sessions end."""
+def change_own_password(session, user, current, new, attempt):
+    """Change one's own password after checking the current one; other sessions end.
+
+    The check is a claimed attempt counted, locked and audited like a log-in.
+    """
+    user_id, label = user.id, user.audit_label()
+    if not attempt.allowed:
+        password_matches(None, current)
+
+        def keep_refusal(again):
+            record_event(again, "password_change_refused_locked", "user", user_id, label=label)
+
+        keep_refusal(session)
+        raise AuthError(_("Too many failed attempts. Try again in a few minutes."), "current",
+                        keep=keep_refusal)
     if not password_matches(user, current):
-        raise AuthError(_("The current password is not correct."), "current")
+        def keep_failure(again):
+            _record_failure(again, "password_change_failed", user_id, label, attempt)
+
+        keep_failure(session)
+        message = (_("Too many failed attempts. Try again in a few minutes.") if attempt.locks
+                   else _("The current password is not correct."))
+        raise AuthError(message, "current", keep=keep_failure)
     set_password(session, user, new, reason="changed by the user")
 
 

@@ -10,11 +10,13 @@ from app.auth.services import (
     AuthError,
     authenticate,
     change_own_password,
+    claim_attempt,
     log_out,
     set_password,
     user_from_invitation,
 )
-from app.core.actions import perform
+from app.core.actions import commit_first, perform
+from app.core.models import utcnow
 from app.core.permissions import login_only, public
 from app.core.urls import safe_next
 from app.extensions import db
@@ -29,10 +31,12 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
 
     def log_in():
-        user = authenticate(db.session, form.email.data, form.password.data)
+        attempt = commit_first(lambda s: claim_attempt(s, email=form.email.data))
+        user = authenticate(db.session, form.email.data, form.password.data, attempt)
         session.clear()
         login_user(user)
         session["lang"] = user.language
+        session["login_at"] = utcnow().timestamp()  # the absolute session lifetime
         return user
 
     if request.method == "GET":
@@ -47,13 +51,14 @@ def login():
 def logout():
     """End this and every other session of the account."""
 
-    def log_out_here():
-        log_out(db.session, current_user)  # flushed while the user is still the actor
-        logout_user()
-        session.clear()
-        flash(_("You have logged out."), "info")
+    return perform(_log_out_here, success=None, next_url=url_for("auth.login"))
 
-    return perform(log_out_here, success=None, next_url=url_for("auth.login"))
+
+def _log_out_here():
+    log_out(db.session, current_user)  # flushed while the user is still the actor
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -63,7 +68,9 @@ def change_password():
     form = ChangePasswordForm()
 
     def change():
-        change_own_password(db.session, current_user, form.current.data, form.password.data)
+        attempt = commit_first(lambda s: claim_attempt(s, user_id=current_user.id))
+        change_own_password(db.session, current_user, form.current.data, form.password.data,
+                            attempt)
         login_user(current_user._get_current_object())  # new token, this session
 
     def page():
@@ -78,10 +85,15 @@ def change_password():
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @public
 def accept_invitation(token):
-    """Set the first password from an invitation link."""
+    """Set the first password from an invitation link.
+
+    Someone logged in is asked first: a GET never ends a session (an <img> could send one);
+    the page's button POSTs the log-out and comes back here.
+    """
     if current_user.is_authenticated:
-        logout_user()
-        session.clear()
+        if request.method == "POST":
+            return perform(_log_out_here, success=None, next_url=request.path)
+        return render_template("auth/invitation_logged_in.html", user=current_user)
     try:
         user = user_from_invitation(db.session, token)
     except AuthError as error:

@@ -50,6 +50,19 @@ def record_read(write):
     db.session.commit()
 
 
+def commit_first(write):
+    """Commit ``write(session)`` at once, before the work it guards, and return its result.
+
+    For a counter that must be durable before a slow check runs: a password attempt is
+    claimed (counted, and locked at the limit) before argon2 looks at the password, so
+    parallel guesses queue on the row instead of reading a stale count. Nothing else of the
+    request may have been written yet.
+    """
+    result = write(db.session)
+    db.session.commit()
+    return result
+
+
 def perform(action, *, success, next_url, form=None, render=None, refused_url=None,
             default_field=None, validate=True, respond=None):
     """Run ``action()`` and answer the POST (post/redirect/get).

@@ -51,3 +51,23 @@ def drop_append_only_statements(table, dialect):
     return [f"DROP TRIGGER IF EXISTS {table}_no_change ON {table}",
             f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
             f"DROP FUNCTION IF EXISTS {table}_refuse_change()"]
+
+
+# Tables the application only ever appends to: on PostgreSQL its runtime role gets INSERT and
+# SELECT there and nothing else (the triggers above guard them from the owner too).
+INSERT_ONLY_TABLES = ("audit_entries", "signatures", "stock_entries", "claim_steps",
+                      "logger_readings", "dispensings", "qa_decisions", "batch_items")
+
+
+def runtime_grant_statements(role):
+    """Return the SQL (run by the owner after each migration) giving the runtime role its
+    rights: read and write most tables, only INSERT and SELECT on the append-only ones,
+    read-only on the migration version; it owns nothing, so it cannot disable a trigger."""
+    tables = ", ".join(INSERT_ONLY_TABLES)
+    return [
+        f'GRANT USAGE ON SCHEMA public TO "{role}"',
+        f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"',
+        f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
+        f'REVOKE UPDATE, DELETE, TRUNCATE ON {tables} FROM "{role}"',
+        f'REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM "{role}"',
+    ]

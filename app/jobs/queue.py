@@ -52,3 +52,19 @@ def in_app_context(function):
             return function(*args, **kwargs)
 
     return wrapped
+
+
+# The modules that declare tasks: imported here so the consumer knows every task, periodic
+# ones included, as soon as it loads the queue.
+TASK_MODULES = ("app.audit.tasks",)
+
+
+def import_task_modules():
+    """Import every module in TASK_MODULES (idempotent)."""
+    import importlib
+
+    for module in TASK_MODULES:
+        importlib.import_module(module)
+
+
+import_task_modules()
