@@ -15,6 +15,7 @@ DOMAINS = (
     "core", "audit", "notify", "esign",
     "trials", "auth", "admin",
     "stock", "shipments", "reimbursement",
+    "ops",
 )
 
 

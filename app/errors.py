@@ -2,7 +2,7 @@
 
 from decimal import InvalidOperation
 
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 
@@ -29,14 +29,43 @@ def handle_csrf_error(error):
 
 
 BUSY_WORDS = ("locked", "busy", "deadlock", "could not serialize")
+# What drivers say when the database cannot be reached at all (server down, file gone).
+UNREACHABLE_WORDS = ("connect", "connection", "unable to open database", "server closed",
+                     "terminating", "could not translate host", "the database system is",
+                     "disk i/o error", "timeout expired", "no such host")
+
+
+def database_unreachable(error):
+    """Return True when a database error means the database cannot be reached."""
+    text = str(error).lower()
+    return bool(getattr(error, "connection_invalidated", False)) or any(
+        word in text for word in UNREACHABLE_WORDS)
 
 
 def handle_busy_database(error):
-    """Roll back and ask to retry when the database is busy; other faults are a 500."""
-    db.session.rollback()
-    if not any(word in str(error).lower() for word in BUSY_WORDS):
-        return _render(500)
-    return render_template("errors/busy.html"), 503
+    """Roll back; ask to retry when busy, say "service unavailable" when unreachable, else 500."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001, S110 - the connection is gone; nothing to undo
+        pass
+    text = str(error).lower()
+    if any(word in text for word in BUSY_WORDS):
+        return render_template("errors/busy.html"), 503
+    if database_unreachable(error):
+        return render_unavailable()
+    return _render(500)
+
+
+def render_unavailable():
+    """Answer 503 with the app's own page (JSON for JSON clients), touching no database."""
+    from app.extensions import login_manager
+
+    # The user cannot be loaded: the page and the response hooks see an anonymous visitor.
+    g._login_user = login_manager.anonymous_user()
+    headers = {"Retry-After": "30"}
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": 503, "status": "unavailable"}, 503, headers
+    return render_template("errors/unavailable.html"), 503, headers
 
 
 def handle_out_of_range(error):

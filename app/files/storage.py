@@ -10,7 +10,7 @@ import io
 import os
 import re
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
@@ -136,7 +136,7 @@ class LocalStorage:
                 # A ".tmp-" file is a write cut short: listed so `files verify` can remove it.
                 key = path.relative_to(self.root).as_posix()
                 stat = path.stat()
-                yield key, stat.st_size, datetime.fromtimestamp(stat.st_mtime, timezone.utc)
+                yield key, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC)
 
     def check(self):
         """Raise StorageError when the folder cannot be written."""
