@@ -14,7 +14,17 @@ PAGES = (400, 403, 404, 405, 413, 500)
 def _render(code):
     if request.accept_mimetypes.best == "application/json":
         return {"error": code}, code
-    return render_template(f"errors/{code}.html"), code
+    return _page(f"errors/{code}.html", code)
+
+
+def _page(template, code):
+    """Render an error page; when the page itself cannot reach the database, say so (503)."""
+    try:
+        return render_template(template), code
+    except OperationalError as error:
+        if not database_unreachable(error):
+            raise
+        return render_unavailable()
 
 
 def handle_http_error(error):
@@ -25,7 +35,7 @@ def handle_http_error(error):
 
 def handle_csrf_error(error):
     """Explain an expired or missing form token."""
-    return render_template("errors/csrf.html"), 400
+    return _page("errors/csrf.html", 400)
 
 
 BUSY_WORDS = ("locked", "busy", "deadlock", "could not serialize")
@@ -71,7 +81,7 @@ def render_unavailable():
 def handle_out_of_range(error):
     """Answer 400 when a number in the request cannot be stored or compared."""
     db.session.rollback()
-    return render_template("errors/out_of_range.html"), 400
+    return _page("errors/out_of_range.html", 400)
 
 
 def handle_server_error(error):
