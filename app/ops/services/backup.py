@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
-from app.files.storage import CHUNK, PENDING_PREFIX, LocalStorage, get_storage
+from app.files.storage import CHUNK, PENDING_PREFIX, LocalStorage, StorageError, get_storage
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -214,11 +214,16 @@ def _check_targets_writable():
         database = Path(db.engine.url.database)
         targets += [database.parent] + ([database] if database.exists() else [])
     storage = get_storage()
-    if isinstance(storage, LocalStorage):
-        storage.root.mkdir(parents=True, exist_ok=True)
-        targets.append(storage.root)
-    else:
-        storage.check()
+    try:
+        if isinstance(storage, LocalStorage):
+            storage.root.mkdir(parents=True, exist_ok=True)
+            targets.append(storage.root)
+        else:
+            storage.check()
+    except (OSError, StorageError) as error:
+        raise BackupError(f"The file storage {storage.describe()} is not writable "
+                          f"({getattr(error, 'strerror', None) or error}): nothing was "
+                          "restored.") from None
     for target in targets:
         if not os.access(target, os.W_OK):
             raise BackupError(f"{target} is not writable: nothing was restored.")
