@@ -121,3 +121,25 @@ def start_gunicorn(env, name):
         except OSError:
             time.sleep(0.1)
     return Service(url, process, {}, log)
+
+
+def form_token(html):
+    """Return the CSRF token of the first form in a page."""
+    import re
+
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def log_in(base_url, email, password):
+    """Return a requests session logged in on the server at base_url."""
+    import requests
+
+    http = requests.Session()
+    page = http.get(f"{base_url}/auth/login", timeout=30)
+    response = http.post(f"{base_url}/auth/login", timeout=30, allow_redirects=False, data={
+        "csrf_token": form_token(page.text), "email": email, "password": password})
+    assert response.status_code == 302, response.text[:2000]
+    return http
