@@ -36,3 +36,19 @@ def test_a_rolled_back_upload_leaves_no_file(db, store, request):
     _store(db)
     db.session.rollback()
     assert _keys(storage) == []
+
+
+def test_a_savepoint_rolled_back_deletes_only_its_own_files(db, local_storage):
+    kept = _store(db)
+    nested = db.session.begin_nested()
+    dropped = _store(db)
+    nested.rollback()
+    db.session.commit()
+    assert _keys(local_storage) == [object_key(kept.storage_key)]
+    assert dropped.storage_key != kept.storage_key
+
+
+def test_a_session_closed_without_commit_leaves_no_file(db, local_storage):
+    _store(db)
+    db.session.close()
+    assert _keys(local_storage) == []
