@@ -172,3 +172,31 @@ def test_create_refuses_a_directory_that_is_not_empty(drill_app, backup):
     assert (result.exit_code, result.output) == (
         1, f"Error: The backup directory {backup[0]} is not empty. Choose an empty or new "
            "directory.\n")
+
+
+def test_backup_and_restore_with_s3_storage(drill_app, tmp_path):
+    from app.files.storage import make_storage
+    from tests.services import start_moto
+
+    moto = start_moto("ensayo-backup")
+    saved = drill_app.extensions["ensayo_storage"]
+    storage = drill_app.extensions["ensayo_storage"] = make_storage(
+        {**moto.env, "UPLOAD_FOLDER": ""})
+    try:
+        for row in db.session.scalars(select(StoredFile)):  # the drill's files, now in S3
+            storage.put(object_key(row.storage_key), saved.read(object_key(row.storage_key)))
+        stored = _receipt(b"in s3", "s3.pdf")
+        db.session.commit()
+        key = object_key(stored.storage_key)
+        result = _run(drill_app, "backup", "create", str(tmp_path / "b"))
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / "b" / "files" / key).read_bytes() == b"%PDF-1.4 in s3"
+        storage.delete(key)
+        storage.put("zz/added-later.pdf", b"%PDF- later")
+        result = _run(drill_app, "backup", "restore", str(tmp_path / "b"), "--yes")
+        assert result.exit_code == 0, result.output
+        assert storage.read(key) == b"%PDF-1.4 in s3"
+        assert storage.exists("zz/added-later.pdf") is False
+    finally:
+        drill_app.extensions["ensayo_storage"] = saved
+        moto.stop()
