@@ -34,6 +34,15 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(BASE_DIR / "instance" / "uploads"))
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 45 * 1024 * 1024)
+    # Stored files: UPLOAD_FOLDER unless STORAGE_URL=s3://bucket/prefix names a bucket.
+    STORAGE_URL = os.environ.get("STORAGE_URL", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_REGION = os.environ.get("S3_REGION", "")
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+    S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE", "")
+    # /healthz calls the job consumer down when its heartbeat is older than this.
+    JOBS_HEARTBEAT_MAX_AGE = _int("JOBS_HEARTBEAT_MAX_AGE", 180)
 
     # Sessions: cookie flags, idle timeout (Flask refuses a cookie older than this).
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)

@@ -16,6 +16,7 @@ DOMAINS = (
     "trials", "auth", "admin",
     "stock", "shipments", "reimbursement",
     "alerts",
+    "ops",
 )
 
 

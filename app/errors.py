@@ -2,7 +2,7 @@
 
 from decimal import InvalidOperation
 
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 
@@ -14,7 +14,17 @@ PAGES = (400, 403, 404, 405, 413, 500)
 def _render(code):
     if request.accept_mimetypes.best == "application/json":
         return {"error": code}, code
-    return render_template(f"errors/{code}.html"), code
+    return _page(f"errors/{code}.html", code)
+
+
+def _page(template, code):
+    """Render an error page; when the page itself cannot reach the database, say so (503)."""
+    try:
+        return render_template(template), code
+    except OperationalError as error:
+        if not database_unreachable(error):
+            raise
+        return render_unavailable()
 
 
 def handle_http_error(error):
@@ -25,24 +35,53 @@ def handle_http_error(error):
 
 def handle_csrf_error(error):
     """Explain an expired or missing form token."""
-    return render_template("errors/csrf.html"), 400
+    return _page("errors/csrf.html", 400)
 
 
 BUSY_WORDS = ("locked", "busy", "deadlock", "could not serialize")
+# What drivers say when the database cannot be reached at all (server down, file gone).
+UNREACHABLE_WORDS = ("connect", "connection", "unable to open database", "server closed",
+                     "terminating", "could not translate host", "the database system is",
+                     "disk i/o error", "timeout expired", "no such host")
+
+
+def database_unreachable(error):
+    """Return True when a database error means the database cannot be reached."""
+    text = str(error).lower()
+    return bool(getattr(error, "connection_invalidated", False)) or any(
+        word in text for word in UNREACHABLE_WORDS)
 
 
 def handle_busy_database(error):
-    """Roll back and ask to retry when the database is busy; other faults are a 500."""
-    db.session.rollback()
-    if not any(word in str(error).lower() for word in BUSY_WORDS):
-        return _render(500)
-    return render_template("errors/busy.html"), 503
+    """Roll back; ask to retry when busy, say "service unavailable" when unreachable, else 500."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001, S110 - the connection is gone; nothing to undo
+        pass
+    text = str(error).lower()
+    if any(word in text for word in BUSY_WORDS):
+        return render_template("errors/busy.html"), 503
+    if database_unreachable(error):
+        return render_unavailable()
+    return _render(500)
+
+
+def render_unavailable():
+    """Answer 503 with the app's own page (JSON for JSON clients), touching no database."""
+    from app.extensions import login_manager
+
+    # The user cannot be loaded: the page and the response hooks see an anonymous visitor.
+    g._login_user = login_manager.anonymous_user()
+    headers = {"Retry-After": "30"}
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": 503, "status": "unavailable"}, 503, headers
+    return render_template("errors/unavailable.html"), 503, headers
 
 
 def handle_out_of_range(error):
     """Answer 400 when a number in the request cannot be stored or compared."""
     db.session.rollback()
-    return render_template("errors/out_of_range.html"), 400
+    return _page("errors/out_of_range.html", 400)
 
 
 def handle_server_error(error):

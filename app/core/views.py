@@ -1,8 +1,7 @@
-"""Home page, language switch and health check."""
+"""Home page and language switch (the health check lives in app/ops)."""
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import text
 
 from app.core.actions import perform
 from app.core.home import charts_of, work_queues_of
@@ -54,11 +53,3 @@ def set_language():
 
     return perform(remember, success=None,
                    next_url=safe_next(request.form.get("next")) or url_for("core.index"))
-
-
-@bp.route("/healthz")
-@public
-def healthz():
-    """Answer ok when the database answers."""
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}

@@ -1,15 +1,18 @@
 """Keep uploaded bytes outside the web root; sniff their type; serve them through checked views."""
 
-import hashlib
 import os
 import secrets
 import unicodedata
 from pathlib import Path
+from urllib.parse import quote
 
-from flask import current_app, send_file
+from flask import Response, current_app, send_file, stream_with_context
 from flask_babel import gettext as _
+from sqlalchemy.orm import object_session
 
 from app.files.models import StoredFile
+from app.files.pending import pending_key_of, write_pending
+from app.files.storage import CHUNK, LocalStorage, get_storage
 
 EXTENSIONS = {
     "image/jpeg": ".jpg", "image/png": ".png", "image/heic": ".heic", "application/pdf": ".pdf",
@@ -58,13 +61,22 @@ def clean_filename(name):
     return (name.strip() or "file")[:255]
 
 
+def object_key(key):
+    """Return the store's key for a StoredFile.storage_key (two-letter folders, as always)."""
+    return f"{key[:2]}/{key}"
+
+
 def storage_path(key):
-    """Return where the bytes of a storage key live."""
+    """Return where the bytes of a storage key live in the local store."""
     return Path(current_app.config["UPLOAD_FOLDER"]) / key[:2] / key
 
 
 def store_bytes(session, data, *, original_name, allowed_types, max_bytes, uploaded_by=None):
-    """Check and keep the bytes; return the StoredFile (flushed, not committed)."""
+    """Check and keep the bytes; return the StoredFile (flushed, not committed).
+
+    The bytes go under a pending key; they move to their final key when the session commits
+    and are deleted when it rolls back (see app.files.pending).
+    """
     if not data:
         raise FileRefused(_("The file is empty."))
     if len(data) > max_bytes:
@@ -73,28 +85,53 @@ def store_bytes(session, data, *, original_name, allowed_types, max_bytes, uploa
     if content_type not in allowed_types:
         raise FileRefused(_("This kind of file is not accepted here."))
     key = secrets.token_hex(16) + EXTENSIONS.get(content_type, "")
-    path = storage_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    size, sha256 = write_pending(session, get_storage(), object_key(key), data)
     stored = StoredFile(original_name=clean_filename(original_name), storage_key=key,
-                        content_type=content_type, size=len(data),
-                        sha256=hashlib.sha256(data).hexdigest(),
+                        content_type=content_type, size=size, sha256=sha256,
                         uploaded_by_id=uploaded_by.id if uploaded_by else None)
     session.add(stored)
     session.flush()
     return stored
 
 
+def _current_key(stored):
+    """Return the key the bytes are under now (pending until the upload's commit)."""
+    session = object_session(stored)
+    final = object_key(stored.storage_key)
+    return pending_key_of(session, final) or final
+
+
+def open_stream(stored):
+    """Return a binary stream of a stored file (the caller closes it)."""
+    return get_storage().open(_current_key(stored))
+
+
 def read_bytes(stored):
     """Return the bytes of a stored file."""
-    return storage_path(stored.storage_key).read_bytes()
+    return get_storage().read(_current_key(stored))
 
 
 def send_stored_file(stored, as_attachment=False):
     """Answer with the file; call only after the caller has checked access."""
-    response = send_file(storage_path(stored.storage_key), mimetype=stored.content_type,
-                         as_attachment=as_attachment, download_name=stored.original_name,
-                         max_age=0)
+    storage = get_storage()
+    if isinstance(storage, LocalStorage):
+        response = send_file(storage.path(_current_key(stored)), mimetype=stored.content_type,
+                             as_attachment=as_attachment, download_name=stored.original_name,
+                             max_age=0)
+    else:
+        body = storage.open(_current_key(stored))
+        response = Response(stream_with_context(iter(lambda: body.read(CHUNK), b"")),
+                            mimetype=stored.content_type)
+        response.headers["Content-Length"] = str(stored.size)
+        response.headers["Content-Disposition"] = content_disposition(
+            stored.original_name, as_attachment)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def content_disposition(name, as_attachment):
+    """Return a Content-Disposition value carrying a Unicode file name safely."""
+    kind = "attachment" if as_attachment else "inline"
+    ascii_name = name.encode("ascii", "ignore").decode().replace('"', "") or "file"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"

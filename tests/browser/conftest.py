@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -57,6 +58,8 @@ def live_server():
         try:
             urllib.request.urlopen(f"{url}/healthz", timeout=1)  # noqa: S310
             break
+        except urllib.error.HTTPError:
+            break  # it answers: 503 only says no job consumer runs beside this server
         except OSError:
             time.sleep(0.1)
     else:

@@ -21,7 +21,7 @@ SHAPE = ("registration", "models", "forms", "services", "views", "queries", "exp
 # Infrastructure-only domains: they register permissions, menus or labels but hold no records
 # of their own to seed, list or export, so only registration.py (and translations) is required.
 # alerts runs what the other domains declare; its one table is the record of what was told.
-INFRASTRUCTURE = {"core", "audit", "notify", "esign", "auth", "admin", "alerts"}
+INFRASTRUCTURE = {"core", "audit", "notify", "esign", "auth", "admin", "alerts", "ops"}
 # Domains other domains may use only through their api.py.
 PUBLIC_ENTRY = {"stock": "app.stock.api", "trials": "app.trials.api"}
 

@@ -104,8 +104,9 @@ def test_production_refuses_the_default_secret_key(monkeypatch):
         create_app("production")
 
 
-def test_healthz(client):
-    assert client.get("/healthz").json == {"status": "ok"}
+def test_healthz_reports_the_database(client):
+    # The whole report (jobs, storage, 503) is tested in tests/ops/test_health.py.
+    assert client.get("/healthz").json["checks"]["database"] == {"ok": True}
 
 
 def test_create_admin_command_prints_a_working_invitation(app, client, db):

@@ -53,7 +53,7 @@ def _checked_pdf(data):
 
 
 def _reencoded_image(data):
-    """Decode with bomb protection, then save fresh pixels only (no EXIF, GPS or XMP)."""
+    """Decode with bomb protection, then save fresh pixels only (no EXIF, GPS, XMP, comment)."""
     with _DECODE_LOCK:
         return _reencode_locked(data)
 
@@ -72,6 +72,8 @@ def _reencode_locked(data):
                 image = ImageOps.exif_transpose(image)
                 image.load()
                 rgb = image.convert("RGB")
+                # Pillow writes back what .info holds (JPEG comment, XMP, ICC, PNG text): drop it.
+                rgb.info = {}
                 out = io.BytesIO()
                 if source_format == "PNG":
                     rgb.save(out, "PNG", optimize=True)

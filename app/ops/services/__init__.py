@@ -1,0 +1,1 @@
+"""Operations services: health and backups."""
