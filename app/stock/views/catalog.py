@@ -58,8 +58,6 @@ def edit_product(product_id=None):
     def render():
         return render_template("stock/product_form.html", form=form, product=product)
 
-    if request.method == "GET":
-        return render()
     return perform(lambda: save_product(db.session, form.data, product), form=form,
                    render=render, next_url=url_for("stock.list_products"),
                    success=lambda saved: _("Product %(name)s saved.", name=saved.name))
@@ -110,8 +108,6 @@ def new_lot():
     def render():
         return render_template("stock/lot_form.html", form=form, blinded=False)
 
-    if request.method == "GET":
-        return render()
     return perform(lambda: create_lot(db.session, form.data), form=form, render=render,
                    next_url=_lot_created,
                    success=lambda lot: _("Lot %(lot)s registered.", lot=lot.number))
@@ -135,8 +131,6 @@ def new_blinded_lot():
         return create_blinded_lot(db.session, get_or_404(Trial, form.trial_id.data),
                                   form.number.data, members)
 
-    if request.method == "GET":
-        return render()
     return perform(create, form=form, render=render, next_url=_lot_created,
                    success=lambda lot: _("Blinded lot %(lot)s created.", lot=lot.number))
 
@@ -196,7 +190,6 @@ def trial_settings(trial_id):
 
     if request.method == "GET":
         form.reason.data = ""
-        return render()
     return perform(lambda: save_supply_settings(db.session, trial, form.dns_days.data,
                                                 form.dnd_days.data, form.reason.data),
                    form=form, render=render,

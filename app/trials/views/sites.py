@@ -65,7 +65,6 @@ def new_site():
 
     if request.method == "GET":
         form.trial_id.data = request.args.get("trial", type=int)
-        return page()
     return perform(
         lambda: create_site(db.session, get_or_404(Trial, form.trial_id.data), form.data),
         form=form, render=page,
@@ -104,7 +103,6 @@ def edit_site(site_id):
 
     if request.method == "GET":
         form.reason.data = ""
-        return page()
     return perform(
         lambda: update_site(db.session, site, form.data, form.reason.data), form=form,
         render=page, success=lambda _r: _("Site %(site)s updated.", site=site.site_number),

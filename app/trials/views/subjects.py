@@ -72,7 +72,6 @@ def new_subject():
 
     if request.method == "GET":
         form.site_id.data = request.args.get("site", type=int)
-        return page()
     return perform(
         lambda: create_subject(db.session, _chosen_site(form), form.data), form=form,
         render=page, success=lambda subject: _("Subject %(code)s registered.", code=subject.code),
@@ -109,7 +108,6 @@ def edit_subject(subject_id):
 
     if request.method == "GET":
         form.reason.data = ""
-        return page()
     return perform(
         lambda: update_subject(db.session, subject, _chosen_site(form), form.data,
                                form.reason.data),

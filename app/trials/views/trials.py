@@ -87,8 +87,6 @@ def new_trial():
     def page():
         return render_template("trials/form.html", form=form, trial=None)
 
-    if request.method == "GET":
-        return page()
     return perform(
         lambda: create_trial(db.session, form.data), form=form, render=page,
         success=lambda trial: _("Trial %(code)s created.", code=trial.protocol_code),
@@ -127,7 +125,6 @@ def edit_trial(trial_id):
     if request.method == "GET":
         form.countries.data = trial.country_list
         form.reason.data = ""
-        return page()
     return perform(
         lambda: update_trial(db.session, trial, form.data, form.reason.data), form=form,
         render=page, success=lambda _r: _("Trial %(code)s updated.", code=trial.protocol_code),
@@ -185,8 +182,6 @@ def _visit_form(trial, form, visit, success):
     def page():
         return render_template("trials/visit_form.html", trial=trial, form=form, visit=visit)
 
-    if request.method == "GET":
-        return page()
     return perform(
         lambda: save_visit(db.session, trial, form.data, form.reason.data, visit), form=form,
         render=page, success=success, next_url=_shown(trial) + "#visits")
