@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.audit.queries import history_of
 from app.core.actions import perform
-from app.core.listing import build_listing
+from app.core.listing import build_listing, where_choice_args, where_id_args
 from app.core.permissions import require
 from app.core.queries import get_or_404
 from app.extensions import db
@@ -68,15 +68,8 @@ def edit_product(product_id=None):
 def list_lots():
     """List lots, filtered by trial, product, status and kind."""
     stmt = select(Lot).join(Product, Lot.product_id == Product.id)
-    trial_id = request.args.get("trial", type=int)
-    if trial_id:
-        stmt = stmt.where(Lot.trial_id == trial_id)
-    product_id = request.args.get("product", type=int)
-    if product_id:
-        stmt = stmt.where(Lot.product_id == product_id)
-    status = request.args.get("status")
-    if status in LOT_STATUSES:
-        stmt = stmt.where(Lot.status == status)
+    stmt = where_id_args(stmt, request.args, {"trial": Lot.trial_id, "product": Lot.product_id})
+    stmt = where_choice_args(stmt, request.args, {"status": (Lot.status, LOT_STATUSES)})
     if request.args.get("kind") in ("blinded", "manufacturing"):
         stmt = stmt.where(Lot.blinded.is_(request.args["kind"] == "blinded"))
     listing = build_listing(
