@@ -2,13 +2,11 @@
 the factories, the language of service messages, and the race tests' own database."""
 
 import pytest
-from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app.extensions import db as _db
 from tests import factories
 from tests.dbsetup import english as english_context
-from tests.dbsetup import fresh_database, make_test_app
+from tests.dbsetup import fresh_database, make_test_app, rolled_back_session
 
 
 def pytest_addoption(parser):
@@ -37,20 +35,8 @@ def app(database_url):
 @pytest.fixture
 def db(app):
     """Run the test inside one outer transaction that is rolled back at the end."""
-    with app.app_context():
-        connection = _db.engine.connect()
-        outer = connection.begin()
-        original = _db.session
-        # A plain Session: Flask-SQLAlchemy's own would pick the engine over this connection.
-        factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
-        _db.session = scoped_session(factory, scopefunc=_app_ctx_id)
-        try:
-            yield _db
-        finally:
-            _db.session.remove()
-            _db.session = original
-            outer.rollback()
-            connection.close()
+    with rolled_back_session(app) as db:
+        yield db
 
 
 @pytest.fixture

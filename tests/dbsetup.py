@@ -99,3 +99,27 @@ def english(app):
 
     with app.test_request_context(headers={"Accept-Language": "en"}), force_locale("en"):
         yield
+
+
+@contextmanager
+def rolled_back_session(app):
+    """Give the app's db a session inside one outer transaction, rolled back at the end."""
+    from flask_sqlalchemy.session import _app_ctx_id
+    from sqlalchemy.orm import scoped_session, sessionmaker
+
+    from app.extensions import db
+
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        # A plain Session: Flask-SQLAlchemy's own would pick the engine over this connection.
+        factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        db.session = scoped_session(factory, scopefunc=_app_ctx_id)
+        try:
+            yield db
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()

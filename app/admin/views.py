@@ -57,8 +57,6 @@ def new_user():
     def page():
         return render_template("admin/user_form.html", form=form, user=None)
 
-    if request.method == "GET":
-        return page()
     return perform(
         lambda: invite_user(db.session, email=form.email.data, full_name=form.full_name.data,
                             language=form.language.data, roles=form.roles.data,
@@ -92,7 +90,6 @@ def edit_user(user_id):
     if request.method == "GET":
         form.roles.data = sorted(user.roles)
         form.sites.data = [s.id for s in user.sites]
-        return page()
     return perform(
         lambda: change_account(db.session, user, reason=form.reason.data,
                                full_name=form.full_name.data, language=form.language.data,

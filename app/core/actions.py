@@ -6,7 +6,7 @@ flashed on the page it came from). A refused e-signature keeps only its failed-a
 entry (and any signing lock): that rule lives here and nowhere else.
 """
 
-from flask import flash, redirect
+from flask import flash, redirect, request
 
 from app.core.errors import DomainError
 from app.extensions import db
@@ -65,18 +65,20 @@ def commit_first(write):
 
 def perform(action, *, success, next_url, form=None, render=None, refused_url=None,
             default_field=None, validate=True, respond=None):
-    """Run ``action()`` and answer the POST (post/redirect/get).
+    """Show the form on a GET; run ``action()`` and answer the POST (post/redirect/get).
 
     - ``form``: validated first (unless ``validate`` is False); a form that does not validate
       is shown again by ``render`` or its first message flashed.
     - ``success``: the flash text, or a function of the action's result that returns it.
     - ``next_url``: where to go after success, or a function of the result.
-    - ``render``: a function that re-renders the form page (errors attached to ``form``);
-      without it the message is flashed and the user is sent to ``refused_url`` (or
-      ``next_url``).
+    - ``render``: a function that renders the form page: on a GET (nothing runs) and again
+      after a refusal (errors attached to ``form``); without it the message is flashed and
+      the user is sent to ``refused_url`` (or ``next_url``).
     - ``respond``: for a POST whose answer is the page itself (an audited reveal), a
       function of the result that answers after the commit instead of flash and redirect.
     """
+    if render is not None and request.method == "GET":
+        return render()
     if form is not None and validate and not form.validate_on_submit():
         return _refused(None, form, render, refused_url or next_url)
     try:

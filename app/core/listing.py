@@ -34,6 +34,24 @@ def search_filter(q, *columns):
     return or_(*(func.lower(col).like(pattern.lower(), escape="\\") for col in columns))
 
 
+def where_id_args(stmt, args, columns):
+    """Narrow stmt by integer id arguments: columns maps an argument name to its column."""
+    for name, column in columns.items():
+        value = args.get(name, type=int)
+        if value:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
+def where_choice_args(stmt, args, choices):
+    """Narrow stmt by choice arguments: choices maps a name to (column, the allowed values)."""
+    for name, (column, allowed) in choices.items():
+        value = args.get(name)
+        if value in allowed:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
 def build_listing(stmt, *, sorts, default_sort, search_columns=(), per_page=None):
     """Apply ?q=, ?sort= (a key of sorts, '-' for descending) and ?page= to stmt."""
     q = (request.args.get("q") or "").strip()[:100]

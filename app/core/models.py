@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import CheckConstraint, DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
 NAMING_CONVENTION = {
@@ -17,6 +17,15 @@ NAMING_CONVENTION = {
 def utcnow():
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def one_of(column, values, *, name=None, nullable=False):
+    """Return the CHECK constraint that keeps a column to the keys of a label dict."""
+    allowed = ", ".join(f"'{v}'" for v in values)
+    condition = f"{column} IN ({allowed})"
+    if nullable:
+        condition = f"{column} IS NULL OR {condition}"
+    return CheckConstraint(condition, name=name or f"known_{column}")
 
 
 class UTCDateTime(TypeDecorator):

@@ -205,13 +205,7 @@ def apply_transition(session, machine, record, event, *, target=None, by=None, r
     model = machine.model
     column = getattr(model, machine.column)
     before = getattr(record, machine.column)
-    now = utcnow()
-    values = dict(values or {})
-    stamp = machine.stamps.get(step.target)
-    if stamp:
-        values.setdefault(stamp, now)
-    if hasattr(model, "updated_at"):
-        values.setdefault("updated_at", now)
+    values = _values_written(machine, step.target, values)
     old_values = {key: getattr(record, key, None) for key in values}
     try:
         result = session.execute(
@@ -242,6 +236,18 @@ def apply_transition(session, machine, record, event, *, target=None, by=None, r
     return step
 
 
+def _values_written(machine, target, values):
+    """Return the values an UPDATE writes with the new state: its time stamp, updated_at."""
+    now = utcnow()
+    values = dict(values or {})
+    stamp = machine.stamps.get(target)
+    if stamp:
+        values.setdefault(stamp, now)
+    if hasattr(machine.model, "updated_at"):
+        values.setdefault("updated_at", now)
+    return values
+
+
 def _audit_type(model):
     return getattr(model, "__audit_type__", None) or model.__tablename__
 
@@ -267,13 +273,7 @@ def apply_transitions(session, machine, records, event, *, by=None, reason=None,
     step = steps.pop()
     model = machine.model
     column = getattr(model, machine.column)
-    now = utcnow()
-    values = dict(values or {})
-    stamp = machine.stamps.get(step.target)
-    if stamp:
-        values.setdefault(stamp, now)
-    if hasattr(model, "updated_at"):
-        values.setdefault("updated_at", now)
+    values = _values_written(machine, step.target, values)
     old_values = [{key: getattr(record, key, None) for key in values} for record in records]
 
     def refused():

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.services import Audited
-from app.core.models import TimestampMixin, utcnow
+from app.core.models import TimestampMixin, one_of, utcnow
 from app.extensions import db
 
 Money = Numeric(12, 2)
@@ -59,17 +59,13 @@ BATCH_STATUSES = {"draft": _l("Prepared"),
                   "released": lazy_pgettext("batch status", "Released"), "paid": _l("Paid")}
 
 
-def _in(values):
-    return ", ".join(f"'{v}'" for v in values)
-
-
 class PatientLink(Audited, TimestampMixin, db.Model):
     """A portal account that claims for a subject: the patient or their caregiver."""
 
     __tablename__ = "patient_links"
     __audit_type__ = "patient_link"
     __table_args__ = (
-        CheckConstraint(f"relation IN ({_in(RELATIONS)})", name="known_relation"),
+        one_of("relation", RELATIONS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -159,8 +155,8 @@ class PolicyCategory(Audited, db.Model):
     __audit_reason_required__ = True
     __table_args__ = (
         UniqueConstraint("policy_id", "category"),
-        CheckConstraint(f"category IN ({_in(CATEGORIES)})", name="known_category"),
-        CheckConstraint(f"kind IN ({_in(KINDS)})", name="known_kind"),
+        one_of("category", CATEGORIES),
+        one_of("kind", KINDS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -189,7 +185,7 @@ class Claim(Audited, TimestampMixin, db.Model):
     __tablename__ = "claims"
     __audit_type__ = "claim"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(CLAIM_STATUSES)})", name="known_status"),
+        one_of("status", CLAIM_STATUSES),
         CheckConstraint("stay_end IS NULL OR stay_start <= stay_end", name="stay_in_order"),
         Index("ix_claims_status_submitted", "status", "submitted_at"),
         Index("ix_claims_status_id", "status", "id"),
@@ -267,13 +263,12 @@ class ClaimLine(Audited, db.Model):
     __audit_type__ = "claim_line"
     __audit_deletable__ = True  # only while the claim is a draft (checked in the service)
     __table_args__ = (
-        CheckConstraint(f"category IN ({_in(CATEGORIES)})", name="known_category"),
-        CheckConstraint(f"kind IN ({_in(KINDS)})", name="known_kind"),
+        one_of("category", CATEGORIES),
+        one_of("kind", KINDS),
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("quantity IS NULL OR quantity > 0", name="quantity_positive"),
-        CheckConstraint(f"site_decision IN ({_in(DECISIONS)})", name="known_site_decision"),
-        CheckConstraint(f"finance_decision IN ({_in(DECISIONS)})",
-                        name="known_finance_decision"),
+        one_of("site_decision", DECISIONS),
+        one_of("finance_decision", DECISIONS),
         CheckConstraint("site_amount IS NULL OR site_amount >= 0", name="site_amount_positive"),
         CheckConstraint("approved_amount IS NULL OR approved_amount >= 0",
                         name="approved_amount_positive"),
@@ -356,7 +351,7 @@ class PaymentBatch(Audited, TimestampMixin, db.Model):
     __tablename__ = "payment_batches"
     __audit_type__ = "payment_batch"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(BATCH_STATUSES)})", name="known_status"),
+        one_of("status", BATCH_STATUSES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

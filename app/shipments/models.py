@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.services import Audited
-from app.core.models import TimestampMixin, utcnow
+from app.core.models import TimestampMixin, one_of, utcnow
 from app.extensions import db
 
 SHIPMENT_KINDS = {
@@ -44,18 +44,14 @@ DISCREPANCY_STATUSES = {"open": lazy_pgettext("discrepancy status", "Open"),
 TRACKING_MAX = 60
 
 
-def _in(values):
-    return ", ".join(f"'{v}'" for v in values)
-
-
 class Shipment(Audited, TimestampMixin, db.Model):
     """A movement of kits between two stock locations, with its paperwork and cold chain."""
 
     __tablename__ = "shipments"
     __audit_type__ = "shipment"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({_in(SHIPMENT_KINDS)})", name="known_kind"),
-        CheckConstraint(f"status IN ({_in(SHIPMENT_STATUSES)})", name="known_status"),
+        one_of("kind", SHIPMENT_KINDS),
+        one_of("status", SHIPMENT_STATUSES),
         CheckConstraint("requested_kits > 0", name="requested_positive"),
         CheckConstraint("boxes IS NULL OR boxes > 0", name="boxes_positive"),
         CheckConstraint("origin_id <> destination_id", name="origin_not_destination"),
@@ -147,11 +143,9 @@ class ShipmentKit(Audited, db.Model):
     __audit_type__ = "shipment_kit"
     __table_args__ = (
         UniqueConstraint("shipment_id", "kit_id"),
-        CheckConstraint(f"status IN ({_in(LINE_STATUSES)})", name="known_status"),
-        CheckConstraint(f"receipt_outcome IS NULL OR receipt_outcome IN "
-                        f"({_in(RECEIPT_OUTCOMES)})", name="known_outcome"),
-        CheckConstraint(f"qa_outcome IS NULL OR qa_outcome IN ({_in(QA_OUTCOMES)})",
-                        name="known_qa_outcome"),
+        one_of("status", LINE_STATUSES),
+        one_of("receipt_outcome", RECEIPT_OUTCOMES, name="known_outcome", nullable=True),
+        one_of("qa_outcome", QA_OUTCOMES, nullable=True),
         # A kit is held by at most one unfinished shipment: the last line against races.
         Index("uq_shipment_kits_holding_kit", "kit_id", unique=True,
               sqlite_where=text("holds"), postgresql_where=text("holds")),
@@ -258,8 +252,7 @@ class QaDecision(Audited, db.Model):
 
     __tablename__ = "qa_decisions"
     __audit_type__ = "qa_decision"
-    __table_args__ = (CheckConstraint(f"decision IN ({_in(QA_OUTCOMES)})",
-                                      name="known_decision"),)
+    __table_args__ = (one_of("decision", QA_OUTCOMES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), index=True)
@@ -289,8 +282,8 @@ class Discrepancy(Audited, db.Model):
     __tablename__ = "shipment_discrepancies"
     __audit_type__ = "shipment_discrepancy"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({_in(DISCREPANCY_KINDS)})", name="known_kind"),
-        CheckConstraint(f"status IN ({_in(DISCREPANCY_STATUSES)})", name="known_status"),
+        one_of("kind", DISCREPANCY_KINDS),
+        one_of("status", DISCREPANCY_STATUSES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

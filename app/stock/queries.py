@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from app.core.listing import where_id_args
 from app.stock.models import (
     DEFAULT_DND,
     DEFAULT_DNS,
@@ -63,15 +64,6 @@ def depots(session):
     """Return the depots (not their zones), by name."""
     return session.scalars(select(Location).where(Location.kind == "depot")
                            .order_by(Location.name)).all()
-
-
-def where_id_args(stmt, args, columns):
-    """Narrow stmt by integer id arguments: columns maps an argument name to its column."""
-    for name, column in columns.items():
-        value = args.get(name, type=int)
-        if value:
-            stmt = stmt.where(column == value)
-    return stmt
 
 
 def trial_choices(session, user, blank=False):

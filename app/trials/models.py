@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.services import Audited
-from app.core.models import TimestampMixin
+from app.core.models import TimestampMixin, one_of
 from app.extensions import db
 
 TRIAL_PHASES = ("I", "I/II", "II", "II/III", "III", "IV", "N/A")
@@ -32,10 +32,6 @@ SUBJECT_STATUSES = {
 }
 
 
-def _in(values):
-    return ", ".join(f"'{v}'" for v in values)
-
-
 class Trial(Audited, TimestampMixin, db.Model):
     """A clinical trial the distributor serves for a sponsor."""
 
@@ -43,9 +39,9 @@ class Trial(Audited, TimestampMixin, db.Model):
     __audit_type__ = "trial"
     __audit_reason_required__ = True
     __table_args__ = (
-        CheckConstraint(f"phase IN ({_in(TRIAL_PHASES)})", name="known_phase"),
-        CheckConstraint(f"kind IN ({_in(TRIAL_KINDS)})", name="known_kind"),
-        CheckConstraint(f"status IN ({_in(TRIAL_STATUSES)})", name="known_status"),
+        one_of("phase", TRIAL_PHASES),
+        one_of("kind", TRIAL_KINDS),
+        one_of("status", TRIAL_STATUSES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,7 +123,7 @@ class Site(Audited, TimestampMixin, db.Model):
     __audit_reason_required__ = True
     __table_args__ = (
         UniqueConstraint("trial_id", "site_number"),
-        CheckConstraint(f"status IN ({_in(SITE_STATUSES)})", name="known_status"),
+        one_of("status", SITE_STATUSES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -159,7 +155,7 @@ class Subject(Audited, TimestampMixin, db.Model):
     __audit_reason_required__ = True
     __table_args__ = (
         UniqueConstraint("trial_id", "code"),
-        CheckConstraint(f"status IN ({_in(SUBJECT_STATUSES)})", name="known_status"),
+        one_of("status", SUBJECT_STATUSES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

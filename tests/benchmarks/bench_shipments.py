@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from app.extensions import db
-from tests.benchmarks.timing import server_ms
+from tests.benchmarks.timing import client_of, ready_for_reading, server_ms
 from tests.dbsetup import fresh_database, kept_database, make_test_app
 
 pytestmark = pytest.mark.benchmark
@@ -75,9 +75,7 @@ def _build(session):
 @pytest.fixture(scope="module")
 def bench():
     from app.audit.services import set_actor
-    from app.auth.models import User
     from app.trials.api import Trial
-    from tests.factories import make_user
 
     app = make_test_app(kept_database("bench_shipments"), migrate=True)
     with app.app_context():
@@ -89,14 +87,7 @@ def bench():
             db.session.commit()
             print(f"\n[shipments bench] {SHIPMENTS} shipments built in "
                   f"{time.perf_counter() - started:.1f} s")
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
-        user = db.session.scalar(select(User).where(User.email == "bench@ship.example"))
-        if user is None:
-            user = make_user(db.session, roles=("logistics",), email="bench@ship.example")
-            db.session.commit()
-        user_id = user.get_id()
+        user_id = ready_for_reading(db.session, "bench@ship.example")
         db.session.remove()
     yield app, user_id
 
@@ -148,10 +139,7 @@ def test_board_with_20000_shipments(bench):
     from app.shipments.models import Shipment
 
     app, user_id = bench
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user_id
-        session["_fresh"] = True
+    client = client_of(app, user_id)
     with app.app_context():
         count = db.session.scalar(select(func.count()).select_from(Shipment))
         dialect = db.engine.dialect.name

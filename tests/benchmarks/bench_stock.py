@@ -13,10 +13,10 @@ import tracemalloc
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from app.extensions import db
-from tests.benchmarks.timing import server_ms
+from tests.benchmarks.timing import client_of, ready_for_reading, server_ms
 from tests.dbsetup import kept_database, make_test_app
 
 pytestmark = pytest.mark.benchmark
@@ -31,7 +31,6 @@ def bench():
     from app.audit.services import set_actor
     from app.stock.demo.large import PROTOCOL, build_large_data_set
     from app.trials.models import Trial
-    from tests.factories import make_user
 
     app = make_test_app(kept_database(f"bench_stock_{KITS}"), migrate=True)
     with app.app_context():
@@ -42,16 +41,7 @@ def bench():
                                           echo=print)
             db.session.commit()
             print(f"\n[stock bench] built in {time.perf_counter() - started:.0f} s: {report}")
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
-        from app.auth.models import User
-
-        user = db.session.scalar(select(User).where(User.email == "bench@stock.example"))
-        if user is None:
-            user = make_user(db.session, roles=("logistics",), email="bench@stock.example")
-            db.session.commit()
-        user_id = user.get_id()
+        user_id = ready_for_reading(db.session, "bench@stock.example")
         db.session.remove()
     yield app, user_id
 
@@ -60,10 +50,7 @@ def test_pages_render_fast_on_the_large_data_set(bench):
     from app.stock.models import Kit, Location, StockEntry
 
     app, user_id = bench
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user_id
-        session["_fresh"] = True
+    client = client_of(app, user_id)
     with app.app_context():
         counts = (db.session.scalar(select(func.count()).select_from(Kit)),
                   db.session.scalar(select(func.count()).select_from(StockEntry)))

@@ -54,7 +54,6 @@ def new_batch():
 
     if request.method == "GET":
         form.execution_date.data = date.today()
-        return page()
     return perform(
         lambda: create_batch(db.session, form.claims.data, current_user,
                              form.execution_date.data),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.audit.queries import history_of
 from app.core.actions import perform
 from app.core.errors import DomainError
-from app.core.listing import build_listing
+from app.core.listing import build_listing, where_choice_args, where_id_args
 from app.core.permissions import require
 from app.exports.excel import Sheet, xlsx_response
 from app.extensions import db
@@ -50,13 +50,9 @@ def _with_subject(stmt):
 
 
 def _filtered_claims():
-    stmt = staff_claims(current_user)
-    status = request.args.get("status")
-    if status in CLAIM_STATUSES:
-        stmt = stmt.where(Claim.status == status)
-    site = request.args.get("site", type=int)
-    if site:
-        stmt = stmt.where(Claim.site_id == site)
+    stmt = where_choice_args(staff_claims(current_user), request.args,
+                             {"status": (Claim.status, CLAIM_STATUSES)})
+    stmt = where_id_args(stmt, request.args, {"site": Claim.site_id})
     trial = request.args.get("trial", type=int)
     if trial:
         stmt = stmt.where(Claim.site_id.in_(select(Site.id).where(Site.trial_id == trial)))

@@ -83,7 +83,6 @@ def new_claim():
         form.creation_token.data = drafting.new_token()
         if link.subject.trial.kind == "cell_therapy":
             form.period.data = "stay"
-        return page()
     return perform(lambda: drafting.open_from_form(form, link.subject, current_user, current_user),
                    form=form, success=None, next_url=_back, render=page,
                    default_field="period")
@@ -157,11 +156,9 @@ def bank():
         return render_template("reimbursement/my_bank.html", form=form,
                                account=account), 422 if form.errors else 200
 
-    if request.method == "GET":
-        if account is not None:
-            form.holder_name.data = account.holder_name
-            form.holder_is_payee.data = "yes" if account.holder_is_payee else "no"
-        return page()
+    if request.method == "GET" and account is not None:
+        form.holder_name.data = account.holder_name
+        form.holder_is_payee.data = "yes" if account.holder_is_payee else "no"
 
     def save():
         upload = form.authorisation.data

@@ -96,7 +96,6 @@ def new_shipment():
     if request.method == "GET":
         form.expected_arrival.data = date.today() + timedelta(days=3)
         form.trial_id.data = request.args.get("trial", type=int)
-        return page()
     return perform(lambda: _create_from(form), form=form, render=page,
                    success=lambda shipment: _("Shipment %(n)s created as a draft. Order it to "
                                               "propose kits.", n=shipment.number),

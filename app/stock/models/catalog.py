@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.services import Audited
-from app.core.models import TimestampMixin
+from app.core.models import TimestampMixin, one_of
 from app.extensions import db
 
 PRODUCT_KINDS = {"investigational": _l("Investigational product"),
@@ -28,18 +28,13 @@ LOCATION_KINDS = {"depot": _l("Depot"), "zone": _l("Storage zone"), "site": _l("
 DEFAULT_DNS, DEFAULT_DND = 60, 30  # days before expiry: do not ship, do not dispense
 
 
-def sql_values(values):
-    """Return the keys of a label dict as an SQL list for a CHECK constraint: 'a', 'b'."""
-    return ", ".join(f"'{v}'" for v in values)
-
-
 class Product(Audited, TimestampMixin, db.Model):
     """An investigational drug, comparator or placebo as it is packed in kits."""
 
     __tablename__ = "products"
     __audit_type__ = "product"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({sql_values(PRODUCT_KINDS)})", name="known_kind"),
+        one_of("kind", PRODUCT_KINDS),
         CheckConstraint("units_per_kit > 0", name="units_positive"),
         CheckConstraint("storage_min_c < storage_max_c", name="storage_range"),
     )
@@ -78,7 +73,7 @@ class Lot(Audited, TimestampMixin, db.Model):
     __audit_type__ = "lot"
     __audit_reason_required__ = True
     __table_args__ = (
-        CheckConstraint(f"status IN ({sql_values(LOT_STATUSES)})", name="known_status"),
+        one_of("status", LOT_STATUSES),
         CheckConstraint("blinded = false OR trial_id IS NOT NULL", name="blinded_has_trial"),
     )
 
@@ -133,7 +128,7 @@ class Location(Audited, TimestampMixin, db.Model):
     __tablename__ = "locations"
     __audit_type__ = "location"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({sql_values(LOCATION_KINDS)})", name="known_kind"),
+        one_of("kind", LOCATION_KINDS),
         CheckConstraint("(kind = 'site') = (site_id IS NOT NULL)", name="site_has_site"),
         CheckConstraint("(kind = 'zone') = (parent_id IS NOT NULL)", name="zone_has_depot"),
     )

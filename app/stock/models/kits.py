@@ -4,13 +4,13 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.services import Audited
-from app.core.models import TimestampMixin
+from app.core.models import TimestampMixin, one_of
 from app.extensions import db
-from app.stock.models.catalog import Location, Lot, Product, sql_values
+from app.stock.models.catalog import Location, Lot, Product
 
 ARMS_MAX = 40
 KIT_STATES = {
@@ -29,7 +29,7 @@ class Kit(Audited, TimestampMixin, db.Model):
     __audit_type__ = "kit"
     __table_args__ = (
         UniqueConstraint("trial_id", "kit_number"),
-        CheckConstraint(f"state IN ({sql_values(KIT_STATES)})", name="known_state"),
+        one_of("state", KIT_STATES),
         Index("ix_kits_location_state_expiry", "location_id", "state", "expires_on"),
         Index("ix_kits_trial_state_expiry", "trial_id", "state", "expires_on"),
     )

@@ -6,9 +6,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.models import utcnow
+from app.core.models import one_of, utcnow
 from app.extensions import db
-from app.stock.models.catalog import sql_values
 
 EVENTS = {
     "receipt": _l("Receipt"), "transfer_out": _l("Transfer out"),
@@ -24,7 +23,7 @@ class StockEntry(db.Model):
 
     __tablename__ = "stock_entries"
     __table_args__ = (
-        CheckConstraint(f"event IN ({sql_values(EVENTS)})", name="known_event"),
+        one_of("event", EVENTS),
         Index("ix_stock_entries_location_id", "location_id", "id"),
         Index("ix_stock_entries_kit_id", "kit_id", "id"),
     )

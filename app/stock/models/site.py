@@ -7,8 +7,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.services import Audited
+from app.core.models import one_of
 from app.extensions import db
-from app.stock.models.catalog import sql_values
 
 RETURN_CONDITIONS = {"unused": _l("Unused, sealed"), "opened": _l("Opened, partly used"),
                      "damaged": _l("Damaged")}
@@ -46,7 +46,7 @@ class KitReturn(Audited, db.Model):
     __audit_type__ = "kit_return"
     __table_args__ = (
         CheckConstraint("units_returned >= 0 AND units_missing >= 0", name="units_positive"),
-        CheckConstraint(f"condition IN ({sql_values(RETURN_CONDITIONS)})", name="known_condition"),
+        one_of("condition", RETURN_CONDITIONS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.audit.services import set_reason
 from app.core.errors import DomainError
 from app.core.states import apply_transition
+from app.core.unique import refuse_taken
 from app.stock.models import (
     DEFAULT_DND,
     DEFAULT_DNS,
@@ -42,11 +43,8 @@ def save_product(session, data, product=None):
     if data.get("gtin") and not gtin_is_valid(data["gtin"]):
         raise DomainError(_("This GTIN-14 is not valid: 14 digits, the last one the check "
                             "digit."), "gtin")
-    clash = session.scalar(select(Product.id).where(
-        func.lower(Product.name) == data["name"].lower(),
-        Product.id != (product.id if product else 0)))
-    if clash:
-        raise DomainError(_("Another product already has this name."), "name")
+    refuse_taken(session, Product.name, data["name"], _("Another product already has this name."),
+                 "name", record_id=product.id if product else None)
     product = product or Product()
     for name in PRODUCT_FIELDS:
         if name in data:
@@ -160,8 +158,8 @@ def save_resupply_level(session, site, minimum, maximum):
 
 def create_depot(session, code, name, zones=()):
     """Create a depot and its storage zones [(code, name, storage note)]."""
-    if session.scalar(select(Location.id).where(func.lower(Location.code) == code.lower())):
-        raise DomainError(_("A location with this code already exists."), "code")
+    refuse_taken(session, Location.code, code, _("A location with this code already exists."),
+                 "code")
     depot = Location(kind="depot", code=code, name=name)
     session.add(depot)
     session.flush()

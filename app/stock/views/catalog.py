@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.audit.queries import history_of
 from app.core.actions import perform
-from app.core.listing import build_listing
+from app.core.listing import build_listing, where_choice_args, where_id_args
 from app.core.permissions import require
 from app.core.queries import get_or_404
 from app.extensions import db
@@ -58,8 +58,6 @@ def edit_product(product_id=None):
     def render():
         return render_template("stock/product_form.html", form=form, product=product)
 
-    if request.method == "GET":
-        return render()
     return perform(lambda: save_product(db.session, form.data, product), form=form,
                    render=render, next_url=url_for("stock.list_products"),
                    success=lambda saved: _("Product %(name)s saved.", name=saved.name))
@@ -70,15 +68,8 @@ def edit_product(product_id=None):
 def list_lots():
     """List lots, filtered by trial, product, status and kind."""
     stmt = select(Lot).join(Product, Lot.product_id == Product.id)
-    trial_id = request.args.get("trial", type=int)
-    if trial_id:
-        stmt = stmt.where(Lot.trial_id == trial_id)
-    product_id = request.args.get("product", type=int)
-    if product_id:
-        stmt = stmt.where(Lot.product_id == product_id)
-    status = request.args.get("status")
-    if status in LOT_STATUSES:
-        stmt = stmt.where(Lot.status == status)
+    stmt = where_id_args(stmt, request.args, {"trial": Lot.trial_id, "product": Lot.product_id})
+    stmt = where_choice_args(stmt, request.args, {"status": (Lot.status, LOT_STATUSES)})
     if request.args.get("kind") in ("blinded", "manufacturing"):
         stmt = stmt.where(Lot.blinded.is_(request.args["kind"] == "blinded"))
     listing = build_listing(
@@ -110,8 +101,6 @@ def new_lot():
     def render():
         return render_template("stock/lot_form.html", form=form, blinded=False)
 
-    if request.method == "GET":
-        return render()
     return perform(lambda: create_lot(db.session, form.data), form=form, render=render,
                    next_url=_lot_created,
                    success=lambda lot: _("Lot %(lot)s registered.", lot=lot.number))
@@ -135,8 +124,6 @@ def new_blinded_lot():
         return create_blinded_lot(db.session, get_or_404(Trial, form.trial_id.data),
                                   form.number.data, members)
 
-    if request.method == "GET":
-        return render()
     return perform(create, form=form, render=render, next_url=_lot_created,
                    success=lambda lot: _("Blinded lot %(lot)s created.", lot=lot.number))
 
@@ -196,7 +183,6 @@ def trial_settings(trial_id):
 
     if request.method == "GET":
         form.reason.data = ""
-        return render()
     return perform(lambda: save_supply_settings(db.session, trial, form.dns_days.data,
                                                 form.dnd_days.data, form.reason.data),
                    form=form, render=render,

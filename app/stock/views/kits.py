@@ -145,8 +145,6 @@ def generate():
                              get_or_404(Location, form.location_id.data), form.count.data,
                              by=current_user, document_ref=form.document_ref.data)
 
-    if request.method == "GET":
-        return render()
     return perform(create, form=form, render=render,
                    success=lambda kits: _("%(n)s kits generated and received.", n=len(kits)),
                    next_url=lambda kits: url_for("stock.list_kits", trial=form.trial_id.data,
@@ -177,8 +175,6 @@ def upload():
             bad_lines.extend(refusal.lines)
             raise
 
-    if request.method == "GET":
-        return render()
     return perform(import_list, form=form, render=render,
                    success=lambda kits: _("%(n)s kits imported and received.", n=len(kits)),
                    next_url=url_for("stock.list_kits", trial=form.trial_id.data))

@@ -60,8 +60,6 @@ def dispense(site_id):
         return dispense_kit(db.session, subject, visit, kit, form.kit_number.data,
                             by=current_user)
 
-    if request.method == "GET":
-        return render()
     return perform(give, form=form, render=render,
                    next_url=url_for("stock.dispense", site_id=site.id),
                    success=lambda given: _(
@@ -88,8 +86,6 @@ def returns(site_id):
             units_missing=form.units_missing.data, condition=form.condition.data,
             explanation=form.explanation.data, by=current_user)
 
-    if request.method == "GET":
-        return render()
     return perform(record, form=form, render=render,
                    next_url=url_for("stock.returns", site_id=site.id),
                    success=lambda kit_return: _("Return of kit %(kit)s recorded.",

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.core.actions import perform
-from app.core.listing import build_listing
+from app.core.listing import build_listing, where_choice_args, where_id_args
 from app.core.permissions import require
 from app.core.queries import get_or_404
 from app.extensions import db
@@ -33,7 +33,6 @@ from app.stock.queries import (
     site_scope,
     trial_choices,
     visible_site_locations,
-    where_id_args,
 )
 from app.stock.services.catalog import save_resupply_level, site_location, supply_settings
 from app.stock.services.supply import expiry_status, resupply_needs
@@ -138,8 +137,7 @@ def ledger():
     location_id = request.args.get("location", type=int)
     if location_id:
         stmt = stmt.where((Location.id == location_id) | (Location.parent_id == location_id))
-    if request.args.get("event") in EVENTS:
-        stmt = stmt.where(StockEntry.event == request.args["event"])
+    stmt = where_choice_args(stmt, request.args, {"event": (StockEntry.event, EVENTS)})
     listing = build_listing(stmt, sorts={"id": StockEntry.id,
                                          "occurred": StockEntry.occurred_at},
                             default_sort="-id", search_columns=(StockEntry.document_ref,

@@ -1,11 +1,10 @@
 """Add and change sites; open and close them."""
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from app.audit.services import set_reason
-from app.core.errors import DomainError
 from app.core.states import apply_transition
+from app.core.unique import refuse_taken
 from app.trials.models import Site
 from app.trials.services import assign
 from app.trials.states import SITE_MACHINE
@@ -15,11 +14,9 @@ SITE_FIELDS = ("site_number", "hospital", "address", "country", "principal_inves
 
 
 def _check_site_number(session, trial_id, number, site_id=None):
-    clash = session.scalar(select(Site.id).where(
-        Site.trial_id == trial_id, func.lower(Site.site_number) == number.lower(),
-        Site.id != (site_id or 0)))
-    if clash:
-        raise DomainError(_("This trial already has a site with this number."), "site_number")
+    refuse_taken(session, Site.site_number, number,
+                 _("This trial already has a site with this number."), "site_number",
+                 record_id=site_id, among=(Site.trial_id == trial_id,))
 
 
 def create_site(session, trial, data):

@@ -1,11 +1,11 @@
 """Register and change subjects, move their status, keep their identity apart."""
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from app.audit.services import record_event, set_reason
 from app.core.errors import DomainError
 from app.core.states import apply_transition
+from app.core.unique import refuse_taken
 from app.trials.models import Subject, SubjectIdentity
 from app.trials.services import assign
 from app.trials.states import SUBJECT_MACHINE
@@ -15,11 +15,8 @@ IDENTITY_FIELDS = ("full_name", "email", "phone", "address", "postal_code", "cit
 
 
 def _check_subject_code(session, trial_id, code, subject_id=None):
-    clash = session.scalar(select(Subject.id).where(
-        Subject.trial_id == trial_id, func.lower(Subject.code) == code.lower(),
-        Subject.id != (subject_id or 0)))
-    if clash:
-        raise DomainError(_("This subject code is already used in this trial."), "code")
+    refuse_taken(session, Subject.code, code, _("This subject code is already used in this trial."),
+                 "code", record_id=subject_id, among=(Subject.trial_id == trial_id,))
 
 
 def _check_site_open(site):

@@ -1,11 +1,12 @@
 """Create and change trials and their visit schedules; move a trial's status."""
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.audit.services import set_reason
 from app.core.errors import DomainError
 from app.core.states import apply_transition
+from app.core.unique import refuse_taken
 from app.esign.services import sign
 from app.trials.models import Trial, TrialVisit
 from app.trials.services import assign
@@ -17,10 +18,9 @@ VISIT_FIELDS = ("number", "name", "day_offset", "window_before", "window_after")
 
 
 def _check_protocol_code(session, code, trial_id=None):
-    clash = session.scalar(select(Trial.id).where(
-        func.lower(Trial.protocol_code) == code.lower(), Trial.id != (trial_id or 0)))
-    if clash:
-        raise DomainError(_("Another trial already uses this protocol code."), "protocol_code")
+    refuse_taken(session, Trial.protocol_code, code,
+                 _("Another trial already uses this protocol code."), "protocol_code",
+                 record_id=trial_id)
 
 
 def create_trial(session, data):

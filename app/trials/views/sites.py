@@ -7,16 +7,17 @@ from sqlalchemy import select
 
 from app.audit.queries import history_of
 from app.core.actions import perform
-from app.core.listing import build_listing
+from app.core.listing import build_listing, where_choice_args, where_id_args
 from app.core.permissions import require
 from app.core.queries import get_or_404
 from app.extensions import db
 from app.trials import bp
-from app.trials.forms import EditSiteForm, SiteForm, StatusForm
+from app.trials.forms import EditSiteForm, SiteForm
 from app.trials.models import SITE_STATUSES, Site, Subject, Trial
 from app.trials.queries import subject_counts, trial_choices, visible_sites
 from app.trials.services.sites import change_site_status, create_site, update_site
-from app.trials.states import EVENT_LABELS, SITE_MACHINE
+from app.trials.states import SITE_MACHINE
+from app.trials.views.status import change_status, status_panel
 
 
 def _visible_site_or_404(site_id):
@@ -31,13 +32,8 @@ def _shown(site):
 @require("sites.view")
 def list_sites():
     """List the sites the user may see, filtered by trial, country and status."""
-    stmt = visible_sites(current_user)
-    trial_id = request.args.get("trial", type=int)
-    if trial_id:
-        stmt = stmt.where(Site.trial_id == trial_id)
-    status = request.args.get("status")
-    if status in SITE_STATUSES:
-        stmt = stmt.where(Site.status == status)
+    stmt = where_id_args(visible_sites(current_user), request.args, {"trial": Site.trial_id})
+    stmt = where_choice_args(stmt, request.args, {"status": (Site.status, SITE_STATUSES)})
     listing = build_listing(
         stmt,
         sorts={"trial": Trial.protocol_code, "number": Site.site_number,
@@ -65,7 +61,6 @@ def new_site():
 
     if request.method == "GET":
         form.trial_id.data = request.args.get("trial", type=int)
-        return page()
     return perform(
         lambda: create_site(db.session, get_or_404(Trial, form.trial_id.data), form.data),
         form=form, render=page,
@@ -78,10 +73,8 @@ def _site_page(site, status_form=None):
         select(Subject).where(Subject.site_id == site.id).order_by(Subject.code).limit(200)
     ).all()
     return render_template(
-        "trials/site.html", site=site, subjects=subjects,
-        status_form=status_form or StatusForm(formdata=None),
-        transitions=SITE_MACHINE.available(site, current_user), event_labels=EVENT_LABELS,
-        history=history_of(db.session, site))
+        "trials/site.html", site=site, subjects=subjects, history=history_of(db.session, site),
+        **status_panel(SITE_MACHINE, site, status_form))
 
 
 @bp.route("/sites/<int:site_id>")
@@ -104,7 +97,6 @@ def edit_site(site_id):
 
     if request.method == "GET":
         form.reason.data = ""
-        return page()
     return perform(
         lambda: update_site(db.session, site, form.data, form.reason.data), form=form,
         render=page, success=lambda _r: _("Site %(site)s updated.", site=site.site_number),
@@ -116,10 +108,7 @@ def edit_site(site_id):
 def site_status(site_id):
     """Close or reopen a site, giving a reason."""
     site = get_or_404(Site, site_id)
-    form = StatusForm()
-    return perform(
-        lambda: change_site_status(db.session, site, form.event.data, by=current_user,
-                                   reason=form.reason.data),
-        form=form, render=lambda: _site_page(site, status_form=form),
+    return change_status(
+        site, change_site_status, page=_site_page,
         success=_("The status of site %(site)s was changed.", site=site.site_number),
         next_url=_shown(site))

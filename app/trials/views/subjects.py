@@ -6,11 +6,11 @@ from flask_login import current_user
 
 from app.audit.queries import history_of
 from app.core.actions import perform, record_read
-from app.core.listing import build_listing
+from app.core.listing import build_listing, where_choice_args, where_id_args
 from app.core.permissions import require
 from app.extensions import db
 from app.trials import bp
-from app.trials.forms import EditSubjectForm, IdentityForm, StatusForm, SubjectForm
+from app.trials.forms import EditSubjectForm, IdentityForm, SubjectForm
 from app.trials.models import SUBJECT_STATUSES, Site, Subject, Trial
 from app.trials.queries import can_see_identity, site_choices, visible_sites, visible_subjects
 from app.trials.services.subjects import (
@@ -21,7 +21,8 @@ from app.trials.services.subjects import (
     save_identity,
     update_subject,
 )
-from app.trials.states import EVENT_LABELS, SUBJECT_MACHINE
+from app.trials.states import SUBJECT_MACHINE
+from app.trials.views.status import change_status, status_panel
 
 
 def _visible_subject_or_404(subject_id):
@@ -40,14 +41,9 @@ def _shown(subject):
 @require("subjects.view")
 def list_subjects():
     """List subjects the user may see, by trial, site and status."""
-    stmt = visible_subjects(current_user)
-    for arg, column in (("trial", Subject.trial_id), ("site", Subject.site_id)):
-        value = request.args.get(arg, type=int)
-        if value:
-            stmt = stmt.where(column == value)
-    status = request.args.get("status")
-    if status in SUBJECT_STATUSES:
-        stmt = stmt.where(Subject.status == status)
+    stmt = where_id_args(visible_subjects(current_user), request.args,
+                         {"trial": Subject.trial_id, "site": Subject.site_id})
+    stmt = where_choice_args(stmt, request.args, {"status": (Subject.status, SUBJECT_STATUSES)})
     listing = build_listing(
         stmt,
         sorts={"code": Subject.code, "trial": Trial.protocol_code, "site": Site.site_number,
@@ -72,7 +68,6 @@ def new_subject():
 
     if request.method == "GET":
         form.site_id.data = request.args.get("site", type=int)
-        return page()
     return perform(
         lambda: create_subject(db.session, _chosen_site(form), form.data), form=form,
         render=page, success=lambda subject: _("Subject %(code)s registered.", code=subject.code),
@@ -83,9 +78,8 @@ def _subject_page(subject, status_form=None):
     return render_template(
         "trials/subject.html", subject=subject,
         identity_allowed=can_see_identity(current_user, subject),
-        status_form=status_form or StatusForm(formdata=None),
-        transitions=SUBJECT_MACHINE.available(subject, current_user), event_labels=EVENT_LABELS,
         history=history_of(db.session, subject),
+        **status_panel(SUBJECT_MACHINE, subject, status_form),
     )
 
 
@@ -109,7 +103,6 @@ def edit_subject(subject_id):
 
     if request.method == "GET":
         form.reason.data = ""
-        return page()
     return perform(
         lambda: update_subject(db.session, subject, _chosen_site(form), form.data,
                                form.reason.data),
@@ -123,11 +116,8 @@ def edit_subject(subject_id):
 def subject_status(subject_id):
     """Enrol, withdraw, complete or fail a subject's screening, giving a reason."""
     subject = _visible_subject_or_404(subject_id)
-    form = StatusForm()
-    return perform(
-        lambda: change_subject_status(db.session, subject, form.event.data, by=current_user,
-                                      reason=form.reason.data),
-        form=form, render=lambda: _subject_page(subject, status_form=form),
+    return change_status(
+        subject, change_subject_status, page=_subject_page,
         success=_("The status of subject %(code)s was changed.", code=subject.code),
         next_url=_shown(subject))
 

@@ -8,7 +8,7 @@ from app.audit.queries import history_of
 from app.core.actions import perform
 from app.core.errors import DomainError
 from app.core.forms import ReasonForm
-from app.core.listing import build_listing
+from app.core.listing import build_listing, where_choice_args
 from app.core.permissions import require
 from app.core.queries import get_or_404
 from app.esign.forms import SignForm
@@ -18,7 +18,7 @@ from app.exports.pdf import build_pdf, pdf_response
 from app.extensions import db
 from app.trials import bp
 from app.trials.exports import trial_headers, trial_rows, trial_summary_story
-from app.trials.forms import EditTrialForm, StatusForm, TrialForm, VisitForm
+from app.trials.forms import EditTrialForm, TrialForm, VisitForm
 from app.trials.models import TRIAL_KINDS, TRIAL_STATUSES, Trial, TrialVisit
 from app.trials.queries import site_counts, visible_trials
 from app.trials.services.trials import (
@@ -29,21 +29,16 @@ from app.trials.services.trials import (
     sign_trial_approval,
     update_trial,
 )
-from app.trials.states import EVENT_LABELS, TRIAL_MACHINE
+from app.trials.states import TRIAL_MACHINE
+from app.trials.views.status import change_status, status_panel
 
 TRIAL_SORTS = {"code": Trial.protocol_code, "sponsor": Trial.sponsor, "phase": Trial.phase,
                "status": Trial.status, "created": Trial.created_at}
 
 
 def _filtered_trials():
-    stmt = visible_trials(current_user)
-    status = request.args.get("status")
-    if status in TRIAL_STATUSES:
-        stmt = stmt.where(Trial.status == status)
-    kind = request.args.get("kind")
-    if kind in TRIAL_KINDS:
-        stmt = stmt.where(Trial.kind == kind)
-    return stmt
+    return where_choice_args(visible_trials(current_user), request.args, {
+        "status": (Trial.status, TRIAL_STATUSES), "kind": (Trial.kind, TRIAL_KINDS)})
 
 
 def _visible_trial_or_404(trial_id):
@@ -87,8 +82,6 @@ def new_trial():
     def page():
         return render_template("trials/form.html", form=form, trial=None)
 
-    if request.method == "GET":
-        return page()
     return perform(
         lambda: create_trial(db.session, form.data), form=form, render=page,
         success=lambda trial: _("Trial %(code)s created.", code=trial.protocol_code),
@@ -99,11 +92,10 @@ def _trial_page(trial, sign_form=None, status_form=None):
     return render_template(
         "trials/show.html", trial=trial,
         sign_form=sign_form or SignForm(formdata=None, meaning="approved"),
-        status_form=status_form or StatusForm(formdata=None),
-        transitions=TRIAL_MACHINE.available(trial, current_user), event_labels=EVENT_LABELS,
         signatures=signatures_for(db.session, trial),
         history=history_of(db.session, trial, *trial.visits),
         site_count=site_counts(db.session, [trial.id]).get(trial.id, 0),
+        **status_panel(TRIAL_MACHINE, trial, status_form),
     )
 
 
@@ -127,7 +119,6 @@ def edit_trial(trial_id):
     if request.method == "GET":
         form.countries.data = trial.country_list
         form.reason.data = ""
-        return page()
     return perform(
         lambda: update_trial(db.session, trial, form.data, form.reason.data), form=form,
         render=page, success=lambda _r: _("Trial %(code)s updated.", code=trial.protocol_code),
@@ -139,11 +130,8 @@ def edit_trial(trial_id):
 def trial_status(trial_id):
     """Activate, put on hold, resume or close a trial, giving a reason."""
     trial = get_or_404(Trial, trial_id)
-    form = StatusForm()
-    return perform(
-        lambda: change_trial_status(db.session, trial, form.event.data, by=current_user,
-                                    reason=form.reason.data),
-        form=form, render=lambda: _trial_page(trial, status_form=form),
+    return change_status(
+        trial, change_trial_status, page=_trial_page,
         success=_("The status of trial %(code)s was changed.", code=trial.protocol_code),
         next_url=_shown(trial))
 
@@ -185,8 +173,6 @@ def _visit_form(trial, form, visit, success):
     def page():
         return render_template("trials/visit_form.html", trial=trial, form=form, visit=visit)
 
-    if request.method == "GET":
-        return page()
     return perform(
         lambda: save_visit(db.session, trial, form.data, form.reason.data, visit), form=form,
         render=page, success=success, next_url=_shown(trial) + "#visits")
