@@ -12,6 +12,8 @@ DOMAIN = Domain(
     blueprints=((bp, "/sign"),),
     permissions={role: {"esign.sign"}
                  for role in ("admin", "site", "unblinded", "qp", "finance", "monitor")},
+    # Held through the site role, signing reaches only the account's own sites' records.
+    site_scoped=frozenset({"esign.sign"}),
     audit_actions={
         "signature_failed": _l("Failed signature"),
         "signature_refused_locked": _l("Signature refused: signing locked"),

@@ -135,6 +135,8 @@ def show_review(review_id):
 def sign_review(review_id):
     """Sign a review: the pharmacist submits it, then the monitor verifies it."""
     review = _review_or_404(review_id)
+    if review.site_id is not None and not current_user.sees_site("esign.sign", review.site_id):
+        abort(404)  # signing reaches the account's own sites only
     form = SignForm()
     back = url_for("stock.show_review", review_id=review.id)
 

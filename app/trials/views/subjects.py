@@ -136,7 +136,7 @@ def subject_status(subject_id):
 
 
 def _identity_subject_or_404(subject_id):
-    subject = _visible_subject_or_404(subject_id, "subjects.identity")
+    subject = _visible_subject_or_404(subject_id)  # reached by the route's own permission
     if not can_see_identity(current_user, subject):
         abort(404)  # outside the user's scope
     return subject
