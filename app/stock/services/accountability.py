@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from app.core.errors import DomainError
 from app.esign.services import sign, signatures_for
@@ -183,5 +184,10 @@ def check_may_sign(session, review, user, meaning):
 def sign_review(session, review, *, meaning, signer, password, comment=None):
     """Sign a frozen review: submitted by the pharmacist first, then verified by the monitor."""
     check_may_sign(session, review, signer, meaning)
-    return sign(session, review, meaning=meaning, signer=signer, password=password,
-                comment=comment)
+    role = "site" if meaning == SIGN_MEANING else "monitor"  # who submits, who verifies
+    try:
+        return sign(session, review, meaning=meaning, signer=signer, password=password,
+                    role=role, comment=comment)
+    except OperationalError as error:  # SQLite: a parallel signer holds the database
+        raise DomainError(_("Someone else signed or changed this record at the same moment. "
+                            "Reload the page and try again.")) from error
