@@ -38,11 +38,21 @@ def days_of(alert):
     return setting(alert, "DAYS", alert.days)
 
 
-def concerned(users, item):
-    """Return the users an item is for: site-scoped people only for their own sites."""
+def concerned(users, item, roles):
+    """Return the users an item is for: site-scoped people only for their own sites.
+
+    A user hears of every site only through an alert role that is not site-scoped (a "site +
+    logistics" account hears of all sites as logistics); through the site role alone, only of
+    their own sites, whatever other roles they hold.
+    """
+    from app.core.permissions import SITE_SCOPED_ROLES
+
+    def everywhere(user):
+        return any(role not in SITE_SCOPED_ROLES for role in user.roles & set(roles))
+
     if item.site_id is None:
-        return [u for u in users if not u.is_site_scoped]
-    return [u for u in users if not u.is_site_scoped or item.site_id in u.site_ids]
+        return [u for u in users if everywhere(u)]
+    return [u for u in users if everywhere(u) or item.site_id in u.site_ids]
 
 
 def claim_once(session, alert, item, user):
@@ -79,7 +89,7 @@ def run_alert(session, alert, today):
     users = users_with_roles(session, alert.roles)
     sent = 0
     for item in items:
-        for user in concerned(users, item):
+        for user in concerned(users, item, alert.roles):
             sent_row = claim_once(session, alert, item, user)
             if sent_row is None:
                 continue

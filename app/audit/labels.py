@@ -188,12 +188,31 @@ def parsed_changes(entry):
     return changes if isinstance(changes, dict) else {}
 
 
-class EntryLabels:
-    """Say entries in words, loading the records their foreign keys name in a few queries."""
+def hides_patient_text(user):
+    """Return True when the reader may not see what patients typed (no identity permission)."""
+    return not user.can("subjects.identity")
 
-    def __init__(self, session=None):
+
+def _patient_text(entity_type, field):
+    model = _models()[0].get(entity_type)
+    return field in getattr(model, "__audit_patient_text__", ())
+
+
+def _patient_label(model):
+    return getattr(model, "__audit_patient_label__", False)
+
+
+class EntryLabels:
+    """Say entries in words, loading the records their foreign keys name in a few queries.
+
+    With ``hide_patient_text`` what patients typed (line descriptions, file names) is said as
+    hidden: the stored entries and their hash chain stay as they are; only reading redacts.
+    """
+
+    def __init__(self, session=None, hide_patient_text=False):
         self.session = session
         self.references = {}
+        self.hide_patient_text = hide_patient_text
 
     # -- whole entries ------------------------------------------------------------------
     def action(self, entry):
@@ -206,6 +225,8 @@ class EntryLabels:
 
     def record(self, entry):
         """Return the entry's record label with its declared values in words."""
+        if self.hide_patient_text and _patient_label(_models()[0].get(entry.entity_type)):
+            return f"{record_type_label(entry.entity_type)} #{entry.entity_id}"
         return entity_label(entry.entity_type, entry.entity_label)
 
     def actor(self, entry):
@@ -232,6 +253,8 @@ class EntryLabels:
         """Return one stored value in words."""
         if value is None or value == "":
             return EMPTY
+        if self.hide_patient_text and _patient_text(entity_type, field):
+            return _("(hidden: typed by the patient)")
         if isinstance(value, list):
             return ", ".join(self.value(entity_type, field, v) for v in value) or EMPTY
         declared = value_map(entity_type, field)
@@ -280,6 +303,8 @@ class EntryLabels:
         type_label = record_type_label(entity_type) if audited else ""
         has_label = audited and model.audit_label is not Audited.audit_label
         found = {}
+        if self.hide_patient_text and _patient_label(model):
+            has_label = False  # the label is a name a patient chose: say "File #12" instead
         if self.session is not None and has_label:
             key_column = model.__mapper__.primary_key[0]
             for start in range(0, len(keys), _PREFETCH_CHUNK):
@@ -367,7 +392,13 @@ def _json_text(entity_type, value):
 
 
 def entry_labels(entries=()):
-    """Return an EntryLabels on the request's session with the entries' references loaded."""
+    """Return an EntryLabels on the request's session with the entries' references loaded.
+
+    What patients typed is hidden from readers without the identity permission.
+    """
+    from flask_login import current_user
+
     from app.extensions import db
 
-    return EntryLabels(db.session).prefetch(entries)
+    hide = not current_user.is_authenticated or hides_patient_text(current_user)
+    return EntryLabels(db.session, hide_patient_text=hide).prefetch(entries)

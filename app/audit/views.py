@@ -4,12 +4,19 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import distinct, select
 
 from app.audit import bp
 from app.audit.exports import log_headers, log_rows
 from app.audit.forms import AuditFilterForm
-from app.audit.labels import EntryLabels, action_label, entity_label, record_type_label
+from app.audit.labels import (
+    EntryLabels,
+    action_label,
+    entry_labels,
+    hides_patient_text,
+    record_type_label,
+)
 from app.audit.models import AuditEntry
 from app.audit.queries import log_statement
 from app.core.listing import build_listing
@@ -61,7 +68,9 @@ def log():
         log_statement(**_filters(form)),
         sorts={"id": AuditEntry.id},
         default_sort="-id",
-        search_columns=(AuditEntry.entity_label, AuditEntry.reason, AuditEntry.changes),
+        # Searching what patients typed would tell a reader who may not see it what it says.
+        search_columns=((AuditEntry.reason,) if hides_patient_text(current_user) else
+                        (AuditEntry.entity_label, AuditEntry.reason, AuditEntry.changes)),
         per_page=50,
     )
     return render_template("audit/log.html", form=form, listing=listing)
@@ -75,7 +84,8 @@ def export_log():
     stmt = log_statement(**_filters(form)).order_by(AuditEntry.id)
     entries = db.session.scalars(stmt.execution_options(yield_per=2000))
     sheet = Sheet(title=_("Audit trail"), headers=log_headers(),
-                  rows=log_rows(entries, EntryLabels(db.session)),
+                  rows=log_rows(entries, EntryLabels(
+                      db.session, hide_patient_text=hides_patient_text(current_user))),
                   widths=[9, 20, 24, 16, 10, 24, 18, 60, 40, 20])
     return xlsx_response("audit-trail.xlsx", [sheet])
 
@@ -92,6 +102,6 @@ def history(entity_type, entity_id):
     ).all()
     if not entries:
         abort(404)
-    name = entity_label(entity_type, entries[0].entity_label) or f"#{entity_id}"
+    name = entry_labels().record(entries[0]) or f"#{entity_id}"
     return render_template("audit/history.html", entries=entries,
                            record_type=record_type_label(entity_type), record_name=name)

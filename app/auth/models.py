@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.services import Audited
 from app.core.models import TimestampMixin
-from app.core.permissions import ROLES, SITE_SCOPED_ROLES, permissions_for
+from app.core.permissions import ROLE_PERMISSIONS, ROLES, SITE_SCOPED_ROLES, permissions_for
 from app.extensions import db
 
 user_sites = Table(
@@ -18,6 +18,10 @@ user_sites = Table(
     Column("user_id", ForeignKey("users.id"), primary_key=True),
     Column("site_id", ForeignKey("sites.id"), primary_key=True),
 )
+
+
+# Roles bound to the account's sites (patients reach no site at all).
+SCOPED_ROLES = SITE_SCOPED_ROLES | {"patient"}
 
 
 def new_session_token():
@@ -120,10 +124,29 @@ class User(Audited, TimestampMixin, UserMixin, db.Model):
             return True
         return permission in permissions_for(self.roles)
 
-    @property
-    def is_site_scoped(self):
-        """Return True when the account sees only its own sites."""
-        return bool(self.roles) and self.roles <= SITE_SCOPED_ROLES | {"patient"}
+    def site_scope(self, permission):
+        """Return the sites a permission reaches: None for every site, else a set of site ids.
+
+        A permission the domains declare site-scoped (REGISTRY.site_scoped), held through a
+        site-scoped role, reaches only the account's own sites, whatever other roles it holds;
+        only a role that is not site-scoped and grants the same permission itself (finance for
+        claims, the monitor for pseudonymised subject lists) widens it to every site. A
+        permission the account does not hold reaches no site (an empty set).
+        """
+        from app.core.domains import REGISTRY
+
+        granting = {role for role in self.roles
+                    if permission in ROLE_PERMISSIONS.get(role, ())}
+        if not granting:
+            return set()
+        if permission not in REGISTRY.site_scoped or granting - SCOPED_ROLES:
+            return None
+        return self.site_ids
+
+    def sees_site(self, permission, site_id):
+        """Return True when the permission reaches the site."""
+        scope = self.site_scope(permission)
+        return scope is None or site_id in scope
 
     @property
     def site_ids(self):

@@ -55,6 +55,15 @@ def require(permission):
     return decorator
 
 
+def route_permission():
+    """Return the permission the current request's view requires (None outside a request)."""
+    from flask import current_app, request
+
+    if not request or request.endpoint is None:
+        return None
+    return getattr(current_app.view_functions.get(request.endpoint), "permission", None)
+
+
 def login_only(view):
     """Let any logged-in user in; the view itself scopes what they see."""
     view = require(None)(view)

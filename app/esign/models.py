@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.services import Audited
@@ -30,7 +30,14 @@ class Signature(Audited, db.Model):
 
     __tablename__ = "signatures"
     __audit_type__ = "signature"
-    __table_args__ = (Index("ix_signatures_entity", "entity_type", "entity_id"),)
+    __table_args__ = (
+        Index("ix_signatures_entity", "entity_type", "entity_id"),
+        # One signature per meaning per record and signer role. Signatures made before the
+        # role was recorded keep role '' and stay as they were (the table is append-only).
+        Index("uq_signatures_meaning_role", "entity_type", "entity_id", "meaning", "role",
+              unique=True, sqlite_where=text("role <> ''"),
+              postgresql_where=text("role <> ''")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     signer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -40,6 +47,7 @@ class Signature(Audited, db.Model):
     entity_type: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[str] = mapped_column(String(64))
     content_hash: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(20), default="", server_default="")
     comment: Mapped[str | None] = mapped_column(Text)
 
     signer = relationship("User", lazy="joined")

@@ -7,11 +7,13 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import entity_type_of, record_event
 from app.auth.services import password_matches
 from app.core.errors import DomainError
 from app.core.models import utcnow
+from app.core.permissions import ROLE_PERMISSIONS, ROLES
 from app.esign.models import MEANINGS, Signature
 
 
@@ -37,24 +39,52 @@ def content_hash(record, meaning):
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def sign(session, record, *, meaning, signer, password, comment=None):
-    """Sign the record for the signer after re-checking the password; return the Signature."""
+def signing_role(signer, role=None):
+    """Return the role the signer signs in: the one given, else the first signing role held."""
+    if role:
+        return role
+    return next((r for r in ROLES if r in signer.roles
+                 and "esign.sign" in ROLE_PERMISSIONS.get(r, ())), "") or "none"
+
+
+def _already_signed(meaning):
+    return DomainError(_("This record is already signed with the meaning “%(meaning)s” by "
+                         "someone in the same role.", meaning=MEANINGS[meaning]))
+
+
+def sign(session, record, *, meaning, signer, password, comment=None, role=None):
+    """Sign the record for the signer after re-checking the password; return the Signature.
+
+    One signature per meaning per record and signer role: checked here with a plain-words
+    refusal, and by a unique index, so a parallel signer that passed the check still loses.
+    """
     if meaning not in MEANINGS:
         raise SigningError(_("Unknown signature meaning."))
     now = utcnow()
-    label = f"{entity_type_of(record)} {record.id}"
+    entity_type, entity_id = entity_type_of(record), str(record.id)
+    role = signing_role(signer, role)
+    label = f"{entity_type} {entity_id}"
+    if session.scalar(select(Signature.id).where(
+            Signature.entity_type == entity_type, Signature.entity_id == entity_id,
+            Signature.meaning == meaning, Signature.role == role)) is not None:
+        raise _already_signed(meaning)
     if signer.signing_locked_until and signer.signing_locked_until > now:
         return _refuse_locked(session, signer, label)
     if not password_matches(signer, password):
         return _refuse_wrong_password(session, signer.id, label)
-    signer.failed_signatures = 0
     signature = Signature(
         signer_id=signer.id, printed_name=signer.full_name, meaning=meaning, signed_at=now,
-        entity_type=entity_type_of(record), entity_id=str(record.id),
+        entity_type=entity_type, entity_id=entity_id, role=role,
         content_hash=content_hash(record, meaning), comment=(comment or "").strip() or None,
     )
-    session.add(signature)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(signature)
+            session.flush()
+    except IntegrityError as error:  # a parallel signer committed the same meaning first
+        raise _already_signed(meaning) from error
+    if signer.failed_signatures:
+        signer.failed_signatures = 0
     return signature
 
 

@@ -15,6 +15,10 @@ class StoredFile(Audited, db.Model):
 
     __tablename__ = "stored_files"
     __audit_type__ = "file"
+    # File names are typed by whoever uploads (patients name receipts): hidden from audit
+    # readers without the identity permission.
+    __audit_patient_text__ = frozenset({"original_name"})
+    __audit_patient_label__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     original_name: Mapped[str] = mapped_column(String(255))

@@ -114,13 +114,32 @@ def _utc(day):
 # ---- PDF: Expense Reimbursement Sheet -----------------------------------------------------
 
 def manifest(claim):
-    """Return the signature manifest of a claim: submission, validation, approval, payment."""
+    """Return a claim's workflow steps: submission, validation, approval, payment.
+
+    They are workflow steps, not electronic signatures: none re-enters a password (the
+    payment batch's release is the e-signature, on the batch's own summary). The sheet lists
+    them under their own heading and says so.
+    """
     from app.esign.models import MEANINGS
 
     return [{"printed_name": step.printed_name, "meaning": step.meaning,
              "meaning_label": str(MEANINGS.get(step.meaning, step.meaning)),
              "signed_at": step.at, "content_hash": step.content_hash}
             for step in claim.steps if step.status in STEP_MEANINGS and step.meaning]
+
+
+def _workflow_steps(claim):
+    from app.exports.pdf_flowables import format_utc
+    from app.exports.pdf_signatures import HASH_PREFIX_LENGTH
+
+    rows = [[step["printed_name"], step["meaning_label"], format_utc(step["signed_at"]),
+             (step["content_hash"] or "")[:HASH_PREFIX_LENGTH]] for step in manifest(claim)]
+    if not rows:
+        return []
+    return [Spacer(1, 4 * mm), para(_("Workflow steps"), "Heading3"),
+            para(_("These steps were recorded without re-entering a password; they are not "
+                   "electronic signatures."), "Small"),
+            table([_("Name"), _("Step"), _("Date and time (UTC)"), _("Content hash")], rows)]
 
 
 def _decision_text(decision, reason):
@@ -168,13 +187,13 @@ def _sheet_story(session, claim):
               para(_("Accepted at submission: %(when)s", when=claim.submitted_at.strftime(
                   "%Y-%m-%d %H:%M UTC") if claim.submitted_at and claim.declaration_accepted
                   else "—"), "Small")]
-    return story
+    return story + _workflow_steps(claim)
 
 
 def claim_sheet_pdf(session, claim):
     """Return the Expense Reimbursement Sheet with its receipts appended as pages."""
     main = build_pdf(_("Expense Reimbursement Sheet"), _sheet_story(session, claim),
-                     subtitle=claim.reference, signatures=manifest(claim))
+                     subtitle=claim.reference)
     receipts = [(line, r) for line in claim.lines for r in line.receipts]
     images = [(line, r) for line, r in receipts if r.file.content_type.startswith("image/")]
     pdfs = [(line, r) for line, r in receipts if r.file.content_type == "application/pdf"]

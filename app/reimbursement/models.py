@@ -261,6 +261,7 @@ class ClaimLine(Audited, db.Model):
 
     __tablename__ = "claim_lines"
     __audit_type__ = "claim_line"
+    __audit_patient_text__ = frozenset({"description"})  # typed by the patient
     __audit_deletable__ = True  # only while the claim is a draft (checked in the service)
     __table_args__ = (
         one_of("category", CATEGORIES),
@@ -310,6 +311,7 @@ class Receipt(Audited, db.Model):
 
     __tablename__ = "receipts"
     __audit_type__ = "receipt"
+    __audit_patient_label__ = True  # its label is the file name the patient chose
     __audit_deletable__ = True  # only with its line, while the claim is a draft
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,11 +8,18 @@ from sqlalchemy import func, select
 from app.reimbursement.models import BankAccount, Claim, ClaimLine, PatientLink, Receipt
 
 
-def staff_claims(user):
-    """Return a select of the claims a staff user may see (site staff: their sites)."""
+def staff_claims(user, permission=None):
+    """Return a select of the claims the permission reaches (site staff: their sites).
+
+    Without a permission: reimbursement.view for those who open claims, else the totals.
+    """
+    if permission is None:
+        permission = ("reimbursement.view" if user.can("reimbursement.view")
+                      else "reimbursement.totals")
     stmt = select(Claim)
-    if user.is_site_scoped:
-        stmt = stmt.where(Claim.site_id.in_(user.site_ids))
+    scope = user.site_scope(permission)
+    if scope is not None:
+        stmt = stmt.where(Claim.site_id.in_(scope))
     return stmt
 
 
@@ -26,9 +33,9 @@ def my_claim(session, user, claim_id):
     return session.scalar(my_claims(user).where(Claim.id == claim_id))
 
 
-def staff_claim(session, user, claim_id):
-    """Return a claim within the staff user's scope or None."""
-    return session.scalar(staff_claims(user).where(Claim.id == claim_id))
+def staff_claim(session, user, claim_id, permission="reimbursement.view"):
+    """Return a claim the permission reaches or None."""
+    return session.scalar(staff_claims(user, permission).where(Claim.id == claim_id))
 
 
 def receipt_of_claim(session, claim, receipt_id):

@@ -230,6 +230,9 @@ DOMAIN = Domain(
         "monitor": {"reimbursement.totals"},
         "patient": {"reimbursement.portal"},
     },
+    site_scoped=frozenset({"reimbursement.totals", "reimbursement.view",
+                           "reimbursement.validate", "reimbursement.invite",
+                           "reimbursement.enter"}),
     menu=(
         MenuEntry(_l("My expenses"), "my.claims", "reimbursement.portal", order=90),
         MenuEntry(_l("Expense claims"), "reimbursement.list_claims", "reimbursement.totals",

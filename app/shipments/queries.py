@@ -21,20 +21,22 @@ def overdue_days():
     return int(configured or os.environ.get("SHIPMENT_OVERDUE_DAYS", 5))
 
 
-def visible_shipments(user):
-    """Return a select of the shipments the user may see (site users: their own sites)."""
+def visible_shipments(user, permission="shipments.view"):
+    """Return a select of the shipments the permission reaches (site staff: their own sites)."""
     stmt = select(Shipment)
-    if user.is_site_scoped:
-        mine = select(Location.id).where(Location.site_id.in_(user.site_ids or {0}))
+    scope = user.site_scope(permission)
+    if scope is not None:
+        mine = select(Location.id).where(Location.site_id.in_(scope or {0}))
         stmt = stmt.where(or_(Shipment.origin_id.in_(mine), Shipment.destination_id.in_(mine)))
     return stmt
 
 
-def can_see_shipment(user, shipment):
-    """Return True when the shipment touches a place the user may see."""
-    if not user.is_site_scoped:
+def can_see_shipment(user, shipment, permission="shipments.view"):
+    """Return True when the shipment touches a place the permission reaches."""
+    scope = user.site_scope(permission)
+    if scope is None:
         return True
-    return any(loc.kind == "site" and loc.site_id in user.site_ids
+    return any(loc.kind == "site" and loc.site_id in scope
                for loc in (shipment.origin, shipment.destination))
 
 
@@ -108,8 +110,9 @@ def received_by(user):
 
     Site users: their own sites; everyone else: the depots (and their zones).
     """
-    if user.is_site_scoped:
-        return select(Location.id).where(Location.site_id.in_(user.site_ids or {0}))
+    scope = user.site_scope("shipments.receive")
+    if scope is not None:
+        return select(Location.id).where(Location.site_id.in_(scope or {0}))
     return select(Location.id).where(Location.kind.in_(("depot", "zone")))
 
 

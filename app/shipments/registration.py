@@ -214,6 +214,7 @@ DOMAIN = Domain(
         "qp": {"shipments.view", "shipments.decide"},
         "monitor": {"shipments.view"},
     },
+    site_scoped=frozenset({"shipments.view", "shipments.receive", "shipments.logger"}),
     menu=(MenuEntry(_l("Shipments"), "shipments.board", "shipments.view", order=60),),
     state_machines=("app.shipments.states",),
     demo=seed_demo,

@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.core.listing import where_id_args
 from app.stock.models import (
@@ -36,27 +36,30 @@ def visible_kits(user):
 def site_scope(user):
     """Return the location filter for a user who may not see all stock, else None.
 
-    Site users see their own sites; roles without stock.view (the monitor) see sites only.
+    Holders of stock.view see the depots; stock.sites reaches every site or, held through the
+    site role only, the user's own sites.
     """
-    if user.is_site_scoped:
-        return Location.site_id.in_(user.site_ids or {0})
-    if not user.can("stock.view"):
-        return Location.kind == "site"
-    return None
+    sites = user.site_scope("stock.sites")
+    depots_too = user.can("stock.view")
+    if sites is None:
+        return None if depots_too else Location.kind == "site"
+    mine = Location.site_id.in_(sites or {0})
+    return or_(Location.kind != "site", mine) if depots_too else mine
 
 
 def visible_site_locations(user):
     """Return a select of the site locations the user may see."""
     stmt = select(Location).join(Site, Site.id == Location.site_id).where(Location.kind == "site")
-    if user.is_site_scoped:
-        stmt = stmt.where(Location.site_id.in_(user.site_ids or {0}))
+    scope = user.site_scope("stock.sites")
+    if scope is not None:
+        stmt = stmt.where(Location.site_id.in_(scope or {0}))
     return stmt
 
 
 def can_see_location(user, location):
     """Return True when the user may see the stock of this location."""
     if location.kind == "site":
-        return not user.is_site_scoped or location.site_id in user.site_ids
+        return user.sees_site("stock.sites", location.site_id)
     return user.can("stock.view")
 
 
@@ -234,8 +237,9 @@ def reviews_waiting(user, waiting=None):
                               Signature.meaning == meaning)
 
     stmt = select(Review)
-    if user.is_site_scoped:
-        stmt = stmt.where(Review.site_id.in_(user.site_ids or {0}))
+    scope = user.site_scope("accountability.view")
+    if scope is not None:
+        stmt = stmt.where(Review.site_id.in_(scope or {0}))
     if waiting == "sign":
         stmt = stmt.where(~signed(SIGN_MEANING))
     elif waiting == "verify":

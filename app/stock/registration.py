@@ -195,6 +195,8 @@ DOMAIN = Domain(
         "qp": {"stock.view", "stock.sites"},
         "monitor": {"stock.sites", "accountability.view", "accountability.verify"},
     },
+    site_scoped=frozenset({"stock.sites", "stock.dispense", "accountability.view",
+                           "accountability.sign"}),
     menu=(
         MenuEntry(_l("Depot stock"), "stock.depot_stock", "stock.view", order=40),
         MenuEntry(_l("Site stock"), "stock.site_stock", "stock.sites", order=50),

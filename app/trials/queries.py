@@ -5,38 +5,42 @@ from sqlalchemy import func, select
 from app.trials.models import Site, Subject, Trial
 
 
-def visible_trials(user):
-    """Return a select of the trials the user may see."""
+def visible_trials(user, permission="trials.view"):
+    """Return a select of the trials the permission lets the user see."""
     stmt = select(Trial)
-    if user.is_site_scoped:
-        stmt = stmt.where(Trial.id.in_(select(Site.trial_id).where(Site.id.in_(user.site_ids))))
+    scope = user.site_scope(permission)
+    if scope is not None:
+        stmt = stmt.where(Trial.id.in_(select(Site.trial_id).where(Site.id.in_(scope))))
     return stmt
 
 
-def visible_sites(user):
-    """Return a select of the sites the user may see."""
+def visible_sites(user, permission="sites.view"):
+    """Return a select of the sites the permission lets the user see."""
     stmt = select(Site).join(Trial)
-    if user.is_site_scoped:
-        stmt = stmt.where(Site.id.in_(user.site_ids))
+    scope = user.site_scope(permission)
+    if scope is not None:
+        stmt = stmt.where(Site.id.in_(scope))
     return stmt
 
 
-def visible_subjects(user):
-    """Return a select of the subjects the user may see."""
+def visible_subjects(user, permission="subjects.view"):
+    """Return a select of the subjects the permission lets the user see."""
     stmt = select(Subject).join(Site).join(Trial, Subject.trial_id == Trial.id)
-    if user.is_site_scoped:
-        stmt = stmt.where(Subject.site_id.in_(user.site_ids))
+    scope = user.site_scope(permission)
+    if scope is not None:
+        stmt = stmt.where(Subject.site_id.in_(scope))
     return stmt
 
 
-def can_see_site(user, site):
-    """Return True when the site is within the user's scope."""
-    return not user.is_site_scoped or site.id in user.site_ids
+def can_see_site(user, site, permission="sites.view"):
+    """Return True when the permission reaches the site for this user."""
+    return user.sees_site(permission, site.id)
 
 
 def can_see_identity(user, subject):
     """Return True when the user may read who the subject is."""
-    return user.can("subjects.identity") and can_see_site(user, subject.site)
+    return user.can("subjects.identity") and can_see_site(user, subject.site,
+                                                          "subjects.identity")
 
 
 def trial_choices(session, user):

@@ -74,6 +74,8 @@ DOMAIN = Domain(
         "finance": VIEW | {"subjects.identity"},
         "monitor": VIEW,
     },
+    # Held through the site role these reach only the account's own sites.
+    site_scoped=frozenset(VIEW | {"subjects.edit", "subjects.identity"}),
     menu=(
         MenuEntry(_l("Trials"), "trials.list_trials", "trials.view", order=10),
         MenuEntry(_l("Sites"), "trials.list_sites", "sites.view", order=20),

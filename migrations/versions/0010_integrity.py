@@ -13,7 +13,7 @@ from alembic import op
 from app.core.database import append_only_statements, drop_append_only_statements
 
 revision = '0010_integrity'
-down_revision = '0007_alerts'
+down_revision = '0009_signatures'
 branch_labels = None
 depends_on = None
 

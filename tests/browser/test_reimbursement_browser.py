@@ -104,6 +104,7 @@ def test_the_whole_flow_from_a_phone_to_payment(phone, desktop):
     _axe(finance, problems)
     finance.goto(f"/reimbursement/claims/{claim_id}")
     _axe(finance, problems)
+    finance.locator("input[name=approve_all]").check()
     _submit(finance, finance.get_by_role("button", name="Aprobar solicitud"))
     finance.goto("/reimbursement/batches/new")
     _axe(finance, problems)

@@ -169,7 +169,7 @@ def test_site_validates_finance_approves_batches_releases_and_pays(client, login
     assert claim.status == "validated"
     login(world.finance)
     assert claim.reference in client.get("/reimbursement/approval").get_data(as_text=True)
-    client.post(f"/reimbursement/claims/{claim.id}/approve", data={})
+    client.post(f"/reimbursement/claims/{claim.id}/approve", data={"approve_all": "y"})
     db.session.refresh(claim)
     assert claim.status == "approved" and claim.total_approved == Decimal("35.20")
     response = client.post("/reimbursement/batches/new", data={

@@ -52,11 +52,20 @@ def _apply_decisions(lines, decisions, *, base, decision_attr, amount_attr, reas
     return total
 
 
-def read_decisions(claim, data):
-    """Return {line id: (decision, amount, reason)} from the review form's raw fields."""
+APPROVE_ALL = "approve_all"
+
+
+def read_decisions(claim, data, *, explicit=False):
+    """Return {line id: (decision, amount, reason)} from the review form's raw fields.
+
+    With explicit (finance's approval) a line without a decision is not approved by default:
+    it needs its own decision or the form's "approve every line" choice.
+    """
     decisions = {}
+    approve_all = data.get(APPROVE_ALL) in ("y", "on", "1", "true")
     for line in claim.lines:
-        decision = data.get(f"decision_{line.id}") or "approved"
+        decision = data.get(f"decision_{line.id}") or (
+            "approved" if approve_all or not explicit else None)
         raw = (data.get(f"amount_{line.id}") or "").replace(",", ".").strip()
         try:
             amount = Decimal(raw) if raw else None

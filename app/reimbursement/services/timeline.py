@@ -7,7 +7,8 @@ from app.esign.services import content_hash
 from app.notify.services import tell
 from app.reimbursement.models import CLAIM_STATUSES, ClaimStep
 
-# The meaning each step carries in the signature manifest of the Expense Reimbursement Sheet.
+# The meaning each step carries in the workflow steps of the Expense Reimbursement Sheet
+# (workflow steps, not e-signatures: no password is re-entered).
 STEP_MEANINGS = {"submitted": "submitted", "validated": "validated", "approved": "approved",
                  "rejected": "rejected", "paid": "performed"}
 

@@ -12,7 +12,7 @@ from app.audit.queries import history_of
 from app.core.actions import perform
 from app.core.errors import DomainError
 from app.core.listing import build_listing, where_choice_args, where_id_args
-from app.core.permissions import require
+from app.core.permissions import require, route_permission
 from app.exports.excel import Sheet, xlsx_response
 from app.extensions import db
 from app.reimbursement import bp
@@ -35,8 +35,8 @@ TEMPLATE = "reimbursement/claim.html"
 
 
 def claim_or_404(claim_id):
-    """Return a claim within the user's scope or answer 404."""
-    claim = staff_claim(db.session, current_user, claim_id)
+    """Return a claim the route's permission reaches for this user or answer 404."""
+    claim = staff_claim(db.session, current_user, claim_id, route_permission())
     if claim is None:
         abort(404)
     return claim

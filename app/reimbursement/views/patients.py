@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from app.core.actions import perform
 from app.core.listing import build_listing
-from app.core.permissions import require
+from app.core.permissions import require, route_permission
 from app.extensions import db
 from app.reimbursement import bp
 from app.reimbursement.forms import InviteForm, NewClaimForm
@@ -18,8 +18,9 @@ from app.trials.api import Subject, Trial, visible_subjects
 
 
 def subject_or_404(subject_id):
-    """Return a subject the user may see or answer 404."""
-    subject = db.session.scalar(visible_subjects(current_user).where(Subject.id == subject_id))
+    """Return a subject the route's permission reaches for this user or answer 404."""
+    subject = db.session.scalar(visible_subjects(current_user, route_permission())
+                                .where(Subject.id == subject_id))
     if subject is None:
         abort(404)
     return subject
@@ -49,7 +50,7 @@ def subject_page(subject, invite=None, new=None):
 @require("reimbursement.view")
 def list_subjects():
     """Find a subject to invite their patient account or enter a claim for them."""
-    listing = build_listing(visible_subjects(current_user),
+    listing = build_listing(visible_subjects(current_user, "reimbursement.view"),
                             sorts={"code": Subject.code, "trial": Trial.protocol_code},
                             default_sort="code", search_columns=(Subject.code,))
     return render_template("reimbursement/subjects.html", listing=listing)

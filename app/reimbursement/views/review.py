@@ -21,11 +21,12 @@ from app.reimbursement.views import drafting
 from app.reimbursement.views.claims import TEMPLATE, claim_context, claim_or_404
 
 
-def _review(claim_id, decide, done_message):
+def _review(claim_id, decide, done_message, explicit=False):
     claim = claim_or_404(claim_id)
     form = review_form(claim)
     return perform(
-        lambda: decide(db.session, claim, read_decisions(claim, request.form), current_user),
+        lambda: decide(db.session, claim, read_decisions(claim, request.form, explicit=explicit),
+                       current_user),
         form=form, success=done_message % {"ref": claim.reference},
         next_url=url_for("reimbursement.show_claim", claim_id=claim.id),
         render=lambda: (drafting.render_claim(TEMPLATE, claim, **claim_context(claim, form)),
@@ -43,7 +44,8 @@ def validate(claim_id):
 @require("reimbursement.approve")
 def approve(claim_id):
     """Record finance's decision on every line."""
-    return _review(claim_id, approve_claim, _("Claim %(ref)s decided by finance."))
+    return _review(claim_id, approve_claim, _("Claim %(ref)s decided by finance."),
+                   explicit=True)
 
 
 @bp.route("/claims/<int:claim_id>/lines/<int:line_id>/request-receipt", methods=["POST"])

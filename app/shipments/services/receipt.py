@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from app.core.errors import DomainError
 from app.core.models import utcnow
+from app.core.permissions import SITE_SCOPED_ROLES
 from app.core.states import apply_transition
 from app.shipments.models import Discrepancy
 from app.shipments.services.logger import has_excursion
@@ -25,7 +26,7 @@ def can_receive(user, shipment):
     destination = shipment.destination
     if destination.kind == "site":
         # The site's own staff receive at a site; the distributor never signs for them.
-        return (user.can("shipments.receive") and user.is_site_scoped
+        return (user.can("shipments.receive") and user.has_role(*SITE_SCOPED_ROLES)
                 and destination.site_id in user.site_ids)
     return user.can("shipments.manage")
 

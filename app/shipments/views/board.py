@@ -60,7 +60,7 @@ def board():
         .order_by(Notice.created_at.desc()).limit(5)).all()
     return render_template("shipments/board.html", listing=listing, trials=trials,
                            locations=board_locations(db.session)
-                           if not current_user.is_site_scoped else [],
+                           if current_user.site_scope("shipments.view") is None else [],
                            is_overdue=is_overdue, overdue_days=overdue_days(),
                            notices=notices)
 

@@ -9,7 +9,7 @@ from wtforms import HiddenField
 
 from app.audit.queries import history_of
 from app.core.actions import perform
-from app.core.permissions import require
+from app.core.permissions import require, route_permission
 from app.esign.services import signatures_for
 from app.extensions import db
 from app.shipments import bp
@@ -44,8 +44,8 @@ from app.trials.api import Site, Subject, Trial
 
 
 def shipment_or_404(shipment_id):
-    """Return the shipment if the user may see it, else 404."""
-    shipment = db.session.scalar(visible_shipments(current_user)
+    """Return the shipment if the route's permission reaches it for this user, else 404."""
+    shipment = db.session.scalar(visible_shipments(current_user, route_permission())
                                  .where(Shipment.id == shipment_id))
     if shipment is None:
         abort(404)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from app.core.errors import DomainError
 from app.esign.services import sign, signatures_for
@@ -144,15 +145,18 @@ def freeze(session, *, site=None, trial=None, by=None):
     return review
 
 
-def meaning_open_to(user, signed_meanings):
+def meaning_open_to(user, signed_meanings, site_id=None):
     """Return the meaning the user may sign a review with now, or None.
 
     The pharmacist (accountability.sign) submits an unsigned review; the monitor
     (accountability.verify) then verifies a submitted one. Each meaning is signed once.
     """
-    if user.can("accountability.sign") and SIGN_MEANING not in signed_meanings:
+    def reaches(permission):  # a site's review: the permission must reach that site
+        return user.can(permission) and (site_id is None or user.sees_site(permission, site_id))
+
+    if reaches("accountability.sign") and SIGN_MEANING not in signed_meanings:
         return SIGN_MEANING
-    if user.can("accountability.verify") and SIGN_MEANING in signed_meanings \
+    if reaches("accountability.verify") and SIGN_MEANING in signed_meanings \
             and VERIFY_MEANING not in signed_meanings:
         return VERIFY_MEANING
     return None
@@ -171,12 +175,19 @@ def may_sign(user, signed_meanings, meaning):
 def check_may_sign(session, review, user, meaning):
     """Raise DomainError unless the user may sign the review with this meaning now."""
     signed = {s.meaning for s in signatures_for(session, review)}
-    if not may_sign(user, signed, meaning):
+    if not may_sign(user, signed, meaning) or (
+            review.site_id is not None and meaning == SIGN_MEANING
+            and not user.sees_site("accountability.sign", review.site_id)):
         raise DomainError(_("This review cannot be signed with that meaning by you now."))
 
 
 def sign_review(session, review, *, meaning, signer, password, comment=None):
     """Sign a frozen review: submitted by the pharmacist first, then verified by the monitor."""
     check_may_sign(session, review, signer, meaning)
-    return sign(session, review, meaning=meaning, signer=signer, password=password,
-                comment=comment)
+    role = "site" if meaning == SIGN_MEANING else "monitor"  # who submits, who verifies
+    try:
+        return sign(session, review, meaning=meaning, signer=signer, password=password,
+                    role=role, comment=comment)
+    except OperationalError as error:  # SQLite: a parallel signer holds the database
+        raise DomainError(_("Someone else signed or changed this record at the same moment. "
+                            "Reload the page and try again.")) from error

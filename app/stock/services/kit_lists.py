@@ -1,9 +1,9 @@
 """Kit lists uploaded as CSV or Excel: read, check every row, import all or nothing."""
 
 import csv
-import hashlib
 import io
 import re
+import secrets
 from datetime import date
 
 from flask_babel import gettext as _
@@ -135,7 +135,18 @@ def import_kit_list(session, trial, location, data, filename, *, user, document_
     good, errors = check_kit_list(session, trial, rows, may_see_arms=user.can("kits.arms"))
     if errors:
         raise KitListRefused(errors)
-    # The file itself is not kept (it may hold arms); its name and hash identify it instead.
-    digest = hashlib.sha256(data).hexdigest()[:12]
-    document_ref = document_ref or f"{filename[:60]} sha256:{digest}"
-    return receive_new_kits(session, trial, location, good, by=user, document_ref=document_ref)
+    # The file is not kept (it may hold arms). Nothing derived from it reaches the ledger or
+    # the trail blinded roles read: the reference is random (a hash of the file, its name or
+    # its row order would let anyone who guesses the arms check the guess), and the kits are
+    # stored in a random order so their ids and ledger lines do not follow the file.
+    document_ref = document_ref or new_kit_list_ref()
+    shuffled = list(good)
+    secrets.SystemRandom().shuffle(shuffled)
+    kits = {kit.kit_number: kit for kit in receive_new_kits(
+        session, trial, location, shuffled, by=user, document_ref=document_ref)}
+    return [kits[number] for number, _lot, _arm in good]
+
+
+def new_kit_list_ref():
+    """Return a random reference for an uploaded kit list (it says nothing about the file)."""
+    return f"KL-{secrets.token_hex(6)}"

@@ -32,7 +32,7 @@ def dispense_kit(session, subject, visit, proposed_kit, scanned_number, *, by, o
     if subject.status not in ("enrolled", "screening"):
         raise DomainError(_("Subject %(s)s is not on treatment; nothing can be dispensed.",
                             s=subject.code), "subject_id")
-    if by is not None and by.is_site_scoped and subject.site_id not in by.site_ids:
+    if by is not None and not by.sees_site("stock.dispense", subject.site_id):
         raise DomainError(_("You can only dispense at your own sites."), "subject_id")
     settings = supply_settings(session, subject.trial)
     on_date = on_date or date.today()
@@ -88,7 +88,7 @@ def return_kit(session, kit, *, units_returned, units_missing, condition, explan
     if dispensing is None or kit.state != "dispensed":
         raise DomainError(_("Kit %(kit)s has not been dispensed, so it cannot be returned.",
                             kit=kit.kit_number), "kit_number")
-    if by is not None and by.is_site_scoped and dispensing.site_id not in by.site_ids:
+    if by is not None and not by.sees_site("stock.dispense", dispensing.site_id):
         raise DomainError(_("You can only record returns at your own sites."), "kit_number")
     units = kit.product.units_per_kit
     if units_returned is None or units_missing is None or units_returned < 0 \

@@ -24,15 +24,16 @@ from app.stock.services import accountability
 from app.trials.api import Site, Trial, can_see_site, visible_trials
 
 
-def _scope(kind, ident):
-    """Return (site, trial) for a scope the user may see, or 404."""
+def _scope(kind, ident, permission="accountability.view"):
+    """Return (site, trial) for a scope the permission reaches for this user, or 404."""
     if kind == "site":
         site = get_or_404(Site, ident)
-        if not can_see_site(current_user, site):
+        if not can_see_site(current_user, site, permission):
             abort(404)
         return site, None
-    if kind == "trial" and not current_user.is_site_scoped:
-        trial = db.session.scalar(visible_trials(current_user).where(Trial.id == ident))
+    if kind == "trial" and current_user.site_scope(permission) is None:
+        trial = db.session.scalar(visible_trials(current_user, permission)
+                                  .where(Trial.id == ident))
         if trial is not None:
             return None, trial
     abort(404)
@@ -99,7 +100,7 @@ def accountability_pdf(kind, ident):
 @require("accountability.sign")
 def freeze_accountability(kind, ident):
     """Freeze today's figures into a review that can be signed."""
-    site, trial = _scope(kind, ident)
+    site, trial = _scope(kind, ident, "accountability.sign")
     return perform(lambda: accountability.freeze(db.session, site=site, trial=trial,
                                                  by=current_user),
                    success=None,
@@ -136,7 +137,8 @@ def show_review(review_id):
     """Show a frozen review, its figures and its signatures, and the form to sign it."""
     review = _review_or_404(review_id)
     signatures = signatures_for(db.session, review)
-    meaning = accountability.meaning_open_to(current_user, {s.meaning for s in signatures})
+    meaning = accountability.meaning_open_to(current_user, {s.meaning for s in signatures},
+                                             review.site_id)
     figures = accountability.compute(db.session, site=review.site, trial=review.trial,
                                      last_entry_id=review.last_entry_id)
     return render_template("stock/review.html", review=review, signatures=signatures,
@@ -150,6 +152,8 @@ def show_review(review_id):
 def sign_review(review_id):
     """Sign a review: the pharmacist submits it, then the monitor verifies it."""
     review = _review_or_404(review_id)
+    if review.site_id is not None and not current_user.sees_site("esign.sign", review.site_id):
+        abort(404)  # signing reaches the account's own sites only
     form = SignForm()
     back = url_for("stock.show_review", review_id=review.id)
 

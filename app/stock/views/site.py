@@ -26,7 +26,7 @@ class ConfirmDispenseForm(DispenseForm):
 
 def _site_for_user(site_id):
     site = get_or_404(Site, site_id)
-    if not can_see_site(current_user, site):
+    if not can_see_site(current_user, site, "stock.dispense"):
         abort(404)
     return site
 

@@ -98,7 +98,7 @@ def site_stock():
 def show_site_stock(site_id):
     """Show one site's stock per lot, what it can still dispense, and its latest movements."""
     site = get_or_404(Site, site_id)
-    if not can_see_site(current_user, site):
+    if not can_see_site(current_user, site, "stock.sites"):
         abort(404)
     location = db.session.scalar(select(Location).where(Location.site_id == site.id))
     balances, dispensable, recent = [], 0, []

@@ -7,7 +7,7 @@ from flask_login import current_user
 from app.audit.queries import history_of
 from app.core.actions import perform, record_read
 from app.core.listing import build_listing, where_choice_args, where_id_args
-from app.core.permissions import require
+from app.core.permissions import require, route_permission
 from app.extensions import db
 from app.trials import bp
 from app.trials.forms import EditSubjectForm, IdentityForm, SubjectForm
@@ -25,12 +25,15 @@ from app.trials.states import SUBJECT_MACHINE
 from app.trials.views.status import change_status, status_panel
 
 
-def _visible_subject_or_404(subject_id):
-    return db.first_or_404(visible_subjects(current_user).where(Subject.id == subject_id))
+def _visible_subject_or_404(subject_id, permission=None):
+    """Return a subject the permission (the route's by default) reaches, or answer 404."""
+    return db.first_or_404(visible_subjects(current_user, permission or route_permission())
+                           .where(Subject.id == subject_id))
 
 
 def _chosen_site(form):
-    return db.first_or_404(visible_sites(current_user).where(Site.id == form.site_id.data))
+    return db.first_or_404(visible_sites(current_user, "subjects.edit")
+                           .where(Site.id == form.site_id.data))
 
 
 def _shown(subject):
@@ -123,7 +126,7 @@ def subject_status(subject_id):
 
 
 def _identity_subject_or_404(subject_id):
-    subject = _visible_subject_or_404(subject_id)
+    subject = _visible_subject_or_404(subject_id)  # reached by the route's own permission
     if not can_see_identity(current_user, subject):
         abort(404)  # outside the user's scope
     return subject
