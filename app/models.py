@@ -4,6 +4,7 @@ from app.audit.models import AuditChainHead, AuditEntry  # noqa: F401
 from app.auth.models import User, UserRole, user_sites  # noqa: F401
 from app.esign.models import Signature  # noqa: F401
 from app.files.models import StoredFile  # noqa: F401
+from app.jobs.models import Job  # noqa: F401
 from app.notify.models import Notice, OutboxMessage  # noqa: F401
 from app.reimbursement.models import (  # noqa: F401
     BankAccount,

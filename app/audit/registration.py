@@ -3,14 +3,17 @@
 from flask_babel import lazy_gettext as _l
 
 from app.audit import bp
+from app.audit.exports import build_log, count_log
 from app.audit.labels import per_type
-from app.core.domains import Domain, MenuEntry
+from app.core.domains import Domain, JobKind, MenuEntry
 
 DOMAIN = Domain(
     name="audit",
     blueprints=((bp, "/audit"),),
     permissions={role: {"audit.view"} for role in ("admin", "logistics", "qp", "monitor")},
     menu=(MenuEntry(_l("Audit trail"), "audit.log", "audit.view", order=70),),
+    jobs=(JobKind("audit_log", _l("Audit trail (Excel)"), "audit.view", count_log, build_log,
+                  filename="audit-trail.xlsx"),),
     audit_actions={
         "create": _l("Created"),
         "update": _l("Changed"),

@@ -35,6 +35,24 @@ class WorkQueue:
     urgency: int = 0
 
 
+@dataclass(frozen=True)
+class JobKind:
+    """A file a domain builds in the background when it is large (an export).
+
+    ``count(session, user, params)`` returns how many rows the file will have;
+    ``build(session, user, params, path, progress)`` writes the file to ``path`` and calls
+    ``progress(done)`` as rows are written. ``permission`` is checked when the job starts and
+    again at download. ``filename`` is the name the user downloads.
+    """
+
+    name: str
+    label: object
+    permission: str
+    count: object
+    build: object
+    filename: str = "export.xlsx"
+
+
 @dataclass
 class Domain:
     """What one domain package declares about itself."""
@@ -51,6 +69,7 @@ class Domain:
     record_types: dict = field(default_factory=dict)  # audit entity type -> label
     state_machines: tuple = ()  # module paths that declare StateMachine objects
     work_queues: tuple = ()
+    jobs: tuple = ()  # JobKind: files built in the background when large
     demo: object = None  # seed(session, context, report)
     commands: tuple = ()  # click command groups
     template_labels: object = None  # () -> dict given to every template
@@ -67,6 +86,7 @@ class Registry:
     audit_values: dict = field(default_factory=dict)
     record_types: dict = field(default_factory=dict)
     work_queues: list = field(default_factory=list)
+    job_kinds: dict = field(default_factory=dict)
     site_scoped: set = field(default_factory=set)
 
     def add(self, domain):
@@ -88,6 +108,8 @@ class Registry:
         self.audit_values.update(domain.audit_values)
         self.record_types.update(domain.record_types)
         self.work_queues.extend(domain.work_queues)
+        for kind in domain.jobs:
+            self.job_kinds[kind.name] = kind
         for path in domain.state_machines:
             import_module(path)
 

@@ -98,3 +98,30 @@ def send_stored_file(stored, as_attachment=False):
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def store_path(session, path, *, original_name, content_type, uploaded_by=None):
+    """Keep a finished file built on disk (a background export); return the StoredFile.
+
+    The bytes are copied into storage under a fresh key with a temporary name first and then
+    renamed, hashing them on the way; the caller's file is left where it is.
+    """
+    key = secrets.token_hex(16) + EXTENSIONS.get(content_type, "")
+    target = storage_path(key)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as source, open(partial, "wb") as out:
+        while chunk := source.read(1024 * 1024):
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(partial, target)
+    stored = StoredFile(original_name=clean_filename(original_name), storage_key=key,
+                        content_type=content_type, size=size, sha256=digest.hexdigest(),
+                        uploaded_by_id=uploaded_by.id if uploaded_by else None)
+    session.add(stored)
+    session.flush()
+    return stored

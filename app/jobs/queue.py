@@ -18,7 +18,8 @@ def make_huey():
     """Build the queue from the environment (REDIS_URL, JOBS_QUEUE_FILE)."""
     redis_url = os.environ.get("REDIS_URL", "").strip()
     if redis_url:
-        return RedisHuey("ensayo", url=redis_url, utc=True)
+        # A Redis that is down answers at once; one that does not answer stops waiting soon.
+        return RedisHuey("ensayo", url=redis_url, utc=True, socket_connect_timeout=2)
     filename = os.environ.get("JOBS_QUEUE_FILE", str(ROOT / "instance" / "jobs-queue.db"))
     Path(filename).parent.mkdir(parents=True, exist_ok=True)
     return SqliteHuey("ensayo", filename=filename, utc=True)
@@ -52,3 +53,23 @@ def in_app_context(function):
             return function(*args, **kwargs)
 
     return wrapped
+
+
+def queue_reachable():
+    """Return True when the queue's storage answers (always, when tasks run inline)."""
+    if huey.immediate:
+        return True
+    try:
+        huey.storage.queue_size()
+    except Exception:  # noqa: BLE001 - redis, sqlite: any failure means "not reachable"
+        return False
+    return True
+
+
+def progress_key(job_id):
+    """Return the key under which a running job's rows done are kept."""
+    return f"job-progress:{job_id}"
+
+
+# The task modules register themselves on this huey when the consumer imports it.
+from app.jobs import tasks  # noqa: E402, F401
