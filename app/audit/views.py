@@ -16,7 +16,6 @@ from app.core.listing import build_listing
 from app.core.permissions import require
 from app.exports.excel import xlsx_response
 from app.extensions import db
-from app.jobs.views import export_or_job
 
 
 def _filters(form):
@@ -72,6 +71,8 @@ def log():
 @require("audit.view")
 def export_log():
     """Download the filtered audit log as Excel (a background job when it is large)."""
+    from app.jobs.views import export_or_job  # here: app.jobs imports the audit models
+
     filters = _filters(_filter_form())
     return export_or_job(
         "audit_log", filters_as_params(db.session, filters),

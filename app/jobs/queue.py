@@ -19,7 +19,10 @@ def make_huey():
     redis_url = os.environ.get("REDIS_URL", "").strip()
     if redis_url:
         # A Redis that is down answers at once; one that does not answer stops waiting soon.
-        return RedisHuey("ensayo", url=redis_url, utc=True, socket_connect_timeout=2)
+        from redis import ConnectionPool
+
+        pool = ConnectionPool.from_url(redis_url, socket_connect_timeout=2)
+        return RedisHuey("ensayo", connection_pool=pool, utc=True)
     filename = os.environ.get("JOBS_QUEUE_FILE", str(ROOT / "instance" / "jobs-queue.db"))
     Path(filename).parent.mkdir(parents=True, exist_ok=True)
     return SqliteHuey("ensayo", filename=filename, utc=True)
