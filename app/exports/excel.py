@@ -98,7 +98,8 @@ def write_xlsx(stream, sheets):
 def write_xlsx_file(path, sheets, progress=None):
     """Write sheets to a file at path; call ``progress(rows written)`` as rows go out."""
     if progress is not None:
-        sheets = [Sheet(title=s.title, headers=s.headers, rows=_counted(s.rows, progress),
+        done = [0]
+        sheets = [Sheet(title=s.title, headers=s.headers, rows=_counted(s.rows, progress, done),
                         widths=s.widths, number_formats=s.number_formats) for s in sheets]
     with open(path, "wb") as stream:
         write_xlsx(stream, sheets)
@@ -106,14 +107,14 @@ def write_xlsx_file(path, sheets, progress=None):
         os.fsync(stream.fileno())
 
 
-def _counted(rows, progress):
-    done = 0
+def _counted(rows, progress, done):
+    """Yield rows, reporting the running count over every sheet of the workbook."""
     for row in rows:
         yield row
-        done += 1
-        if done % 200 == 0:
-            progress(done)
-    progress(done)
+        done[0] += 1
+        if done[0] % 200 == 0:
+            progress(done[0])
+    progress(done[0])
 
 
 def xlsx_response(filename, sheets):

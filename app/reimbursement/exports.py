@@ -251,3 +251,28 @@ def batch_items(session, batch):
     """Return the batch's transfers in reference order."""
     return session.scalars(select(BatchItem).where(BatchItem.batch_id == batch.id)
                            .order_by(BatchItem.claim_id)).all()
+
+
+# -- the claims export as a background job (app.jobs) when there are many ------------------
+
+def claims_sheet(session, user, params):
+    """Return the sheet of the claims the user sees, narrowed by the filters."""
+    from app.exports.excel import Sheet
+    from app.reimbursement.queries import filtered_claims
+
+    return Sheet(_("Claims"), claim_headers(), claim_rows(session, filtered_claims(user, params)))
+
+
+def count_claims(session, user, params):
+    """Return how many claims the filtered export has (the job kind's count)."""
+    from app.reimbursement.queries import filtered_claims
+
+    stmt = filtered_claims(user, params)
+    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+
+
+def build_claims(session, user, params, path, progress):
+    """Write the filtered claims to path (the job kind's build)."""
+    from app.exports.excel import write_xlsx_file
+
+    write_xlsx_file(path, [claims_sheet(session, user, params)], progress)

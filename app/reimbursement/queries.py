@@ -78,3 +78,24 @@ def claims_waiting_for_payment(session, limit=WAITING_LIMIT):
                                                 BankAccount.user_id == Claim.claimant_id)
         .where(Claim.status == "approved").order_by(Claim.approved_at, Claim.id)
         .limit(limit)).all()
+
+
+def filtered_claims(user, args):
+    """Return the claims the staff user sees, narrowed by status, site and trial filters."""
+    from werkzeug.datastructures import MultiDict
+
+    from app.reimbursement.models import CLAIM_STATUSES
+    from app.trials.api import Site
+
+    args = args if isinstance(args, MultiDict) else MultiDict(args)
+    stmt = staff_claims(user)
+    status = args.get("status")
+    if status in CLAIM_STATUSES:
+        stmt = stmt.where(Claim.status == status)
+    site = args.get("site", type=int)
+    if site:
+        stmt = stmt.where(Claim.site_id == site)
+    trial = args.get("trial", type=int)
+    if trial:
+        stmt = stmt.where(Claim.site_id.in_(select(Site.id).where(Site.trial_id == trial)))
+    return stmt

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.audit.labels import per_type
-from app.core.domains import Domain, MenuEntry
+from app.core.domains import Domain, JobKind, MenuEntry
 from app.core.templating import money
 from app.reimbursement import bp, portal_bp
 from app.reimbursement.models import (
@@ -119,6 +119,18 @@ RECORD_TYPES = {
     "batch_item": _l("Claim in a payment batch"),
 }
 
+def _count_claims(session, user, params):
+    from app.reimbursement.exports import count_claims
+
+    return count_claims(session, user, params)
+
+
+def _build_claims(session, user, params, path, progress):
+    from app.reimbursement.exports import build_claims
+
+    return build_claims(session, user, params, path, progress)
+
+
 DOMAIN = Domain(
     name="reimbursement",
     blueprints=((bp, "/reimbursement"), (portal_bp, "/my")),
@@ -131,6 +143,8 @@ DOMAIN = Domain(
         "monitor": {"reimbursement.totals"},
         "patient": {"reimbursement.portal"},
     },
+    jobs=(JobKind("claims", _l("Expense claims (Excel)"), "reimbursement.view", _count_claims,
+                  _build_claims, filename="expense-claims.xlsx"),),
     menu=(
         MenuEntry(_l("My expenses"), "my.claims", "reimbursement.portal", order=90),
         MenuEntry(_l("Expense claims"), "reimbursement.list_claims", "reimbursement.totals",

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.audit.labels import per_type
-from app.core.domains import Domain, MenuEntry
+from app.core.domains import Domain, JobKind, MenuEntry
 from app.stock import bp
 from app.stock.cli import stock_cli
 from app.stock.models import (
@@ -113,6 +113,18 @@ RECORD_TYPES = {
 
 # stock.view: depot stock, products, lots, kits, reports; stock.sites: site stock (site users:
 # their own sites); kits.arms: the treatment arm of kits.
+def _count_accountability(session, user, params):
+    from app.stock.exports import count_accountability
+
+    return count_accountability(session, user, params)
+
+
+def _build_accountability(session, user, params, path, progress):
+    from app.stock.exports import build_accountability
+
+    return build_accountability(session, user, params, path, progress)
+
+
 DOMAIN = Domain(
     name="stock",
     blueprints=((bp, "/stock"),),
@@ -125,6 +137,9 @@ DOMAIN = Domain(
         "qp": {"stock.view", "stock.sites"},
         "monitor": {"stock.sites", "accountability.view", "accountability.verify"},
     },
+    jobs=(JobKind("accountability_log", _l("Drug accountability log (Excel)"),
+                  "accountability.view", _count_accountability, _build_accountability,
+                  filename="accountability.xlsx"),),
     menu=(
         MenuEntry(_l("Depot stock"), "stock.depot_stock", "stock.view", order=40),
         MenuEntry(_l("Site stock"), "stock.site_stock", "stock.sites", order=50),
