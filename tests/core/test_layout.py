@@ -20,7 +20,9 @@ SHAPE = ("registration", "models", "forms", "services", "views", "queries", "exp
          "translations")
 # Infrastructure-only domains: they register permissions, menus or labels but hold no records
 # of their own to seed, list or export, so only registration.py (and translations) is required.
-INFRASTRUCTURE = {"core", "audit", "notify", "esign", "auth", "admin"}
+INFRASTRUCTURE = {"core", "audit", "notify", "esign", "auth", "admin",
+                  # jobs runs other domains' exports: it has no form, export or demo data
+                  "jobs"}
 # Domains other domains may use only through their api.py.
 PUBLIC_ENTRY = {"stock": "app.stock.api", "trials": "app.trials.api"}
 # app/models.py imports every model so that Alembic sees the whole schema.
