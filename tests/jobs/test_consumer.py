@@ -1,4 +1,5 @@
-"""A real consumer process (huey_consumer) runs an export job from the SQLite queue."""
+"""A real consumer process (huey_consumer) runs an export job from the queue: the SQLite file
+by default, the Redis server when REDIS_URL is set (.ci/run's second pass)."""
 
 import io
 import os
@@ -16,7 +17,7 @@ from app.extensions import db as _db
 from app.files.services import read_bytes
 from app.jobs import services
 from app.jobs.models import Job
-from app.jobs.queue import huey
+from app.jobs.queue import huey, make_huey, progress_key
 from tests import factories
 from tests.dbsetup import ROOT
 
@@ -25,7 +26,12 @@ def test_a_consumer_process_builds_the_file_of_a_queued_job(race_app, race_engin
                                                              monkeypatch):
     queue_file = tmp_path / "queue.db"
     monkeypatch.setattr(huey, "_immediate", False)
-    monkeypatch.setattr(huey, "storage", SqliteStorage("ensayo", filename=str(queue_file)))
+    if os.environ.get("REDIS_URL"):
+        storage = make_huey().storage  # the Redis of the test run
+        storage.flush_all()
+    else:
+        storage = SqliteStorage("ensayo", filename=str(queue_file))
+    monkeypatch.setattr(huey, "storage", storage)
     with race_app.app_context(), Session(race_engine) as session:
         user = factories.make_user(session, roles=("logistics",))
         for _ in range(3):
@@ -70,3 +76,17 @@ def test_a_consumer_process_builds_the_file_of_a_queued_job(race_app, race_engin
         assert len(rows) == upto + 1
         assert rows[0][0] == "Entry"
     assert huey.storage.queue_size() == 0
+
+
+def test_progress_goes_through_the_queues_store_and_peeking_keeps_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(huey, "_immediate", False)
+    if os.environ.get("REDIS_URL"):
+        storage = make_huey().storage
+    else:
+        storage = SqliteStorage("ensayo", filename=str(tmp_path / "queue.db"))
+    monkeypatch.setattr(huey, "storage", storage)
+    huey.put(progress_key(999999), 1200)
+    assert huey.get(progress_key(999999), peek=True) == 1200
+    assert huey.get(progress_key(999999), peek=True) == 1200
+    assert huey.get(progress_key(999999)) == 1200
+    assert huey.get(progress_key(999999), peek=True) is None
