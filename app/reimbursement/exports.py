@@ -24,6 +24,7 @@ from app.reimbursement.models import (
     Claim,
     ClaimLine,
     PatientLink,
+    PaymentBatch,
 )
 from app.reimbursement.services.timeline import STEP_MEANINGS
 
@@ -276,3 +277,27 @@ def build_claims(session, user, params, path, progress):
     from app.exports.excel import write_xlsx_file
 
     write_xlsx_file(path, [claims_sheet(session, user, params)], progress)
+
+
+def batch_sheet(session, batch):
+    """Return the detail sheet of a payment batch (IBANs masked)."""
+    from app.exports.excel import Sheet
+
+    return Sheet(batch.message_id, batch_headers(), batch_rows(batch_items(session, batch)))
+
+
+def count_batch(session, user, params):
+    """Return how many transfers the batch file has (the job kind's count)."""
+    return session.scalar(select(func.count()).select_from(BatchItem)
+                          .where(BatchItem.batch_id == params["batch_id"]))
+
+
+def build_batch(session, user, params, path, progress):
+    """Write the batch detail to path (the job kind's build)."""
+    from app.core.errors import DomainError
+    from app.exports.excel import write_xlsx_file
+
+    batch = session.get(PaymentBatch, params["batch_id"])
+    if batch is None:
+        raise DomainError(_("This payment batch no longer exists."))
+    write_xlsx_file(path, [batch_sheet(session, batch)], progress)

@@ -131,6 +131,18 @@ def _build_claims(session, user, params, path, progress):
     return build_claims(session, user, params, path, progress)
 
 
+def _count_batch(session, user, params):
+    from app.reimbursement.exports import count_batch
+
+    return count_batch(session, user, params)
+
+
+def _build_batch(session, user, params, path, progress):
+    from app.reimbursement.exports import build_batch
+
+    return build_batch(session, user, params, path, progress)
+
+
 DOMAIN = Domain(
     name="reimbursement",
     blueprints=((bp, "/reimbursement"), (portal_bp, "/my")),
@@ -144,7 +156,9 @@ DOMAIN = Domain(
         "patient": {"reimbursement.portal"},
     },
     jobs=(JobKind("claims", _l("Expense claims (Excel)"), "reimbursement.view", _count_claims,
-                  _build_claims, filename="expense-claims.xlsx"),),
+                  _build_claims, filename="expense-claims.xlsx"),
+          JobKind("payment_batch", _l("Payment batch detail (Excel)"), "reimbursement.pay",
+                  _count_batch, _build_batch, filename="payment-batch.xlsx")),
     menu=(
         MenuEntry(_l("My expenses"), "my.claims", "reimbursement.portal", order=90),
         MenuEntry(_l("Expense claims"), "reimbursement.list_claims", "reimbursement.totals",

@@ -149,3 +149,35 @@ def test_download_checks_the_permission_of_the_kind_again(client, db, login_as, 
     response = client.get(f"/jobs/{job.id}/download", follow_redirects=True)
     assert response.mimetype == "text/html"
     assert "You are no longer allowed to download this file." in response.get_data(as_text=True)
+
+
+def test_each_domains_export_route_starts_its_job_when_large(app, client, db, login_as, make):
+    """Accountability log, shipment board, claims: the prepare page, the job, the file."""
+    trial = make.trial()
+    site = make.site(trial)
+    user = login_as("admin", "logistics", "finance", "monitor", sites=[site])
+    app.config["EXPORT_JOB_THRESHOLD_ROWS"] = -1  # every export is "large"
+    try:
+        cases = [(f"/stock/accountability/site/{site.id}/log.xlsx", "accountability_log",
+                  "Summary"),
+                 ("/shipments/export.xlsx?status=open", "shipment_board", "Shipments"),
+                 ("/reimbursement/claims.xlsx?status=submitted", "claims", "Claims")]
+        for url, kind, first_sheet in cases:
+            page = client.get(url)
+            assert (page.status_code, page.mimetype) == (200, "text/html"), url
+            assert "Prepare file" in page.get_data(as_text=True)
+            response = client.post(url)
+            job = db.session.scalars(select(Job).where(Job.owner_id == user.id, Job.kind == kind)
+                                     ).one()
+            assert response.headers["Location"] == f"/jobs/{job.id}"
+            db.session.refresh(job)
+            assert job.status == "ready", job.error
+            download = client.get(f"/jobs/{job.id}/download")
+            book = CalamineWorkbook.from_filelike(io.BytesIO(download.data))
+            assert book.sheet_names[0] == first_sheet
+        board = db.session.scalars(select(Job).where(Job.kind == "shipment_board")).one()
+        assert board.params == {"status": "open"}
+        claims = db.session.scalars(select(Job).where(Job.kind == "claims")).one()
+        assert claims.params == {"status": "submitted"}
+    finally:
+        app.config["EXPORT_JOB_THRESHOLD_ROWS"] = 5000
