@@ -116,7 +116,7 @@ def test_a_200000_row_audit_export_as_a_job(bench, monkeypatch, tmp_path):
         session["_fresh"] = True
     # The synchronous export of the same rows, written the same way (no job around it).
     with app.test_request_context():
-        user = db.session.get(User, int(user_id))
+        user = db.session.scalar(select(User).where(User.email == "bench@stock.example"))
         params = {"upto": db.session.scalar(select(func.max(AuditEntry.id)))}
         total = count_log(db.session, user, params)
         started = time.perf_counter()
