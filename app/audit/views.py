@@ -73,7 +73,8 @@ def export_log():
     """Download the filtered audit log as Excel (a background job when it is large)."""
     from app.jobs.views import export_or_job  # here: app.jobs imports the audit models
 
-    filters = _filters(_filter_form())
+    # The filters only: the form's choices (three scans of the trail) are for the screen.
+    filters = _filters(AuditFilterForm(request.args))
     return export_or_job(
         "audit_log", filters_as_params(db.session, filters),
         lambda: xlsx_response("audit-trail.xlsx", [log_sheet(db.session, filters)]))
