@@ -31,8 +31,8 @@ seed: migrate
 setup: seed
 
 run: setup
-	@echo "Serving on http://127.0.0.1:$(PORT) (demo logins in README.md)"
-	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	@echo "Serving on http://127.0.0.1:$(PORT) with the job consumer (demo logins in README.md)"
+	BIN=$(BIN) PORT=$(PORT) .ci/serve
 
 test: setup
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -93,6 +93,12 @@ class Config:
     PAGE_SIZE = 25
     DEMO_ALLOWED = True
 
+    # Background jobs: exports above this many rows run as a job; their files are kept this
+    # many days. The queue itself (REDIS_URL or JOBS_QUEUE_FILE) is read by app/jobs/queue.py.
+    EXPORT_JOB_THRESHOLD_ROWS = _int("EXPORT_JOB_THRESHOLD_ROWS", 5000)
+    JOB_FILE_DAYS = _int("JOB_FILE_DAYS", 7)
+    JOB_STALE_MINUTES = _int("JOB_STALE_MINUTES", 60)
+
 
 class DevelopmentConfig(Config):
     """Local use: plain http on 127.0.0.1."""

@@ -3,8 +3,9 @@
 from flask_babel import lazy_gettext as _l
 
 from app.audit import bp
+from app.audit.exports import build_log, count_log
 from app.audit.labels import per_type
-from app.core.domains import Domain, MenuEntry, WorkQueue
+from app.core.domains import Domain, JobKind, MenuEntry, WorkQueue
 
 
 def count_chain_broken(session, user):
@@ -30,6 +31,8 @@ DOMAIN = Domain(
                            "audit.chain", count=count_chain_broken, url=audit_url,
                            urgency=100),),
     menu=(MenuEntry(_l("Audit trail"), "audit.log", "audit.view", order=70),),
+    jobs=(JobKind("audit_log", _l("Audit trail (Excel)"), "audit.view", count_log, build_log,
+                  filename="audit-trail.xlsx"),),
     audit_actions={
         "create": _l("Created"),
         "update": _l("Changed"),

@@ -83,6 +83,24 @@ class Alert:
     days: object = None
 
 
+@dataclass(frozen=True)
+class JobKind:
+    """A file a domain builds in the background when it is large (an export).
+
+    ``count(session, user, params)`` returns how many rows the file will have;
+    ``build(session, user, params, path, progress)`` writes the file to ``path`` and calls
+    ``progress(done)`` as rows are written. ``permission`` is checked when the job starts and
+    again at download. ``filename`` is the name the user downloads.
+    """
+
+    name: str
+    label: object
+    permission: str
+    count: object
+    build: object
+    filename: str = "export.xlsx"
+
+
 @dataclass
 class Domain:
     """What one domain package declares about itself."""
@@ -101,6 +119,7 @@ class Domain:
     work_queues: tuple = ()
     alerts: tuple = ()  # scheduled Alerts (app/alerts runs them)
     home_charts: tuple = ()
+    jobs: tuple = ()  # JobKind: files built in the background when large
     demo: object = None  # seed(session, context, report)
     commands: tuple = ()  # click command groups
     template_labels: object = None  # () -> dict given to every template
@@ -119,6 +138,7 @@ class Registry:
     work_queues: list = field(default_factory=list)
     alerts: list = field(default_factory=list)
     home_charts: list = field(default_factory=list)
+    job_kinds: dict = field(default_factory=dict)
     site_scoped: set = field(default_factory=set)
 
     def add(self, domain):
@@ -143,6 +163,8 @@ class Registry:
         self.work_queues.sort(key=lambda queue: -queue.urgency)
         self.alerts.extend(domain.alerts)
         self.home_charts.extend(domain.home_charts)
+        for kind in domain.jobs:
+            self.job_kinds[kind.name] = kind
         for path in domain.state_machines:
             import_module(path)
 

@@ -1,5 +1,6 @@
 """Write sheets of rows to .xlsx with openpyxl's streaming writer."""
 
+import os
 import re
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -92,6 +93,28 @@ def write_xlsx(stream, sheets):
     if not workbook.sheetnames:
         workbook.create_sheet(title="Sheet")  # Excel refuses a workbook without sheets
     workbook.save(stream)
+
+
+def write_xlsx_file(path, sheets, progress=None):
+    """Write sheets to a file at path; call ``progress(rows written)`` as rows go out."""
+    if progress is not None:
+        done = [0]
+        sheets = [Sheet(title=s.title, headers=s.headers, rows=_counted(s.rows, progress, done),
+                        widths=s.widths, number_formats=s.number_formats) for s in sheets]
+    with open(path, "wb") as stream:
+        write_xlsx(stream, sheets)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+def _counted(rows, progress, done):
+    """Yield rows, reporting the running count over every sheet of the workbook."""
+    for row in rows:
+        yield row
+        done[0] += 1
+        if done[0] % 200 == 0:
+            progress(done[0])
+    progress(done[0])
 
 
 def xlsx_response(filename, sheets):

@@ -135,3 +135,20 @@ def content_disposition(name, as_attachment):
     kind = "attachment" if as_attachment else "inline"
     ascii_name = name.encode("ascii", "ignore").decode().replace('"', "") or "file"
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+
+
+def store_path(session, path, *, original_name, content_type, uploaded_by=None):
+    """Keep a finished file built on disk (a background export); return the StoredFile.
+
+    The bytes go to storage under a pending key (hashed on the way) and reach their final key
+    when the session commits, like any upload; the caller's file is left where it is.
+    """
+    key = secrets.token_hex(16) + EXTENSIONS.get(content_type, "")
+    with open(path, "rb") as source:
+        size, sha256 = write_pending(session, get_storage(), object_key(key), source)
+    stored = StoredFile(original_name=clean_filename(original_name), storage_key=key,
+                        content_type=content_type, size=size, sha256=sha256,
+                        uploaded_by_id=uploaded_by.id if uploaded_by else None)
+    session.add(stored)
+    session.flush()
+    return stored

@@ -18,7 +18,11 @@ def make_huey():
     """Build the queue from the environment (REDIS_URL, JOBS_QUEUE_FILE)."""
     redis_url = os.environ.get("REDIS_URL", "").strip()
     if redis_url:
-        return RedisHuey("ensayo", url=redis_url, utc=True)
+        # A Redis that is down answers at once; one that does not answer stops waiting soon.
+        from redis import ConnectionPool
+
+        pool = ConnectionPool.from_url(redis_url, socket_connect_timeout=2)
+        return RedisHuey("ensayo", connection_pool=pool, utc=True)
     filename = os.environ.get("JOBS_QUEUE_FILE", str(ROOT / "instance" / "jobs-queue.db"))
     Path(filename).parent.mkdir(parents=True, exist_ok=True)
     return SqliteHuey("ensayo", filename=filename, utc=True)
@@ -54,9 +58,27 @@ def in_app_context(function):
     return wrapped
 
 
-# The modules that declare tasks: imported here so the consumer knows every task, periodic
-# ones included, as soon as it loads the queue.
-TASK_MODULES = ("app.audit.tasks",)
+def queue_reachable():
+    """Return True when the queue's storage answers (always, when tasks run inline)."""
+    if huey.immediate:
+        return True
+    try:
+        huey.storage.queue_size()
+    except Exception:  # noqa: BLE001 - redis, sqlite: any failure means "not reachable"
+        return False
+    return True
+
+
+def progress_key(job_id):
+    """Return the key under which a running job's rows done are kept."""
+    return f"job-progress:{job_id}"
+
+
+
+
+# The modules that declare tasks, periodic ones included: imported here so the consumer knows
+# every task as soon as it loads the queue.
+TASK_MODULES = ("app.jobs.tasks", "app.jobs.heartbeat", "app.audit.tasks", "app.alerts.tasks")
 
 
 def import_task_modules():

@@ -24,6 +24,7 @@ from app.reimbursement.models import (
     Claim,
     ClaimLine,
     PatientLink,
+    PaymentBatch,
 )
 from app.reimbursement.services.timeline import STEP_MEANINGS
 
@@ -270,3 +271,52 @@ def batch_items(session, batch):
     """Return the batch's transfers in reference order."""
     return session.scalars(select(BatchItem).where(BatchItem.batch_id == batch.id)
                            .order_by(BatchItem.claim_id)).all()
+
+
+# -- the claims export as a background job (app.jobs) when there are many ------------------
+
+def claims_sheet(session, user, params):
+    """Return the sheet of the claims the user sees, narrowed by the filters."""
+    from app.exports.excel import Sheet
+    from app.reimbursement.queries import filtered_claims
+
+    return Sheet(_("Claims"), claim_headers(), claim_rows(session, filtered_claims(user, params)))
+
+
+def count_claims(session, user, params):
+    """Return how many claims the filtered export has (the job kind's count)."""
+    from app.reimbursement.queries import filtered_claims
+
+    stmt = filtered_claims(user, params)
+    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+
+
+def build_claims(session, user, params, path, progress):
+    """Write the filtered claims to path (the job kind's build)."""
+    from app.exports.excel import write_xlsx_file
+
+    write_xlsx_file(path, [claims_sheet(session, user, params)], progress)
+
+
+def batch_sheet(session, batch):
+    """Return the detail sheet of a payment batch (IBANs masked)."""
+    from app.exports.excel import Sheet
+
+    return Sheet(batch.message_id, batch_headers(), batch_rows(batch_items(session, batch)))
+
+
+def count_batch(session, user, params):
+    """Return how many transfers the batch file has (the job kind's count)."""
+    return session.scalar(select(func.count()).select_from(BatchItem)
+                          .where(BatchItem.batch_id == params["batch_id"]))
+
+
+def build_batch(session, user, params, path, progress):
+    """Write the batch detail to path (the job kind's build)."""
+    from app.core.errors import DomainError
+    from app.exports.excel import write_xlsx_file
+
+    batch = session.get(PaymentBatch, params["batch_id"])
+    if batch is None:
+        raise DomainError(_("This payment batch no longer exists."))
+    write_xlsx_file(path, [batch_sheet(session, batch)], progress)

@@ -180,3 +180,24 @@ def claims_by_month(session, user, months=12, today=None):
                 for status, label in CLAIM_STATUSES.items()
                 if status != "draft" and any(counts.get((status, m)) for m in labels)]
     return {"labels": labels, "datasets": datasets}
+
+
+def filtered_claims(user, args):
+    """Return the claims the staff user sees, narrowed by status, site and trial filters."""
+    from werkzeug.datastructures import MultiDict
+
+    from app.reimbursement.models import CLAIM_STATUSES
+    from app.trials.api import Site
+
+    args = args if isinstance(args, MultiDict) else MultiDict(args)
+    stmt = staff_claims(user)
+    status = args.get("status")
+    if status in CLAIM_STATUSES:
+        stmt = stmt.where(Claim.status == status)
+    site = args.get("site", type=int)
+    if site:
+        stmt = stmt.where(Claim.site_id == site)
+    trial = args.get("trial", type=int)
+    if trial:
+        stmt = stmt.where(Claim.site_id.in_(select(Site.id).where(Site.trial_id == trial)))
+    return stmt

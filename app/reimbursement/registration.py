@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.audit.labels import per_type
-from app.core.domains import Alert, Domain, HomeChart, MenuEntry, WorkQueue
+from app.core.domains import Alert, Domain, HomeChart, JobKind, MenuEntry, WorkQueue
 from app.core.templating import money
 from app.reimbursement import bp, portal_bp
 from app.reimbursement.models import (
@@ -218,6 +218,30 @@ HOME_CHARTS = (
               "reimbursement.approve", data=claims_chart, url=claims_url),
 )
 
+def _count_claims(session, user, params):
+    from app.reimbursement.exports import count_claims
+
+    return count_claims(session, user, params)
+
+
+def _build_claims(session, user, params, path, progress):
+    from app.reimbursement.exports import build_claims
+
+    return build_claims(session, user, params, path, progress)
+
+
+def _count_batch(session, user, params):
+    from app.reimbursement.exports import count_batch
+
+    return count_batch(session, user, params)
+
+
+def _build_batch(session, user, params, path, progress):
+    from app.reimbursement.exports import build_batch
+
+    return build_batch(session, user, params, path, progress)
+
+
 DOMAIN = Domain(
     name="reimbursement",
     blueprints=((bp, "/reimbursement"), (portal_bp, "/my")),
@@ -233,6 +257,10 @@ DOMAIN = Domain(
     site_scoped=frozenset({"reimbursement.totals", "reimbursement.view",
                            "reimbursement.validate", "reimbursement.invite",
                            "reimbursement.enter"}),
+    jobs=(JobKind("claims", _l("Expense claims (Excel)"), "reimbursement.view", _count_claims,
+                  _build_claims, filename="expense-claims.xlsx"),
+          JobKind("payment_batch", _l("Payment batch detail (Excel)"), "reimbursement.pay",
+                  _count_batch, _build_batch, filename="payment-batch.xlsx")),
     menu=(
         MenuEntry(_l("My expenses"), "my.claims", "reimbursement.portal", order=90),
         MenuEntry(_l("Expense claims"), "reimbursement.list_claims", "reimbursement.totals",

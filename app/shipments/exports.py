@@ -173,3 +173,40 @@ def proof_of_delivery_story(session, shipment, exposure, address=None):
                   col_widths=[80, 80, 70, 110, 70, 70]),
             Spacer(1, 10), para(_("Temperature"), "Heading2"),
             *temperature_story(session, shipment)]
+
+
+# -- the board export as a background job (app.jobs) when it is large ----------------------
+
+def board_sheet(session, user, args):
+    """Return the board sheet of the shipments the user sees, narrowed by the filters."""
+    from datetime import timedelta
+
+    from app.core.models import utcnow
+    from app.exports.excel import Sheet
+    from app.shipments.queries import apply_filters, overdue_days, visible_shipments
+
+    stmt = board_export_statement(apply_filters(visible_shipments(user), args))
+    result = session.execute(stmt.execution_options(yield_per=2000))
+    overdue_before = utcnow() - timedelta(days=overdue_days())
+    return Sheet(_("Shipments"), board_headers(), board_rows(result, overdue_before),
+                 number_formats=BOARD_NUMBER_FORMATS)
+
+
+def count_board(session, user, params):
+    """Return how many shipments the filtered board export has (the job kind's count)."""
+    from sqlalchemy import func, select
+    from werkzeug.datastructures import MultiDict
+
+    from app.shipments.queries import apply_filters, visible_shipments
+
+    stmt = apply_filters(visible_shipments(user), MultiDict(params))
+    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+
+
+def build_board(session, user, params, path, progress):
+    """Write the filtered board to path (the job kind's build)."""
+    from werkzeug.datastructures import MultiDict
+
+    from app.exports.excel import write_xlsx_file
+
+    write_xlsx_file(path, [board_sheet(session, user, MultiDict(params))], progress)

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit.labels import per_type
 from app.coldchain.logger import DELIMITERS, TIME_FORMATS, TIMEZONES
-from app.core.domains import Alert, Domain, MenuEntry, WorkQueue
+from app.core.domains import Alert, Domain, JobKind, MenuEntry, WorkQueue
 from app.shipments import bp
 from app.shipments.models import (
     DISCREPANCY_KINDS,
@@ -203,6 +203,18 @@ WORK_QUEUES = (
 # shipments.view: the board and shipment pages (site users: their own sites); shipments.manage:
 # order, pick, pack, dispatch, resolve; shipments.receive: sign receipts at the destination;
 # shipments.logger: upload logger files; shipments.decide: QA release or rejection.
+def _count_board(session, user, params):
+    from app.shipments.exports import count_board
+
+    return count_board(session, user, params)
+
+
+def _build_board(session, user, params, path, progress):
+    from app.shipments.exports import build_board
+
+    return build_board(session, user, params, path, progress)
+
+
 DOMAIN = Domain(
     name="shipments",
     blueprints=((bp, "/shipments"),),
@@ -215,6 +227,8 @@ DOMAIN = Domain(
         "monitor": {"shipments.view"},
     },
     site_scoped=frozenset({"shipments.view", "shipments.receive", "shipments.logger"}),
+    jobs=(JobKind("shipment_board", _l("Shipment board (Excel)"), "shipments.view",
+                  _count_board, _build_board, filename="shipments.xlsx"),),
     menu=(MenuEntry(_l("Shipments"), "shipments.board", "shipments.view", order=60),),
     state_machines=("app.shipments.states",),
     demo=seed_demo,

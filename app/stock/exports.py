@@ -2,14 +2,15 @@
 
 from flask_babel import gettext as _
 from flask_babel import pgettext
-from sqlalchemy import DateTime, select, type_coerce
+from sqlalchemy import DateTime, func, select, type_coerce
 from sqlalchemy.orm import aliased
 
-from app.exports.excel import Sheet
+from app.core.errors import DomainError
+from app.exports.excel import Sheet, write_xlsx_file
 from app.exports.pdf import para, table
 from app.stock.models import EVENTS, KIT_STATES, RETURN_CONDITIONS, Kit, Location, Lot, StockEntry
 from app.stock.services import accountability
-from app.trials.api import Subject, TrialVisit
+from app.trials.api import Site, Subject, Trial, TrialVisit, can_see_site, visible_trials
 
 
 def summary_rows(figures):
@@ -139,3 +140,50 @@ def accountability_story(session, figures, *, site=None, trial=None, limit=2000)
         story.append(para(_("No discrepancies."), "Normal"))
     return story
 
+
+
+# -- the accountability log as a background job (app.jobs) when it is large -----------------
+
+def accountability_params(kind, ident, figures):
+    """Return a job's parameters: the scope and the ledger line the figures stop at."""
+    return {"kind": kind, "ident": ident, "last_entry_id": figures.last_entry_id}
+
+
+def _job_scope(session, user, params):
+    """Return (site, trial) of a job's scope, refusing one the user may not see."""
+    if params["kind"] == "site":
+        site = session.get(Site, params["ident"])
+        if site is not None and can_see_site(user, site):
+            return site, None
+    elif params["kind"] == "trial" and not user.is_site_scoped:
+        trial = session.scalar(visible_trials(user).where(Trial.id == params["ident"]))
+        if trial is not None:
+            return None, trial
+    raise DomainError(_("You may not see this accountability log."))
+
+
+def _count(session, stmt):
+    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+
+
+def count_accountability(session, user, params):
+    """Return how many rows the accountability workbook has (the job kind's count)."""
+    site, trial = _job_scope(session, user, params)
+    figures = accountability.compute(session, site=site, trial=trial,
+                                     last_entry_id=params["last_entry_id"])
+    ledger = select(StockEntry.id).where(StockEntry.location_id.in_(figures.location_ids),
+                                         StockEntry.id <= figures.last_entry_id)
+    dispensed = accountability.dispensings(session, site=site, trial=trial,
+                                           last_entry_id=figures.last_entry_id)
+    returned = accountability.returns(session, site=site, trial=trial)
+    return (len(summary_rows(figures)) + len(figures.discrepancies) + _count(session, ledger)
+            + _count(session, dispensed) + _count(session, returned))
+
+
+def build_accountability(session, user, params, path, progress):
+    """Write the accountability workbook to path (the job kind's build)."""
+    site, trial = _job_scope(session, user, params)
+    figures = accountability.compute(session, site=site, trial=trial,
+                                     last_entry_id=params["last_entry_id"])
+    write_xlsx_file(path, accountability_sheets(session, figures, site=site, trial=trial),
+                    progress)

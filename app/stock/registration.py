@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.audit.labels import per_type
-from app.core.domains import Alert, Domain, HomeChart, MenuEntry, WorkQueue
+from app.core.domains import Alert, Domain, HomeChart, JobKind, MenuEntry, WorkQueue
 from app.stock import bp
 from app.stock.cli import stock_cli
 from app.stock.models import (
@@ -183,6 +183,18 @@ HOME_CHARTS = (
               data=expiry_chart_data, url=depot_url),
 )
 
+def _count_accountability(session, user, params):
+    from app.stock.exports import count_accountability
+
+    return count_accountability(session, user, params)
+
+
+def _build_accountability(session, user, params, path, progress):
+    from app.stock.exports import build_accountability
+
+    return build_accountability(session, user, params, path, progress)
+
+
 DOMAIN = Domain(
     name="stock",
     blueprints=((bp, "/stock"),),
@@ -197,6 +209,9 @@ DOMAIN = Domain(
     },
     site_scoped=frozenset({"stock.sites", "stock.dispense", "accountability.view",
                            "accountability.sign"}),
+    jobs=(JobKind("accountability_log", _l("Drug accountability log (Excel)"),
+                  "accountability.view", _count_accountability, _build_accountability,
+                  filename="accountability.xlsx"),),
     menu=(
         MenuEntry(_l("Depot stock"), "stock.depot_stock", "stock.view", order=40),
         MenuEntry(_l("Site stock"), "stock.site_stock", "stock.sites", order=50),

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0007_alerts'
-down_revision = '0100_reimbursement'
+down_revision = '0006_jobs'
 branch_labels = None
 depends_on = None
 

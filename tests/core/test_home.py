@@ -30,7 +30,7 @@ EXPECTED = {
 EMPTY = {
     "logistica": ["to_receive"], "farmacia": ["logs_to_sign"], "qp": [],
     "finanzas": ["batches_to_release", "batches_to_mark_paid"],
-    "monitor": ["logs_to_verify"], "admin": ["audit_chain", "invited_users"],
+    "monitor": ["logs_to_verify"], "admin": ["audit_chain", "invited_users", "failed_jobs"],
 }
 
 

@@ -20,8 +20,9 @@ SHAPE = ("registration", "models", "forms", "services", "views", "queries", "exp
          "translations")
 # Infrastructure-only domains: they register permissions, menus or labels but hold no records
 # of their own to seed, list or export, so only registration.py (and translations) is required.
-# alerts runs what the other domains declare; its one table is the record of what was told.
-INFRASTRUCTURE = {"core", "audit", "notify", "esign", "auth", "admin", "alerts", "ops"}
+# alerts runs what the other domains declare; its one table is the record of what was told;
+# jobs runs other domains' exports: it has no form, export or demo data of its own.
+INFRASTRUCTURE = {"core", "audit", "notify", "esign", "auth", "admin", "alerts", "ops", "jobs"}
 # Domains other domains may use only through their api.py.
 PUBLIC_ENTRY = {"stock": "app.stock.api", "trials": "app.trials.api"}
 

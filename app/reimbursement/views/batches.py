@@ -14,11 +14,11 @@ from app.core.permissions import require
 from app.core.queries import get_or_404
 from app.esign.forms import SignForm
 from app.esign.services import signatures_for
-from app.exports.excel import Sheet, xlsx_response
+from app.exports.excel import xlsx_response
 from app.exports.pdf import pdf_response
 from app.extensions import db
 from app.reimbursement import bp
-from app.reimbursement.exports import batch_headers, batch_items, batch_rows, batch_summary_pdf
+from app.reimbursement.exports import batch_items, batch_sheet, batch_summary_pdf
 from app.reimbursement.forms import BatchForm, ConfirmForm
 from app.reimbursement.models import Claim, PaymentBatch
 from app.reimbursement.queries import batches_filtered, claims_waiting_for_payment
@@ -123,13 +123,15 @@ def batch_xml(batch_id):
     return response
 
 
-@bp.route("/batches/<int:batch_id>.xlsx")
+@bp.route("/batches/<int:batch_id>.xlsx", methods=["GET", "POST"])
 @require("reimbursement.pay")
 def batch_excel(batch_id):
-    """Download the batch detail as Excel."""
+    """Download the batch detail as Excel (a background job for a very large batch)."""
+    from app.jobs.views import export_or_job  # here: app.jobs imports every domain's models
+
     batch = get_or_404(PaymentBatch, batch_id)
-    sheet = Sheet(batch.message_id, batch_headers(), batch_rows(batch_items(db.session, batch)))
-    return xlsx_response(f"{batch.message_id}.xlsx", [sheet])
+    return export_or_job("payment_batch", {"batch_id": batch.id}, lambda: xlsx_response(
+        f"{batch.message_id}.xlsx", [batch_sheet(db.session, batch)]))
 
 
 @bp.route("/batches/<int:batch_id>/summary.pdf")

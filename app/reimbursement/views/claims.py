@@ -5,26 +5,29 @@ from datetime import date
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.audit.queries import history_of
 from app.core.actions import perform
 from app.core.errors import DomainError
-from app.core.listing import build_listing, where_choice_args, where_id_args
+from app.core.listing import build_listing
 from app.core.permissions import require, route_permission
 from app.exports.excel import Sheet, xlsx_response
 from app.extensions import db
 from app.reimbursement import bp
 from app.reimbursement.exports import (
-    claim_headers,
-    claim_rows,
+    claims_sheet,
     payee_total_headers,
     payee_total_rows,
 )
 from app.reimbursement.forms import ConfirmForm, RequestReceiptForm, review_form
-from app.reimbursement.models import CLAIM_STATUSES, Claim
-from app.reimbursement.queries import bank_account_of, staff_claim, staff_claims
+from app.reimbursement.models import Claim
+from app.reimbursement.queries import (
+    bank_account_of,
+    filtered_claims,
+    staff_claim,
+    staff_claims,
+)
 from app.reimbursement.services.bank import reveal_iban
 from app.reimbursement.services.flags import flags_for
 from app.reimbursement.services.review import can_validate, check_approver
@@ -50,13 +53,7 @@ def _with_subject(stmt):
 
 
 def _filtered_claims():
-    stmt = where_choice_args(staff_claims(current_user), request.args,
-                             {"status": (Claim.status, CLAIM_STATUSES)})
-    stmt = where_id_args(stmt, request.args, {"site": Claim.site_id})
-    trial = request.args.get("trial", type=int)
-    if trial:
-        stmt = stmt.where(Claim.site_id.in_(select(Site.id).where(Site.trial_id == trial)))
-    return stmt
+    return filtered_claims(current_user, request.args)
 
 
 def _listing(stmt, default_sort="-id"):
@@ -104,12 +101,16 @@ def approval_queue():
                            title=_("Claims to approve"), sites=[], show_filters=False)
 
 
-@bp.route("/claims.xlsx")
+@bp.route("/claims.xlsx", methods=["GET", "POST"])
 @require("reimbursement.view")
 def export_claims():
-    """Download the filtered claims as Excel."""
-    sheet = Sheet(_("Claims"), claim_headers(), claim_rows(db.session, _filtered_claims()))
-    return xlsx_response("expense-claims.xlsx", [sheet])
+    """Download the filtered claims as Excel (a background job when there are many)."""
+    from app.jobs.views import export_or_job  # here: app.jobs imports every domain's models
+
+    params = {key: request.args[key] for key in ("status", "site", "trial")
+              if request.args.get(key)}
+    return export_or_job("claims", params, lambda: xlsx_response(
+        "expense-claims.xlsx", [claims_sheet(db.session, current_user, params)]))
 
 
 @bp.route("/payee-totals.xlsx")

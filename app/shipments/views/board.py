@@ -1,27 +1,19 @@
 """The shipment board, its notices and its Excel export."""
 
-from datetime import timedelta
 
 from flask import render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.actions import perform
 from app.core.listing import build_listing
-from app.core.models import utcnow
 from app.core.permissions import require
-from app.exports.excel import Sheet, xlsx_response
+from app.exports.excel import xlsx_response
 from app.extensions import db
 from app.notify.models import Notice
 from app.shipments import bp
-from app.shipments.exports import (
-    BOARD_NUMBER_FORMATS,
-    board_export_statement,
-    board_headers,
-    board_rows,
-)
+from app.shipments.exports import board_sheet
 from app.shipments.models import Shipment
 from app.shipments.queries import (
     apply_filters,
@@ -73,13 +65,12 @@ def read_notices():
                    next_url=url_for("shipments.board"))
 
 
-@bp.route("/export.xlsx")
+@bp.route("/export.xlsx", methods=["GET", "POST"])
 @require("shipments.view")
 def export_board():
-    """Download the filtered board as an Excel workbook."""
-    stmt = board_export_statement(_board_statement())
-    result = db.session.execute(stmt.execution_options(yield_per=2000))
-    overdue_before = utcnow() - timedelta(days=overdue_days())
-    sheet = Sheet(_("Shipments"), board_headers(), board_rows(result, overdue_before),
-                  number_formats=BOARD_NUMBER_FORMATS)
-    return xlsx_response("shipments.xlsx", [sheet])
+    """Download the filtered board as an Excel workbook (a background job when large)."""
+    from app.jobs.views import export_or_job  # here: app.jobs imports every domain's models
+
+    params = {key: value for key, value in request.args.items() if key not in ("page", "sort")}
+    return export_or_job("shipment_board", params, lambda: xlsx_response(
+        "shipments.xlsx", [board_sheet(db.session, current_user, request.args)]))

@@ -17,7 +17,11 @@ from app.exports.excel import xlsx_response
 from app.exports.pdf import build_pdf, pdf_response
 from app.extensions import db
 from app.stock import bp
-from app.stock.exports import accountability_sheets, accountability_story
+from app.stock.exports import (
+    accountability_params,
+    accountability_sheets,
+    accountability_story,
+)
 from app.stock.models import AccountabilityReview
 from app.stock.queries import REVIEW_WAITING, reviews_waiting
 from app.stock.services import accountability
@@ -62,15 +66,19 @@ def show_accountability(kind, ident):
                            title=_title(site, trial))
 
 
-@bp.route("/accountability/<kind>/<int:ident>/log.xlsx")
+@bp.route("/accountability/<kind>/<int:ident>/log.xlsx", methods=["GET", "POST"])
 @require("accountability.view")
 def accountability_xlsx(kind, ident):
-    """Download the accountability log as Excel."""
+    """Download the accountability log as Excel (a background job when it is large)."""
+    from app.jobs.views import export_or_job  # here: app.jobs imports every domain's models
+
     site, trial = _scope(kind, ident)
     figures = accountability.compute(db.session, site=site, trial=trial)
     name = f"accountability-{kind}-{ident}.xlsx"
-    return xlsx_response(name, accountability_sheets(db.session, figures, site=site,
-                                                     trial=trial))
+    return export_or_job(
+        "accountability_log", accountability_params(kind, ident, figures),
+        lambda: xlsx_response(name, accountability_sheets(db.session, figures, site=site,
+                                                          trial=trial)))
 
 
 def _review_pdf(review):
