@@ -54,6 +54,8 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds the token
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
+    # Where people reach the app: links in e-mails sent outside a request (daily alerts, jobs).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
     # Accounts.
     ARGON2_PROFILE = os.environ.get("ARGON2_PROFILE", "owasp")

@@ -51,13 +51,26 @@ def users_with_roles(session, roles, site_id=None):
     return users
 
 
+def absolute_link(link):
+    """Return the link with the address people reach the app at (e-mails are read outside it).
+
+    Inside a request: this request's host. Outside (daily alerts, jobs): PUBLIC_BASE_URL.
+    """
+    if not link or not link.startswith("/"):
+        return link
+    if has_request_context():
+        return request.host_url.rstrip("/") + link
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    return base + link if base else link
+
+
 def tell(session, users, compose, link, *, email=True):
     """Tell these users in their language: an in-app notice and (by default) an e-mail each.
 
     ``compose()`` returns (subject, body) and is called with each user's locale in force; the
     notice carries the subject, the e-mail the body followed by the absolute link.
     """
-    absolute = request.host_url.rstrip("/") + link if (has_request_context() and link) else link
+    absolute = absolute_link(link)
     for user in users:
         with force_locale(user.language or "es"):
             subject, body = compose()

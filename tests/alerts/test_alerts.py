@@ -158,7 +158,7 @@ def test_overdue_in_each_users_language_with_the_link(db, only):
     body = s.scalar(select(OutboxMessage.body).where(
         OutboxMessage.recipient == world.site_user.email))
     assert body.startswith(f"Shipment {late.number} was dispatched on ")
-    assert body.endswith(f"\n\n/shipments/{late.id}")
+    assert body.endswith(f"\n\nhttp://127.0.0.1:8000/shipments/{late.id}")  # PUBLIC_BASE_URL
 
 
 def test_a_disabled_alert_sends_nothing(db, only, app):
