@@ -17,6 +17,7 @@ class MenuEntry:
     endpoint: str
     permission: str
     order: int = 100
+    personal: bool = False  # shown in the user's own menu (beside "My signatures")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from flask_babel import format_currency, format_date, format_datetime, format_de
 from flask_login import current_user
 
 from app.core.badges import state_family
-from app.core.nav import nav_for
+from app.core.nav import nav_for, user_menu_for
 from app.core.permissions import ROLE_LABELS
 
 
@@ -77,5 +77,6 @@ def install(app):
     def inject():
         return {
             "nav_entries": nav_for(current_user),
+            "user_menu_entries": user_menu_for(current_user),
             "current_locale": str(get_locale()),
         }

@@ -33,7 +33,8 @@ DOMAIN = Domain(
     blueprints=((bp, "/jobs"),),
     permissions={**{role: {"jobs.mine"} for role in _EXPORTERS},
                  "admin": {"jobs.mine", "jobs.admin"}},
-    menu=(MenuEntry(_l("My downloads"), "jobs.my_downloads", "jobs.mine", order=900),),
+    menu=(MenuEntry(_l("My downloads"), "jobs.my_downloads", "jobs.mine", order=900,
+                    personal=True),),
     audit_actions={
         "job_start": _l("Background job started"),
         "job_finish": _l("Background job finished: file ready"),
