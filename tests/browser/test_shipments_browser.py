@@ -29,7 +29,7 @@ def test_resupply_to_receipt_and_qa_decision_in_the_browser(browser, live_server
     page.goto("/shipments/resupply")
     assert serious_violations(page) == []
     with page.expect_navigation():  # wait for the new page, not the old one
-        page.click("main form button[type=submit]")
+        page.click("main form[method=post] button[type=submit]")  # not the filter form
     flash = page.locator(".alert-success").inner_text()
     number = re.search(r"SHP-\d{4}-\d{6}", flash).group(0)
     page.goto(f"/shipments/?q={number}")
