@@ -2,10 +2,12 @@
 
 import os
 import secrets
+import tempfile
 from types import SimpleNamespace
 
 import pytest
 
+import config
 from app.extensions import db
 from app.files.storage import make_storage
 from tests.dbsetup import fresh_database, is_postgres, make_test_app
@@ -31,7 +33,10 @@ def several_servers():
     database_url = fresh_database("servers")
     env = {**os.environ, "APP_CONFIG": "production", "SECRET_KEY": secrets.token_urlsafe(48),
            "DATABASE_URL": database_url, "SESSION_COOKIE_SECURE": "0",
-           "ARGON2_PROFILE": "test", **redis.env, **moto.env}
+           "ARGON2_PROFILE": "test", **redis.env, **moto.env,
+           # the servers and the test app write to one audit chain: one key
+           "AUDIT_HMAC_KEY": config.TestingConfig.AUDIT_HMAC_KEY,
+           "AUDIT_ANCHOR_FILE": os.path.join(tempfile.mkdtemp(), "anchors.jsonl")}
     env.pop("TEST_DATABASE_URL", None)
     app = make_test_app(database_url, migrate=True)
     app.config.update({k: v for k, v in moto.env.items()})
