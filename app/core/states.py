@@ -216,23 +216,8 @@ def apply_transition(session, machine, record, event, *, target=None, by=None, r
         raise DomainError(machine.conflict(record)) from error
     if result.rowcount != 1:
         raise DomainError(machine.conflict(record))
-    set_committed_value(record, machine.column, step.target)
-    for key, value in values.items():
-        set_committed_value(record, key, value)
-    if audit:
-        from app.audit.services import record_event
-
-        audit_changes = {machine.column: (before, step.target)}
-        for key, value in values.items():
-            if key.endswith("_at") or old_values[key] == value:
-                continue
-            audit_changes[key] = (old_values[key], value)
-        audit_changes.update(changes or {})
-        record_event(session, machine.action_name(step.event),
-                     machine.audit_type or _audit_type(model), record.id,
-                     label=(machine.audit_label(record) if machine.audit_label is not None
-                            else machine.record_label(record)), changes=audit_changes,
-                     reason=(reason or "").strip() or None)
+    _record_move(session, machine, record, step, before, old_values, values, changes, reason,
+                 audit)
     return step
 
 
@@ -246,6 +231,29 @@ def _values_written(machine, target, values):
     if hasattr(machine.model, "updated_at"):
         values.setdefault("updated_at", now)
     return values
+
+
+def _record_move(session, machine, record, step, before, old_values, values, changes, reason,
+                 audit):
+    """After the UPDATE: keep the loaded record in step and write its audit entry."""
+    set_committed_value(record, machine.column, step.target)
+    for key, value in values.items():
+        set_committed_value(record, key, value)
+    if not audit:
+        return
+    from app.audit.services import record_event
+
+    audit_changes = {machine.column: (before, step.target)}
+    for key, value in values.items():
+        if key.endswith("_at") or old_values[key] == value:
+            continue
+        audit_changes[key] = (old_values[key], value)
+    audit_changes.update(changes or {})
+    label = (machine.audit_label(record) if machine.audit_label is not None
+             else machine.record_label(record))
+    record_event(session, machine.action_name(step.event),
+                 machine.audit_type or _audit_type(machine.model), record.id, label=label,
+                 changes=audit_changes, reason=(reason or "").strip() or None)
 
 
 def _audit_type(model):
@@ -292,20 +300,6 @@ def apply_transitions(session, machine, records, event, *, by=None, reason=None,
     if result.rowcount != len(records):
         raise refused()
     for record, old in zip(records, old_values, strict=True):
-        set_committed_value(record, machine.column, step.target)
-        for key, value in values.items():
-            set_committed_value(record, key, value)
-        if audit:
-            from app.audit.services import record_event
-
-            audit_changes = {machine.column: (step.source, step.target)}
-            for key, value in values.items():
-                if key.endswith("_at") or old[key] == value:
-                    continue
-                audit_changes[key] = (old[key], value)
-            audit_changes.update(changes or {})
-            record_event(session, machine.action_name(step.event),
-                         machine.audit_type or _audit_type(model), record.id,
-                         label=machine.record_label(record), changes=audit_changes,
-                         reason=(reason or "").strip() or None)
+        _record_move(session, machine, record, step, step.source, old, values, changes, reason,
+                     audit)
     return step

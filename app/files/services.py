@@ -3,10 +3,9 @@
 import os
 import secrets
 import unicodedata
-from pathlib import Path
 from urllib.parse import quote
 
-from flask import Response, current_app, send_file, stream_with_context
+from flask import Response, send_file, stream_with_context
 from flask_babel import gettext as _
 from sqlalchemy.orm import object_session
 
@@ -64,11 +63,6 @@ def clean_filename(name):
 def object_key(key):
     """Return the store's key for a StoredFile.storage_key (two-letter folders, as always)."""
     return f"{key[:2]}/{key}"
-
-
-def storage_path(key):
-    """Return where the bytes of a storage key live in the local store."""
-    return Path(current_app.config["UPLOAD_FOLDER"]) / key[:2] / key
 
 
 def store_bytes(session, data, *, original_name, allowed_types, max_bytes, uploaded_by=None):
