@@ -121,6 +121,7 @@ class Domain:
     alerts: tuple = ()  # scheduled Alerts (app/alerts runs them)
     home_charts: tuple = ()
     jobs: tuple = ()  # JobKind: files built in the background when large
+    kit_rules: tuple = ()  # module paths with restrict()/refuse() (see app/stock/rules.py)
     demo: object = None  # seed(session, context, report)
     commands: tuple = ()  # click command groups
     template_labels: object = None  # () -> dict given to every template
@@ -140,6 +141,7 @@ class Registry:
     alerts: list = field(default_factory=list)
     home_charts: list = field(default_factory=list)
     job_kinds: dict = field(default_factory=dict)
+    kit_rules: list = field(default_factory=list)
     site_scoped: set = field(default_factory=set)
 
     def add(self, domain):
@@ -168,6 +170,7 @@ class Registry:
             self.job_kinds[kind.name] = kind
         for path in domain.state_machines:
             import_module(path)
+        self.kit_rules.extend(import_module(path) for path in domain.kit_rules)
 
 
 REGISTRY = Registry()

@@ -11,6 +11,7 @@ from app.stock.models import (
     StockEntry,
 )
 from app.stock.queries import depots
+from app.stock.rules import KitUse, check_kit_rules
 from app.stock.services.catalog import (
     create_depot,
     depot_location_ids,
@@ -23,7 +24,8 @@ from app.stock.services.supply import eligible_kits, resupply_needs
 from app.stock.states import KIT, USABLE_STATES
 
 __all__ = [
-    "KIT", "KIT_STATES", "USABLE_STATES", "Kit", "Location", "Lot", "Product", "ResupplyLevel",
+    "KIT", "KIT_STATES", "USABLE_STATES", "Kit", "KitUse", "Location", "Lot", "Product",
+    "ResupplyLevel", "check_kit_rules",
     "StockBalance", "StockEntry", "create_depot", "depot_location_ids", "depots",
     "eligible_kits", "move_kits", "random_kit_numbers", "receive_new_kits", "resupply_needs",
     "save_resupply_level", "site_location", "transition",

@@ -14,9 +14,10 @@ from app.shipments.services.stock_bridge import (
     kit_by_number,
     location_ids_of,
     shippable_kits,
+    shipping_use,
 )
 from app.shipments.states import SHIPMENT, SHIPMENT_KIT
-from app.stock.api import KIT_STATES, USABLE_STATES
+from app.stock.api import KIT_STATES, USABLE_STATES, check_kit_rules
 
 
 def held_kit_ids(session, kit_ids):
@@ -90,6 +91,8 @@ def pick_kit(session, shipment, scanned, by=None):
         raise DomainError(_("Kit %(kit)s is no longer available to ship (%(state)s). Drop it "
                             "and finish picking without it.", kit=kit.kit_number,
                             state=KIT_STATES.get(kit.state, kit.state)), "kit_number")
+    if shipment.kind != "return":
+        check_kit_rules(session, kit, shipping_use(shipment))
     apply_transition(session, SHIPMENT_KIT, line, "pick", by=by,
                      values={"picked_by_id": by.id if by else None},
                      changes={"kit": (None, kit.kit_number)})

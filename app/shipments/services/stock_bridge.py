@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.coldchain.excursions import is_refrigerated, narrowest_band
 from app.core.errors import DomainError
-from app.stock.api import Kit, depot_location_ids, eligible_kits, move_kits
+from app.stock.api import Kit, KitUse, depot_location_ids, eligible_kits, move_kits
 
 # Kits a site sends back to a depot: returned by subjects, damaged, expired, set aside.
 RETURNABLE_STATES = frozenset({"returned", "damaged", "expired", "pending_destruction",
@@ -36,8 +36,14 @@ def shippable_kits(session, shipment, arrival):
             select(Kit).where(Kit.trial_id == shipment.trial_id, Kit.location_id.in_(ids),
                               Kit.state.in_(RETURNABLE_STATES))
             .order_by(Kit.expires_on, Kit.kit_number)).all()
-    kits = eligible_kits(session, shipment.trial, ids, window="dns", on_date=arrival)
+    kits = eligible_kits(session, shipment.trial, ids, window="dns", on_date=arrival,
+                         use=shipping_use(shipment, arrival))
     return [k for k in kits if k.lot.status == "released"]
+
+
+def shipping_use(shipment, on_date=None):
+    """Return the KitUse the kit rules judge a shipment's kits by."""
+    return KitUse("ship", shipment.trial, site=shipment.destination.site, on_date=on_date)
 
 
 def shipped_kits(shipment):

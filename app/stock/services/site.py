@@ -8,19 +8,26 @@ from sqlalchemy import select
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.stock.models import Dispensing, Kit, KitReturn, Location
+from app.stock.rules import KitUse, check_kit_rules
 from app.stock.services.catalog import supply_settings
 from app.stock.services.ledger import check_kit_move, transition
 from app.stock.services.supply import eligible_kits
 from app.stock.states import USABLE_STATES
 
 
-def propose_kit(session, subject, on_date=None):
+def dispensing_use(subject, visit=None, on_date=None):
+    """Return the KitUse the kit rules judge a dispensing by."""
+    return KitUse("dispense", subject.trial, site=subject.site, subject=subject, visit=visit,
+                  on_date=on_date or date.today())
+
+
+def propose_kit(session, subject, on_date=None, visit=None):
     """Return the kit the system proposes to dispense to a subject at their site, or None."""
     location = session.scalar(select(Location).where(Location.site_id == subject.site_id))
     if location is None:
         return None
     kits = eligible_kits(session, subject.trial, [location.id], window="dnd", on_date=on_date,
-                         limit=1)
+                         limit=1, use=dispensing_use(subject, visit, on_date))
     return kits[0] if kits else None
 
 
@@ -38,8 +45,10 @@ def dispense_kit(session, subject, visit, proposed_kit, scanned_number, *, by, o
     on_date = on_date or date.today()
     scanned_kit = session.scalar(select(Kit).where(Kit.trial_id == subject.trial_id,
                                                    Kit.kit_number == scanned))
+    use = dispensing_use(subject, visit, on_date)
     if scanned_kit is not None and (proposed_kit is None or scanned_kit.id != proposed_kit.id):
         _explain_unusable(scanned_kit, subject, settings, on_date)
+        check_kit_rules(session, scanned_kit, use)
     if proposed_kit is None:
         raise DomainError(_("No kit at this site can be dispensed; ask for a resupply."),
                           "kit_number")
@@ -49,6 +58,7 @@ def dispense_kit(session, subject, visit, proposed_kit, scanned_number, *, by, o
                             kit=proposed_kit.kit_number), "kit_number")
     kit = proposed_kit
     _explain_unusable(kit, subject, settings, on_date)
+    check_kit_rules(session, kit, use)
     entry = transition(session, kit, "dispensed", "dispense", by=by,
                        document_ref=f"{subject.code} V{visit.number}")
     dispensing = Dispensing(kit_id=kit.id, subject_id=subject.id, visit_id=visit.id,

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from app.stock.models import Kit, Location, ResupplyLevel
+from app.stock.rules import restrict_kits
 from app.stock.services.catalog import supply_settings
 from app.stock.states import USABLE_STATES
 from app.trials.api import Site
@@ -28,10 +29,11 @@ def expiry_status(expires_on, dns_days, dnd_days, on_date=None):
 
 
 def eligible_kits(session, trial, location_ids, *, window="dns", on_date=None, lot_id=None,
-                  limit=None):
+                  limit=None, use=None):
     """Return usable kits at the locations, earliest expiry first, outside the DNS/DND window.
 
-    window is 'dns' for shipping from a depot and 'dnd' for dispensing at a site.
+    window is 'dns' for shipping from a depot and 'dnd' for dispensing at a site. With a
+    KitUse, the installed kit rules narrow the choice too (app/stock/rules.py).
     """
     settings = supply_settings(session, trial)
     days = settings.dns_days if window == "dns" else settings.dnd_days
@@ -42,6 +44,7 @@ def eligible_kits(session, trial, location_ids, *, window="dns", on_date=None, l
             .order_by(Kit.expires_on, Kit.kit_number))
     if lot_id:
         stmt = stmt.where(Kit.lot_id == lot_id)
+    stmt = restrict_kits(stmt, use)
     if limit:
         stmt = stmt.limit(limit)
     return session.scalars(stmt).all()
