@@ -11,7 +11,7 @@ from sqlalchemy.orm import object_session
 
 from app.files.models import StoredFile
 from app.files.pending import pending_key_of, write_pending
-from app.files.storage import CHUNK, LocalStorage, get_storage
+from app.files.storage import CHUNK, PENDING_PREFIX, LocalStorage, get_storage
 
 EXTENSIONS = {
     "image/jpeg": ".jpg", "image/png": ".png", "image/heic": ".heic", "application/pdf": ".pdf",
@@ -89,10 +89,22 @@ def store_bytes(session, data, *, original_name, allowed_types, max_bytes, uploa
 
 
 def _current_key(stored):
-    """Return the key the bytes are under now (pending until the upload's commit)."""
+    """Return the key the bytes are under now.
+
+    In the session that wrote them and has not committed yet: the pending key. Committed by
+    another process (a job's consumer, another server): the final key, or the pending key for
+    the moment between that commit and the rename its after-commit hook does (on S3 a rename
+    is a copy then a delete) — the committed record is the truth, the rename only tidies.
+    """
     session = object_session(stored)
     final = object_key(stored.storage_key)
-    return pending_key_of(session, final) or final
+    mine = pending_key_of(session, final)
+    if mine:
+        return mine
+    storage = get_storage()
+    if not storage.exists(final) and storage.exists(PENDING_PREFIX + final):
+        return PENDING_PREFIX + final
+    return final
 
 
 def open_stream(stored):

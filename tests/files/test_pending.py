@@ -52,3 +52,22 @@ def test_a_session_closed_without_commit_leaves_no_file(db, local_storage):
     _store(db)
     db.session.close()
     assert _keys(local_storage) == []
+
+
+@pytest.mark.parametrize("store", ["local_storage", "s3_storage"])
+def test_a_file_committed_elsewhere_is_read_before_its_rename_lands(db, store, request):
+    """Another process (a job's consumer, another server) committed the record; its
+    after-commit rename has not reached the store yet: readers here still get the bytes."""
+    from app.files.services import open_stream
+    from app.files.storage import PENDING_PREFIX
+
+    storage = request.getfixturevalue(store)
+    stored = _store(db)
+    final = object_key(stored.storage_key)
+    db.session.info.pop("ensayo_pending_files")  # as seen from another session: not ours
+    assert _keys(storage) == [PENDING_PREFIX + final]
+    assert read_bytes(stored) == PDF
+    with open_stream(stored) as stream:
+        assert stream.read() == PDF
+    storage.rename(PENDING_PREFIX + final, final)
+    assert read_bytes(stored) == PDF

@@ -56,3 +56,19 @@ def test_verify_passes_when_store_and_records_agree(app, db, local_storage):
     assert (result.exit_code, result.output) == (
         0, f"{local_storage.root}: 0 records without a file, 0 files without a record, "
            "0 removed.\n")
+
+
+def test_verify_finishes_the_move_a_stopped_process_left_under_the_pending_key(
+        app, db, local_storage):
+    """The record committed, then the process stopped before its after-commit rename: the
+    bytes are the record's, not an orphan; an old one is never removed, verify moves it."""
+    stored = _stored(db, b"unmoved")
+    final = object_key(stored.storage_key)
+    local_storage.rename(final, "pending/" + final)
+    _age(local_storage, "pending/" + final, 48)
+    result = app.test_cli_runner().invoke(args=["files", "verify", "--remove-orphans"])
+    assert (result.exit_code, result.output.splitlines()) == (0, [
+        f"finished the move of a committed file to its key: {final}",
+        f"{local_storage.root}: 0 records without a file, 0 files without a record, "
+        "0 removed."])
+    assert [k for k, _s, _t in local_storage.keys()] == [final]

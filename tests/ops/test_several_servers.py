@@ -86,3 +86,62 @@ def test_both_servers_read_one_consumer_heartbeat_from_redis(several_servers):
     queue.get(HEARTBEAT_KEY)
     report = requests.get(f"{several_servers.a}/healthz", timeout=30)
     assert (report.status_code, report.json()["down"]) == (503, ["jobs"])
+
+
+def test_an_export_started_on_one_server_is_downloaded_from_the_other(several_servers):
+    """The job row is in PostgreSQL, the queue in Redis and the file in S3: any server serves."""
+    import io as _io
+    import signal
+    import subprocess
+    import sys
+
+    from openpyxl import load_workbook
+
+    from app.files.services import read_bytes
+    from app.jobs.models import Job
+    from tests.dbsetup import ROOT
+    from tests.factories import make_user
+
+    a, b = several_servers.a, several_servers.b
+    user = make_user(db.session, roles=("logistics",))
+    db.session.commit()
+    browser = log_in(a, user.email, PASSWORD)
+    page = browser.get(f"{a}/audit/", timeout=30).text
+    response = browser.post(f"{a}/audit/export.xlsx", allow_redirects=False, timeout=30,
+                            data={"csrf_token": form_token(page)})
+    assert response.status_code == 302, response.text[:2000]
+    job_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+    consumer = subprocess.Popen(
+        [sys.executable, "-m", "huey.bin.huey_consumer", "app.jobs.queue.huey", "-w", "1",
+         "-k", "thread"], cwd=ROOT, env=several_servers.env, stdout=subprocess.DEVNULL,
+        stderr=open(ROOT / "instance" / "consumer-servers.log", "w"))  # noqa: SIM115
+    try:
+        deadline = time.monotonic() + 90
+        status = None
+        while time.monotonic() < deadline:
+            status = browser.get(f"{b}/jobs/{job_id}/progress", timeout=30).json()
+            if status["done"]:
+                break
+            time.sleep(0.3)
+    finally:
+        consumer.send_signal(signal.SIGINT)  # Huey's graceful stop: the task finishes first
+        consumer.wait(timeout=60)
+    assert status["status"] == "ready", status
+    db.session.rollback()
+    job = db.session.get(Job, job_id)
+    assert job.status == "ready"
+
+    downloaded = browser.get(f"{b}/jobs/{job_id}/download", timeout=30)
+    assert downloaded.status_code == 200
+    assert hashlib.sha256(downloaded.content).hexdigest() == job.sha256 == job.file.sha256
+    sheet = load_workbook(_io.BytesIO(downloaded.content), read_only=True).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == job.rows_total > 0
+    assert read_bytes(job.file) == downloaded.content
+
+    other = make_user(db.session, roles=("logistics",))
+    db.session.commit()
+    stranger = log_in(b, other.email, PASSWORD)
+    assert stranger.get(f"{b}/jobs/{job_id}/download", timeout=30,
+                        allow_redirects=False).status_code == 404
