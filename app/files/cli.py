@@ -45,9 +45,7 @@ def compare_storage(session, storage):
               help="Delete files without a record that are older than a day.")
 def verify(remove_orphans):
     """List files without a record and records without a file (exit 1 when a file is missing)."""
-    from app.files.storage import get_storage
-
-    from app.files.storage import PENDING_PREFIX
+    from app.files.storage import PENDING_PREFIX, get_storage
 
     storage = get_storage()
     orphans, missing, unmoved = compare_storage(db.session, storage)
