@@ -20,15 +20,19 @@ DOMAINS = (
 )
 
 
-def create_app(config_name="development"):
-    """Build the Flask application for the named configuration."""
+def create_app(config_name="development", *, migrations=True):
+    """Build the Flask application for the named configuration.
+
+    ``migrations=False`` leaves out Flask-Migrate (the `flask db` commands): the job consumer
+    never migrates and keeps its memory for the files it builds.
+    """
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
                 instance_path=str(ROOT / "instance"))
     app.config.from_object(CONFIGS[config_name])
     app.config["CONFIG_NAME"] = config_name
     refuse_insecure_production(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    register_extensions(app)
+    register_extensions(app, migrations)
     register_input_guards(app)
     register_domains(app)
     register_request_hooks(app)
@@ -50,16 +54,19 @@ def refuse_insecure_production(app):
                            "(not the SECRET_KEY), kept outside the database.")
 
 
-def register_extensions(app):
+def register_extensions(app, migrations=True):
     """Bind the extensions and the database and audit hooks."""
     from app.audit.services import install_listeners
     from app.core.database import configure_engine_events
     from app.core.i18n import select_locale, select_timezone
-    from app.extensions import babel, csrf, db, login_manager, migrate
+    from app.extensions import babel, csrf, db, login_manager
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True,
-                     render_as_batch=True)
+    if migrations:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(ROOT / "migrations"), compare_type=True,
+                render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
         app,

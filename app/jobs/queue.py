@@ -39,7 +39,7 @@ def consumer_app():
     if _APP is None:
         from app import create_app
 
-        _APP = create_app(os.environ.get("APP_CONFIG", "production"))
+        _APP = create_app(os.environ.get("APP_CONFIG", "production"), migrations=False)
     return _APP
 
 
