@@ -16,7 +16,7 @@ from openpyxl.styles import Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .downloads import safe_download_name, send_download
-from .excel_streaming import add_streaming_sheet
+from .excel_streaming import add_streaming_sheet, save_reporting
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = "#,##0.00"
@@ -84,25 +84,37 @@ def sanitise_sheet_title(title, taken=()):
     return candidate
 
 
-def write_xlsx(stream, sheets):
-    """Write sheets to stream as an .xlsx workbook, consuming rows lazily."""
+def write_xlsx(stream, sheets, on_save=None):
+    """Write sheets to stream as an .xlsx workbook, consuming rows lazily.
+
+    ``on_save(bytes done, bytes total)`` is called while the rows are compressed into the
+    file at the end (see save_reporting).
+    """
     workbook = Workbook(write_only=True)
     for sheet in sheets:
         title = sanitise_sheet_title(sheet.title, workbook.sheetnames)
         _write_sheet(add_streaming_sheet(workbook, title), sheet)
     if not workbook.sheetnames:
         workbook.create_sheet(title="Sheet")  # Excel refuses a workbook without sheets
-    workbook.save(stream)
+    if on_save is None:
+        workbook.save(stream)
+    else:
+        save_reporting(workbook, stream, on_save)
 
 
 def write_xlsx_file(path, sheets, progress=None):
-    """Write sheets to a file at path; call ``progress(rows written)`` as rows go out."""
+    """Write sheets to a file at path; call ``progress(rows written)`` as rows go out, then
+    ``progress(rows written, saved=fraction)`` while they are compressed into the file."""
+    on_save = None
     if progress is not None:
         done = [0]
         sheets = [Sheet(title=s.title, headers=s.headers, rows=_counted(s.rows, progress, done),
                         widths=s.widths, number_formats=s.number_formats) for s in sheets]
+
+        def on_save(written, size):
+            progress(done[0], saved=written / size if size else 1.0)
     with open(path, "wb") as stream:
-        write_xlsx(stream, sheets)
+        write_xlsx(stream, sheets, on_save)
         stream.flush()
         os.fsync(stream.fileno())
 

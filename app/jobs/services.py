@@ -92,7 +92,7 @@ def retry_job(session, user, job):
     refuse_without_queue()
     apply_transition(session, JOB, job, "retry", by=user,
                      values={"error": None, "rows_done": 0, "finished_at": None})
-    queue.huey.put(queue.progress_key(job.id), 0)
+    queue.huey.put(queue.progress_key(job.id), {"rows": 0, "saved": None})
     return job
 
 
@@ -108,15 +108,23 @@ def download_check(user, job):
     return job.file
 
 
-def rows_done(job):
-    """Return how many rows a job has written (live from the queue while it runs)."""
+def live_progress(job):
+    """Return (rows done, percent compressed or None) of a job, live from the queue's store
+    while it runs (the job row stays the truth when the store has nothing)."""
     if job.status != "running":
-        return job.rows_total if job.status == "ready" else job.rows_done
+        return (job.rows_total if job.status == "ready" else job.rows_done), None
     try:
-        done = queue.huey.get(queue.progress_key(job.id), peek=True)
+        value = queue.huey.get(queue.progress_key(job.id), peek=True)
     except Exception:  # noqa: BLE001 - progress is best effort; the row stays the truth
-        done = None
-    return int(done) if done is not None else job.rows_done
+        value = None
+    if isinstance(value, dict):
+        return int(value["rows"]), value.get("saved")
+    return (int(value) if value is not None else job.rows_done), None
+
+
+def rows_done(job):
+    """Return how many rows a job has written."""
+    return live_progress(job)[0]
 
 
 def job_link(job):
@@ -168,13 +176,14 @@ def _build(session, job, final, partial):
     key = queue.progress_key(job.id)
     last = [0.0]
 
-    def progress(done):
+    def progress(done, saved=None):
         now = time.monotonic()
         if now - last[0] >= PROGRESS_EVERY:
             last[0] = now
-            queue.huey.put(key, done)
+            queue.huey.put(key, {"rows": done, "saved": None if saved is None
+                                 else min(100, int(saved * 100))})
 
-    queue.huey.put(key, 0)
+    queue.huey.put(key, {"rows": 0, "saved": None})
     with force_locale(owner.language or "es"):
         kind.build(session, owner, job.params, partial, progress)
         os.replace(partial, final)

@@ -18,6 +18,7 @@ from app.jobs.services import (
     enqueue,
     is_large,
     kind_of,
+    live_progress,
     retry_job,
     rows_done,
     start_job,
@@ -89,9 +90,11 @@ def show(job_id):
 def progress(job_id):
     """Answer the progress bar's poll: state, rows done of total."""
     job = _own(job_id)
-    done = rows_done(job)
+    done, saved = live_progress(job)
     total = job.rows_total or 0
-    return jsonify(status=job.status, label=str(job.status_label), rows_done=done,
+    label = job.status_label if saved is None else _(
+        "Compressing the file: %(percent)s%%", percent=saved)
+    return jsonify(status=job.status, label=str(label), rows_done=done, saved=saved,
                    rows_total=total,
                    percent=100 if job.status == "ready" else (
                        min(99, int(done * 100 / total)) if total else 0),

@@ -62,7 +62,7 @@ def test_a_coordinator_starts_a_large_export_leaves_is_told_and_downloads_it(
     assert f'href="/jobs/{job.id}/download"' in listing
     progress = client.get(f"/jobs/{job.id}/progress").get_json()
     assert progress == {"status": "ready", "label": "Ready", "rows_done": total,
-                        "rows_total": total, "percent": 100, "done": True}
+                        "rows_total": total, "percent": 100, "done": True, "saved": None}
     download = client.get(f"/jobs/{job.id}/download")
     assert download.status_code == 200
     assert download.mimetype == XLSX
@@ -84,14 +84,39 @@ def test_the_job_page_shows_a_progress_bar_fed_by_a_static_script(client, db, lo
               status="running", rows_total=1000, rows_done=0)
     db.session.add(job)
     db.session.commit()
-    huey.put(f"job-progress:{job.id}", 250)
+    huey.put(f"job-progress:{job.id}", {"rows": 250, "saved": None})
     page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
     assert f'data-progress-url="/jobs/{job.id}/progress"' in page
     assert '<script src="/static/js/jobs.js"></script>' in page
     assert "<script>" not in page
     assert client.get(f"/jobs/{job.id}/progress").get_json() == {
-        "status": "running", "label": "Being prepared", "rows_done": 250,
+        "status": "running", "label": "Being prepared", "rows_done": 250, "saved": None,
         "rows_total": 1000, "percent": 25, "done": False}
+    # Every row written, the file being compressed: the bar says so instead of standing still.
+    huey.put(f"job-progress:{job.id}", {"rows": 1000, "saved": 40})
+    assert client.get(f"/jobs/{job.id}/progress").get_json() == {
+        "status": "running", "label": "Compressing the file: 40%", "rows_done": 1000,
+        "saved": 40, "rows_total": 1000, "percent": 99, "done": False}
+
+
+def test_writing_a_file_reports_rows_then_compression_up_to_the_whole(tmp_path):
+    from openpyxl import load_workbook
+
+    from app.exports.excel import Sheet, write_xlsx_file
+
+    reports = []
+    rows = ([n, f"line {n}", "x" * 40] for n in range(30_000))
+    path = tmp_path / "big.xlsx"
+    write_xlsx_file(path, [Sheet(title="Big", headers=["n", "text", "pad"], rows=rows)],
+                    lambda done, saved=None: reports.append((done, saved)))
+    rows_phase = [done for done, saved in reports if saved is None]
+    saving = [saved for done, saved in reports if saved is not None]
+    assert rows_phase == list(range(200, 30_001, 200)) + [30_000]
+    assert len(saving) >= 2 and saving == sorted(saving) and saving[-1] == 1.0
+    assert all(done == 30_000 for done, saved in reports if saved is not None)
+    values = list(load_workbook(path, read_only=True)["Big"].iter_rows(values_only=True))
+    assert len(values) == 30_001
+    assert list(values[-1]) == [29_999, "line 29999", "x" * 40]
 
 
 def test_a_small_export_is_still_sent_at_once(client, db, login_as):
