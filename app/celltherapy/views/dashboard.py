@@ -26,7 +26,7 @@ def stay_claim_link(order):
     start = (order.received_at or order.collected_at)
     if start is None or not current_user.can("reimbursement.enter"):
         return None
-    end = order.infused_at + timedelta(days=28) if order.infused_at else None
+    end = (order.infused_at + timedelta(days=28)).date() if order.infused_at else None
     end = min(end, date.today()) if end else date.today()
     return url_for("reimbursement.subject", subject_id=order.subject_id, period="stay",
                    stay_start=start.date().isoformat(), stay_end=end.isoformat())

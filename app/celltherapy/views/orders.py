@@ -52,8 +52,9 @@ def list_orders():
 def subject_choices():
     """Return the cell-therapy subjects of the user's sites as (id, label)."""
     subjects = db.session.scalars(
-        visible_subjects(current_user, "celltherapy.site").join(Trial, Subject.trial)
-        .where(Trial.kind == "cell_therapy").order_by(Subject.code)).all()
+        visible_subjects(current_user, "celltherapy.site")
+        .where(Subject.trial_id.in_(select(Trial.id).where(Trial.kind == "cell_therapy")))
+        .order_by(Subject.code)).all()
     return [(s.id, s.code) for s in subjects]
 
 
