@@ -19,8 +19,8 @@ from app.core.domains import Domain, MenuEntry, WorkQueue
 
 def template_labels():
     """Give templates the translated labels of the order and shipper states."""
-    return {"therapy_statuses": ORDER_STATUSES, "shipper_statuses": SHIPPER_STATUSES,
-            "qa_statuses": QA_STATUSES, "condition_labels": CONDITIONS}
+    return {"therapy_order_statuses": ORDER_STATUSES, "dry_shipper_statuses": SHIPPER_STATUSES,
+            "condition_leg_statuses": QA_STATUSES, "condition_labels": CONDITIONS}
 
 
 def seed_demo(session, context, report):
