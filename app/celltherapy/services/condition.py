@@ -23,7 +23,12 @@ def attach_logger(session, order, *, leg, serial, filename, data, by):
         raise DomainError(_("This leg has not started yet."), "leg")
     if not (serial or "").strip():
         raise DomainError(_("Enter the logger's serial number."), "serial")
-    parsed = parse_logger_csv(data)
+    try:
+        parsed = parse_logger_csv(data)  # the shared reader (issue 11 owns its formats)
+    except LoggerFileError as error:
+        details = "; ".join(_("line %(n)s: %(problem)s", n=line, problem=problem)
+                            if line else str(problem) for line, problem in error.problems[:3])
+        raise DomainError(f"{error} {details}".strip(), "file") from error
     limit = LEG_LIMIT_C[leg]
     report = analyse(parsed.times, parsed.temperatures, FLOOR_C, float(limit))
     try:
