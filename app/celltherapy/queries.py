@@ -5,7 +5,7 @@ from datetime import timedelta
 from statistics import median
 
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from app.celltherapy.models import (
     MAIN_PATH,
@@ -76,22 +76,19 @@ def orders_by_step(session, trial_id, scope):
 
 
 def late_orders(session, trial_id, scope, now=None, limit=50):
-    """Return (order id, reference, state, hours in the step, target) of late orders."""
+    """Return ((order id, reference, state, hours in the step, target), how many are late)."""
     now = now or utcnow()
-    stmt = (select(TherapyOrder.id, TherapyOrder.coi, TherapyOrder.status,
-                   TherapyOrder.step_at)
-            .where(TherapyOrder.trial_id == trial_id,
-                   TherapyOrder.status.in_(tuple(STEP_TARGET_HOURS)))
-            .order_by(TherapyOrder.step_at))
+    late = or_(*(and_(TherapyOrder.status == status,
+                      TherapyOrder.step_at < now - timedelta(hours=hours))
+                 for status, hours in STEP_TARGET_HOURS.items()))
+    stmt = select(TherapyOrder.id, TherapyOrder.coi, TherapyOrder.status,
+                  TherapyOrder.step_at).where(TherapyOrder.trial_id == trial_id, late)
     if scope is not None:
         stmt = stmt.where(TherapyOrder.site_id.in_(scope or {-1}))
-    late = []
-    for order_id, coi, status, step_at in session.execute(stmt):
-        target = STEP_TARGET_HOURS[status]
-        if step_at + timedelta(hours=target) < now:
-            late.append((order_id, coi or f"CT-{order_id:06d}", status,
-                         hours_between(step_at, now), target))
-    return late[:limit], len(late)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.execute(stmt.order_by(TherapyOrder.step_at).limit(limit)).all()
+    return [(order_id, coi or f"CT-{order_id:06d}", status, hours_between(step_at, now),
+             STEP_TARGET_HOURS[status]) for order_id, coi, status, step_at in rows], total
 
 
 def quartiles(values):
@@ -102,22 +99,32 @@ def quartiles(values):
     return median(lower), median(ordered), median(upper)
 
 
+def _days_and_month(session):
+    """Return SQL for (vein-to-vein days, month of infusion) on this database."""
+    infused, collected = TherapyOrder.infused_at, TherapyOrder.collected_at
+    if session.get_bind().dialect.name == "postgresql":
+        return (func.extract("epoch", infused - collected) / 86400.0,
+                func.to_char(infused, "YYYY-MM"))
+    return (func.julianday(infused) - func.julianday(collected),
+            func.strftime("%Y-%m", infused))
+
+
 def vein_to_vein_by_site_month(session, trial_id, scope):
-    """Return {(site label, 'YYYY-MM'): (q1, median, q3, n)} of vein-to-vein days."""
+    """Return {(site number, 'YYYY-MM'): (q1, median, q3, n)} of vein-to-vein days."""
     from app.trials.api import Site
 
-    stmt = (select(Site.site_number, TherapyOrder.collected_at, TherapyOrder.infused_at)
+    days, month = _days_and_month(session)
+    stmt = (select(Site.site_number, month, days)
             .join(Site, Site.id == TherapyOrder.site_id)
             .where(TherapyOrder.trial_id == trial_id, TherapyOrder.infused_at.is_not(None),
                    TherapyOrder.collected_at.is_not(None)))
     if scope is not None:
         stmt = stmt.where(TherapyOrder.site_id.in_(scope or {-1}))
     groups = defaultdict(list)
-    for site_number, collected, infused in session.execute(stmt):
-        groups[(site_number, infused.strftime("%Y-%m"))].append(
-            (infused - collected).total_seconds() / 86400.0)
-    return {key: (*[round(v, 1) for v in quartiles(days)], len(days))
-            for key, days in sorted(groups.items())}
+    for site_number, infused_month, value in session.execute(stmt):
+        groups[(site_number, infused_month)].append(float(value))
+    return {key: (*[round(v, 1) for v in quartiles(values)], len(values))
+            for key, values in sorted(groups.items())}
 
 
 def vein_to_vein_chart(figures):
