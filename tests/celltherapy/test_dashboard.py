@@ -1,13 +1,13 @@
 """The trial dashboard: orders by step, late steps, vein-to-vein quartiles by site and month."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from app.celltherapy.models import TherapyOrder
 from app.celltherapy.queries import late_orders, orders_by_step, vein_to_vein_by_site_month
 from tests.celltherapy.factories import make_world
 from tests.factories import make_subject
 
-INFUSED = datetime(2026, 10, 20, 12, tzinfo=timezone.utc)
+INFUSED = datetime(2026, 10, 20, 12, tzinfo=UTC)
 
 
 def add(db, world, status, **stamps):
@@ -24,7 +24,7 @@ def test_figures_are_exact(app, db, client, login):
     for days in (20, 24, 31):
         add(db, world, "infused", collected_at=INFUSED - timedelta(days=days),
             infused_at=INFUSED, step_at=INFUSED)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     add(db, world, "to_lab", step_at=now - timedelta(hours=49))   # target 48 h: late
     add(db, world, "to_site", step_at=now - timedelta(hours=47))  # target 48 h: in time
     db.session.commit()
