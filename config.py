@@ -91,6 +91,8 @@ class Config:
     SEPA_DEBTOR_NAME = os.environ.get("SEPA_DEBTOR_NAME", "")
     SEPA_DEBTOR_IBAN = os.environ.get("SEPA_DEBTOR_IBAN", "ES9121000418450200051332")
     SEPA_DEBTOR_BIC = os.environ.get("SEPA_DEBTOR_BIC", "CAIXESBBXXX")
+    # ISBT 128 facility identification number of the Chain of Identity (A9998: the example one).
+    CELL_COI_FACILITY = os.environ.get("CELL_COI_FACILITY", "A9998")
 
     PAGE_SIZE = 25
     DEMO_ALLOWED = True

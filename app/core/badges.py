@@ -32,6 +32,15 @@ STATE_FAMILIES = {
     "recalled": DANGER, "past_dnd": DANGER,
     "closed": MUTED, "cancelled": MUTED, "destroyed": MUTED, "withdrawn": MUTED,
     "screen_failed": MUTED, "inactive": MUTED, "dropped": MUTED,
+    # cell therapy: the order's steps and the dry shipper's life
+    **{("therapy_order", s): INFO for s in ("collected", "to_lab", "at_lab", "manufacturing",
+                                            "to_site", "stored", "thawed")},
+    ("therapy_order", "scheduled"): NEUTRAL, ("therapy_order", "out_of_spec"): WARNING,
+    ("therapy_order", "failed"): DANGER, ("therapy_order", "infused"): SUCCESS,
+    ("dry_shipper", "charged"): SUCCESS, ("dry_shipper", "in_use"): INFO,
+    ("dry_shipper", "requalification"): WARNING, ("dry_shipper", "retired"): MUTED,
+    ("condition_leg", "none"): SUCCESS, ("condition_leg", "pending"): WARNING,
+    ("condition_leg", "accepted"): SUCCESS,
 }
 
 

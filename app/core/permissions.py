@@ -6,7 +6,8 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-ROLES = ("admin", "logistics", "site", "unblinded", "qp", "finance", "monitor", "patient")
+ROLES = ("admin", "logistics", "site", "unblinded", "qp", "finance", "monitor", "patient",
+         "manufacturer")
 
 ROLE_LABELS = {
     "admin": _l("Administrator"),
@@ -17,6 +18,7 @@ ROLE_LABELS = {
     "finance": _l("Finance"),
     "monitor": _l("Sponsor monitor"),
     "patient": _l("Patient"),
+    "manufacturer": _l("Manufacturing lab (identifiers only)"),
 }
 
 # Roles that only see the sites assigned to the user.

@@ -1,6 +1,6 @@
 """Site staff and a subject: find it, see its portal accounts and claims, invite a claimant."""
 
-from flask import abort, render_template, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -31,9 +31,21 @@ def claimant_choices(subject):
     return [(link.user_id, link.user.full_name) for link in claimants_of(db.session, subject)]
 
 
+def stay_prefill():
+    """Return a stay's dates given in the link (the cell-therapy timeline starts a stay claim)."""
+    from datetime import date
+
+    try:
+        start = date.fromisoformat(request.args.get("stay_start", ""))
+        end = date.fromisoformat(request.args.get("stay_end", ""))
+    except ValueError:
+        return {}
+    return {"period": "stay", "stay_start": start, "stay_end": end}
+
+
 def subject_page(subject, invite=None, new=None):
     """Render a subject's page with the invitation and new-claim forms (as typed, if given)."""
-    new = new or NewClaimForm(formdata=None)
+    new = new or NewClaimForm(formdata=None, data=stay_prefill())
     if not new.creation_token.data:
         new.creation_token.data = drafting.new_token()
     new.claimant_id.choices = claimant_choices(subject)

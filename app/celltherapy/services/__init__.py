@@ -1,0 +1,1 @@
+"""Cell-therapy business rules, one module per topic (services flush, never commit)."""
