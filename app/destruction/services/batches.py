@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import lazyload
 
 from app.core.errors import DomainError
 from app.core.models import utcnow
@@ -24,7 +25,7 @@ from app.destruction.services.authorisations import scope_clause, valid_on
 from app.destruction.states import BATCH
 from app.esign.services import sign
 from app.files.services import FileRefused, store_bytes
-from app.stock.api import Dispensing, Kit, KitReturn, Product, move_kits, site_location
+from app.stock.api import Dispensing, Kit, KitReturn, Product, move_kits_in_bulk, site_location
 
 CERTIFICATE_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
@@ -292,9 +293,10 @@ def execute(session, batch, *, signer, password):
         DestructionItem.batch_id == batch.id, DestructionItem.kind == "kit")))
     kits = []
     for start in range(0, len(kit_ids), 900):
-        kits += session.scalars(select(Kit).where(Kit.id.in_(kit_ids[start:start + 900]))).all()
+        kits += session.scalars(select(Kit).options(lazyload("*"))
+                                .where(Kit.id.in_(kit_ids[start:start + 900]))).all()
     try:
-        move_kits(session, kits, "destroyed", "destruction", by=signer,
+        move_kits_in_bulk(session, kits, "destroyed", "destruction", by=signer,
                   document_ref=batch.number, occurred_at=min(utcnow(), _end_of(batch)))
     except DomainError as error:
         raise DomainError(str(error)) from error
