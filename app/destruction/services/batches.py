@@ -8,7 +8,6 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import lazyload
 
 from app.core.errors import DomainError
 from app.core.models import utcnow
@@ -289,12 +288,12 @@ def execute(session, batch, *, signer, password):
                                      session, "CD", DestructionBatch.certificate_number)})
     except OperationalError as error:
         raise _signing_conflict(batch) from error
-    kit_ids = list(session.scalars(select(DestructionItem.kit_id).where(
-        DestructionItem.batch_id == batch.id, DestructionItem.kind == "kit")))
-    kits = []
-    for start in range(0, len(kit_ids), 900):
-        kits += session.scalars(select(Kit).options(lazyload("*"))
-                                .where(Kit.id.in_(kit_ids[start:start + 900]))).all()
+    # Plain rows, not Kit objects: thousands of kits load in a fraction of the time.
+    kits = session.execute(
+        select(Kit.id, Kit.kit_number, Kit.state, Kit.location_id, Kit.trial_id, Kit.lot_id,
+               Kit.product_id)
+        .join(DestructionItem, DestructionItem.kit_id == Kit.id)
+        .where(DestructionItem.batch_id == batch.id, DestructionItem.kind == "kit")).all()
     try:
         move_kits_in_bulk(session, kits, "destroyed", "destruction", by=signer,
                   document_ref=batch.number, occurred_at=min(utcnow(), _end_of(batch)))

@@ -238,7 +238,8 @@ def move_kits_in_bulk(session, kits, to_state, event, *, by=None, reason=None,
     The same rules and records as ``move_kits`` (declared move, conditional UPDATE on the
     state and place each kit was seen in, one ledger line and one audit entry per kit,
     balances), written as chunked UPDATEs and one multi-row INSERT instead of a round trip
-    per kit. All or nothing: a kit someone else moved first refuses the whole call.
+    per kit. All or nothing: a kit someone else moved first refuses the whole call. ``kits``
+    may be Kit rows or plain result rows with the same attribute names (cheaper to load).
     """
     actor = actor_of(by)
     now = utcnow()
@@ -270,8 +271,9 @@ def move_kits_in_bulk(session, kits, to_state, event, *, by=None, reason=None,
             if result.rowcount != len(chunk):
                 raise DomainError(KIT.conflict(chunk[0]))
         for kit in members:
-            set_committed_value(kit, "state", to_state)
-            set_committed_value(kit, "location_id", location_after)
+            if isinstance(kit, Kit):
+                set_committed_value(kit, "state", to_state)
+                set_committed_value(kit, "location_id", location_after)
             key = changes[(where, kit.trial_id, kit.lot_id, kit.product_id)]
             for i in range(3):
                 key[i] += d[i]
@@ -291,4 +293,8 @@ def move_kits_in_bulk(session, kits, to_state, event, *, by=None, reason=None,
     if rows:
         session.execute(insert(StockEntry), rows)
     apply_balance_deltas(session, changes)
+    moved = {row["kit_id"] for row in rows}
+    for loaded in list(session.identity_map.values()):  # Kit objects read before: reload
+        if isinstance(loaded, Kit) and loaded.id in moved:
+            session.expire(loaded, ["state", "location_id", "location", "updated_at"])
     return len(rows)
