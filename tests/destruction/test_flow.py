@@ -231,3 +231,24 @@ def test_on_site_destruction_needs_the_hospitals_certificate(db, world, english)
     batches.execute(db.session, batch, signer=world.site_user, password=PASSWORD)
     assert world.kits[1].state == "destroyed"
     assert compute(db.session, site=world.site).counts["destruction"] == 1
+
+
+def test_the_annex_of_a_large_certificate_reads_back_row_by_row(
+        db, world, english, tmp_path, monkeypatch):
+    auth = _destroyable(db, world)
+    batch = make_batch(db.session, world, auth)
+    batches.witness(db.session, batch, signer=world.qp, password=PASSWORD)
+    batches.execute(db.session, batch, signer=world.logistics, password=PASSWORD)
+    monkeypatch.setattr(certificate, "INLINE_ITEMS", 0)
+    path = tmp_path / "annex.pdf"
+    path.write_bytes(certificate.build_certificate(db.session, batch))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Annex: kits destroyed" in text
+    rows = [line.split() for line in text.splitlines()
+            if line.split() and line.split()[0] in {k.kit_number for k in world.kits}]
+    subject = world.subject.code
+    assert rows == [
+        [world.kits[0].kit_number, world.lot.number, world.site.site_number, subject, "10"],
+        [world.kits[1].kit_number, world.lot.number, world.site.site_number, "28"],
+        [world.kits[2].kit_number, world.lot.number, world.site.site_number, "28"]]

@@ -6,9 +6,11 @@ never rebuilt: asking again hands out the same file.
 
 import hashlib
 import json
+import math
 
 from flask_babel import gettext as _
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, PageBreak, Spacer
 from sqlalchemy import func, select
 
@@ -30,14 +32,18 @@ INLINE_ITEMS = 100  # more items than this go to the annex
 ANNEX_ROWS = 60  # rows per annex page
 ANNEX_COLUMNS = (0.0, 0.26, 0.48, 0.62, 0.88)  # left edge of each column, share of the width
 _LEADING = 10
+_SIZE = 7.5
 
 
 class AnnexPage(Flowable):
-    """One annex page of item rows, drawn as one text block per column (fast for thousands).
+    """One annex page of item rows, each row one line of text (fast for thousands of kits).
 
-    A table with a cell per value costs a drawing call per cell; thousands of kits would take
-    minutes. Each row still reads as one line (pdftotext -layout keeps the columns).
+    A table with a cell per value costs a drawing call per cell; 20,000 kits would take
+    minutes. Cells are padded with spaces to their column (DejaVu's widths, cached per
+    character), so a row is one text line and pdftotext -layout reads it back as a row.
     """
+
+    widths = {}
 
     def __init__(self, headers, rows):
         super().__init__()
@@ -47,20 +53,40 @@ class AnnexPage(Flowable):
         self.width = available_width
         return available_width, _LEADING * (len(self.rows) + 1) + 4
 
+    @classmethod
+    def _width(cls, text):
+        widths = cls.widths
+        total = 0.0
+        for char in text:
+            if char not in widths:
+                widths[char] = stringWidth(char, FONT, _SIZE)
+            total += widths[char]
+        return total
+
+    def _line(self, cells):
+        stops = [left * self.width for left in ANNEX_COLUMNS]
+        space = self._width(" ")
+        line, x = "", 0.0
+        for stop, cell in zip(stops, cells, strict=True):
+            pad = max(1 if line else 0, math.ceil((stop - x) / space))
+            text = str(cell)
+            line += " " * pad + text
+            x += pad * space + self._width(text)
+        return line
+
     def draw(self):
         canvas = self.canv
         top = _LEADING * len(self.rows) + 4
         canvas.setFillColor(colors.HexColor("#DCE6F1"))
         canvas.rect(0, top - 3, self.width, _LEADING, stroke=0, fill=1)
         canvas.setFillColor(colors.black)
-        for index, left in enumerate(ANNEX_COLUMNS):
-            x = left * self.width + 2
-            canvas.setFont(FONT_BOLD, 7.5)
-            canvas.drawString(x, top, str(self.headers[index]))
-            text = canvas.beginText(x, top - _LEADING)
-            text.setFont(FONT, 7.5, _LEADING)
-            text.textLines("\n".join(str(row[index]) for row in self.rows))
-            canvas.drawText(text)
+        canvas.setFont(FONT_BOLD, _SIZE)
+        for left, header in zip(ANNEX_COLUMNS, self.headers, strict=True):
+            canvas.drawString(left * self.width, top, str(header))
+        text = canvas.beginText(0, top - _LEADING)
+        text.setFont(FONT, _SIZE, _LEADING)
+        text.textLines("\n".join(self._line(row) for row in self.rows))
+        canvas.drawText(text)
 
 
 def lot_totals(session, batch):

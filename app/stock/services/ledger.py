@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.audit.services import record_event
+from app.audit.services import current_actor, record_event
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.stock.models import Kit, StockBalance, StockEntry
@@ -248,6 +248,20 @@ def move_kits_in_bulk(session, kits, to_state, event, *, by=None, reason=None,
         raise DomainError(_("The date of a stock event cannot be in the future."), "occurred_at")
     for kit in kits:
         check_kit_move(kit, to_state, event)
+    # Who acts is looked up once, not once per kit's audit entry.
+    pinned = "audit_actor" not in session.info
+    if pinned:
+        session.info["audit_actor"] = current_actor(session)
+    try:
+        return _move_in_bulk(session, kits, to_state, event, actor, now, occurred_at, reason,
+                             document_ref, to_location)
+    finally:
+        if pinned:
+            session.info.pop("audit_actor", None)
+
+
+def _move_in_bulk(session, kits, to_state, event, actor, now, occurred_at, reason,
+                  document_ref, to_location):
     groups = defaultdict(list)
     for kit in kits:
         groups[(kit.state, kit.location_id)].append(kit)
