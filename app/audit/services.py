@@ -73,6 +73,11 @@ def set_actor(session, user_id, user_name):
     session.info["audit_actor"] = (user_id, user_name)
 
 
+def current_actor(session):
+    """Return (user id, name) that the audit entries of this transaction are written for."""
+    return _actor(session)
+
+
 def record_event(session, action, entity_type, entity_id, *, label=None, changes=None,
                  reason=None):
     """Queue an explicit event (login, signature, reveal...) for this transaction."""

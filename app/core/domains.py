@@ -100,6 +100,7 @@ class JobKind:
     count: object
     build: object
     filename: str = "export.xlsx"
+    content_type: str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass

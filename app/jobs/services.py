@@ -187,7 +187,8 @@ def _build(session, job, final, partial):
     with force_locale(owner.language or "es"):
         kind.build(session, owner, job.params, partial, progress)
         os.replace(partial, final)
-        stored = store_path(session, final, original_name=kind.filename, content_type=XLSX,
+        stored = store_path(session, final, original_name=kind.filename,
+                            content_type=kind.content_type,
                             uploaded_by=owner)
         final.unlink(missing_ok=True)
         now = utcnow()

@@ -2,7 +2,9 @@
 
 from app.stock.models import (
     KIT_STATES,
+    Dispensing,
     Kit,
+    KitReturn,
     Location,
     Lot,
     Product,
@@ -19,14 +21,15 @@ from app.stock.services.catalog import (
     site_location,
 )
 from app.stock.services.kits import random_kit_numbers, receive_new_kits
-from app.stock.services.ledger import move_kits, transition
+from app.stock.services.ledger import move_kits, move_kits_in_bulk, transition
 from app.stock.services.supply import eligible_kits, resupply_needs
 from app.stock.states import KIT, USABLE_STATES
 
 __all__ = [
-    "KIT", "KIT_STATES", "USABLE_STATES", "Kit", "KitUse", "Location", "Lot", "Product",
-    "ResupplyLevel", "check_kit_rules",
+    "KIT", "KIT_STATES", "USABLE_STATES", "Dispensing", "Kit", "KitReturn", "KitUse",
+    "Location", "Lot", "Product", "ResupplyLevel", "check_kit_rules",
     "StockBalance", "StockEntry", "create_depot", "depot_location_ids", "depots",
-    "eligible_kits", "move_kits", "random_kit_numbers", "receive_new_kits", "resupply_needs",
+    "eligible_kits", "move_kits", "move_kits_in_bulk", "random_kit_numbers",
+    "receive_new_kits", "resupply_needs",
     "save_resupply_level", "site_location", "transition",
 ]

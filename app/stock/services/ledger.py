@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.audit.services import record_event
+from app.audit.services import current_actor, record_event
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.stock.models import Kit, StockBalance, StockEntry
@@ -226,3 +226,89 @@ def verify_balances(session, repair=False):
     if repair:
         session.flush()
     return differences
+
+
+BULK_CHUNK = 900  # ids per conditional UPDATE (under SQLite's bound-parameter limit)
+
+
+def move_kits_in_bulk(session, kits, to_state, event, *, by=None, reason=None,
+                      document_ref=None, occurred_at=None, to_location=None):
+    """Apply one declared transition to thousands of kits at once; return how many moved.
+
+    The same rules and records as ``move_kits`` (declared move, conditional UPDATE on the
+    state and place each kit was seen in, one ledger line and one audit entry per kit,
+    balances), written as chunked UPDATEs and one multi-row INSERT instead of a round trip
+    per kit. All or nothing: a kit someone else moved first refuses the whole call. ``kits``
+    may be Kit rows or plain result rows with the same attribute names (cheaper to load).
+    """
+    actor = actor_of(by)
+    now = utcnow()
+    occurred_at = occurred_at or now
+    if occurred_at > now:
+        raise DomainError(_("The date of a stock event cannot be in the future."), "occurred_at")
+    for kit in kits:
+        check_kit_move(kit, to_state, event)
+    # Who acts is looked up once, not once per kit's audit entry.
+    pinned = "audit_actor" not in session.info
+    if pinned:
+        session.info["audit_actor"] = current_actor(session)
+    try:
+        return _move_in_bulk(session, kits, to_state, event, actor, now, occurred_at, reason,
+                             document_ref, to_location)
+    finally:
+        if pinned:
+            session.info.pop("audit_actor", None)
+
+
+def _move_in_bulk(session, kits, to_state, event, actor, now, occurred_at, reason,
+                  document_ref, to_location):
+    groups = defaultdict(list)
+    for kit in kits:
+        groups[(kit.state, kit.location_id)].append(kit)
+    changes = defaultdict(lambda: [0, 0, 0])
+    rows = []
+    for (state_before, location_before), members in groups.items():
+        location_after = to_location.id if to_location is not None else location_before
+        where = location_before if event != "transfer_in" else location_after
+        d = deltas(state_before, to_state)
+        for start in range(0, len(members), BULK_CHUNK):
+            chunk = members[start:start + BULK_CHUNK]
+            try:
+                result = session.execute(
+                    update(Kit).where(Kit.id.in_([k.id for k in chunk]),
+                                      Kit.state == state_before,
+                                      Kit.location_id == location_before)
+                    .values(state=to_state, location_id=location_after, updated_at=now)
+                    .execution_options(synchronize_session=False))
+            except OperationalError as error:  # SQLite: another writer committed first
+                raise DomainError(KIT.conflict(chunk[0])) from error
+            if result.rowcount != len(chunk):
+                raise DomainError(KIT.conflict(chunk[0]))
+        for kit in members:
+            if isinstance(kit, Kit):
+                set_committed_value(kit, "state", to_state)
+                set_committed_value(kit, "location_id", location_after)
+            key = changes[(where, kit.trial_id, kit.lot_id, kit.product_id)]
+            for i in range(3):
+                key[i] += d[i]
+            rows.append({
+                "event": event, "kit_id": kit.id, "trial_id": kit.trial_id,
+                "location_id": where, "lot_id": kit.lot_id, "product_id": kit.product_id,
+                "state_before": state_before, "state_after": to_state,
+                "on_hand_delta": d[0], "quarantined_delta": d[1], "available_delta": d[2],
+                "occurred_at": occurred_at, "recorded_at": now, "user_id": actor.id,
+                "user_name": actor.name, "document_ref": document_ref or None,
+                "reason": reason or None, "reversal_of_id": None})
+            audit_changes = {"state": (state_before, to_state)}
+            if location_after != location_before:
+                audit_changes["location_id"] = (location_before, location_after)
+            record_event(session, KIT.action_name(event), KIT.audit_type, kit.id,
+                         label=kit.kit_number, changes=audit_changes, reason=reason)
+    if rows:
+        session.execute(insert(StockEntry), rows)
+    apply_balance_deltas(session, changes)
+    moved = {row["kit_id"] for row in rows}
+    for loaded in list(session.identity_map.values()):  # Kit objects read before: reload
+        if isinstance(loaded, Kit) and loaded.id in moved:
+            session.expire(loaded, ["state", "location_id", "location", "updated_at"])
+    return len(rows)
