@@ -32,6 +32,11 @@ STATE_FAMILIES = {
     "recalled": DANGER, "past_dnd": DANGER,
     "closed": MUTED, "cancelled": MUTED, "destroyed": MUTED, "withdrawn": MUTED,
     "screen_failed": MUTED, "inactive": MUTED, "dropped": MUTED,
+    # devices (issue 15)
+    "in_stock": SUCCESS, "allocated": INFO, "at_site": SUCCESS, "in_use": INFO,
+    "in_calibration": WARNING, "out_of_service": DANGER, "retired": MUTED,
+    "performed": INFO, "authorised": SUCCESS, "pass": SUCCESS, "conditional_pass": WARNING,
+    "conditional_fail": DANGER, "fail": DANGER,
 }
 
 

@@ -24,7 +24,8 @@ SHAPE = ("registration", "models", "forms", "services", "views", "queries", "exp
 # jobs runs other domains' exports: it has no form, export or demo data of its own.
 INFRASTRUCTURE = {"core", "audit", "notify", "esign", "auth", "admin", "alerts", "ops", "jobs"}
 # Domains other domains may use only through their api.py.
-PUBLIC_ENTRY = {"stock": "app.stock.api", "trials": "app.trials.api"}
+PUBLIC_ENTRY = {"stock": "app.stock.api", "trials": "app.trials.api",
+                "devices": "app.devices.api"}
 
 def packages():
     """Return the app's packages by name, plus "app" for its top-level modules."""
