@@ -83,7 +83,7 @@ def make_at_site(session, device, site, by):
 
     move(session, device, "ship", by=by)
     location = site_location(session, site)
-    move(session, device, "receive", by=by, values={"site_id": site.id,
+    move(session, device, "receive", values={"site_id": site.id,
                                                    "location_id": location.id,
                                                    "trial_id": site.trial_id})
     record_receipt(session, device, site.id, by)
