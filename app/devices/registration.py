@@ -129,12 +129,14 @@ def _count_to_authorise(session, user):
 
 
 WORK_QUEUES = (
-    _queue("calibrations_overdue", _l("Calibrations overdue"), VIEW, _count_overdue,
-           "devices.due_list", 70, when="overdue"),
+    _queue("calibrations_overdue", _l("Calibrations overdue"), CALIBRATE, _count_overdue,
+           "devices.due_list", 45, when="overdue"),
+    _queue("calibrations_overdue_here", _l("Devices at your sites overdue for calibration"),
+           USE, _count_overdue, "devices.due_list", 45, when="overdue"),
     _queue("impacts_open", _l("Out-of-tolerance impact assessments to close"), QA,
-           _count_impacts, "devices.list_impacts", 75),
+           _count_impacts, "devices.list_impacts", 45, status="open"),
     _queue("calibrations_to_authorise", _l("Calibration records to authorise"), AUTHORISE,
-           _count_to_authorise, "devices.due_list", 60),
+           _count_to_authorise, "devices.list_records", 40, status="performed"),
 )
 
 RECORD_TYPES = {
@@ -242,7 +244,7 @@ DOMAIN = Domain(
     label=_l("Medical devices"),
     blueprints=((bp, "/devices"),),
     permissions={
-        "admin": {VIEW, MANAGE, CALIBRATE, AUTHORISE, QA},
+        "admin": {VIEW, MANAGE, USE},
         "logistics": {VIEW, MANAGE, CALIBRATE},
         "site": {VIEW, USE},
         "qp": {VIEW, AUTHORISE, QA},

@@ -5,6 +5,7 @@ from datetime import date
 from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.audit.queries import history_of
 from app.core.actions import perform
@@ -116,6 +117,25 @@ def new_record(plan_id):
                    next_url=lambda r: url_for("devices.show_record", record_id=r.id),
                    render=lambda: render_template("devices/record_form.html", form=form,
                                                   plan=plan, device=device))
+
+
+@bp.route("/records")
+@require("devices.view")
+def list_records():
+    """Calibration records, filtered by state (?status=performed: waiting for authorisation)."""
+    from app.core.listing import build_listing, where_choice_args
+    from app.devices.models import RECORD_STATES, Device
+    from app.devices.queries import visible_devices
+
+    stmt = where_choice_args(
+        select(CalibrationRecord).where(CalibrationRecord.device_id.in_(
+            visible_devices(current_user).with_only_columns(Device.id))),
+        request.args, {"status": (CalibrationRecord.status, RECORD_STATES)})
+    listing = build_listing(stmt, sorts={"calibrated": CalibrationRecord.calibrated_on,
+                                         "number": CalibrationRecord.certificate_number},
+                            default_sort="-calibrated",
+                            search_columns=(CalibrationRecord.certificate_number,))
+    return render_template("devices/records.html", listing=listing)
 
 
 def record_or_404(record_id):

@@ -1,6 +1,6 @@
 """Out-of-tolerance impact: the listing down to subject visits, reverse traceability, closure."""
 
-from flask import abort, render_template, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from app.core.permissions import require
 from app.core.queries import get_or_404
 from app.devices import bp
 from app.devices.forms import ImpactCloseForm
-from app.devices.models import ImpactAssessment
+from app.devices.models import IMPACT_STATES, ImpactAssessment
 from app.devices.queries import impact_shipments, per_site, reverse_records, uses
 from app.devices.services import impact as service
 from app.esign.services import signatures_for
@@ -37,7 +37,10 @@ def impact_listing(session, device, since, until, exclude_id=None):
 @require("devices.qa")
 def list_impacts():
     """Impact assessments, open first."""
-    listing = build_listing(select(ImpactAssessment),
+    stmt = select(ImpactAssessment)
+    if request.args.get("status") in IMPACT_STATES:
+        stmt = stmt.where(ImpactAssessment.status == request.args["status"])
+    listing = build_listing(stmt,
                             sorts={"opened": ImpactAssessment.opened_at,
                                    "status": ImpactAssessment.status},
                             default_sort="-opened")
