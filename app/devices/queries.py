@@ -92,14 +92,16 @@ def event_counts(session, device_id, since, until):
 
 def per_site(session, device_id, since, until):
     """Return [(trial, site number, hospital, uses, subjects)] of a device in the window."""
-    stmt = (select(Trial.protocol_code, Site.site_number, Site.hospital, func.count(),
-                   func.count(DeviceEvent.subject_id.distinct()))
-            .join(Site, Site.id == DeviceEvent.site_id).join(Trial, Trial.id == Site.trial_id)
-            .where(DeviceEvent.device_id == device_id,
-                   DeviceEvent.kind.in_(("use", "implant")))
-            .group_by(Trial.protocol_code, Site.site_number, Site.hospital)
+    counted = event_window(
+        select(DeviceEvent.site_id, func.count().label("uses"),
+               func.count(DeviceEvent.subject_id.distinct()).label("subjects"))
+        .where(DeviceEvent.device_id == device_id, DeviceEvent.kind.in_(("use", "implant"))),
+        DeviceEvent.occurred_on, since, until).group_by(DeviceEvent.site_id).subquery()
+    stmt = (select(Trial.protocol_code, Site.site_number, Site.hospital, counted.c.uses,
+                   counted.c.subjects)
+            .join(Site, Site.id == counted.c.site_id).join(Trial, Trial.id == Site.trial_id)
             .order_by(Trial.protocol_code, Site.site_number))
-    return session.execute(event_window(stmt, DeviceEvent.occurred_on, since, until)).all()
+    return session.execute(stmt).all()
 
 
 def impact_shipments(session, device, since, until):

@@ -18,7 +18,7 @@ from app.devices.services import impact as service
 from app.esign.services import signatures_for
 from app.extensions import db
 
-USE_ROWS = 200
+USE_ROWS = 100
 
 
 def impact_listing(session, device, since, until, exclude_id=None):
