@@ -114,16 +114,16 @@ def seed_devices(session, users, report):
                        serial="BP-DEV-001", owner="Ensayo Logística Clínica S.L.",
                        trial_id=dev_trial.id)
     bp_plan = _plan(session, bp, "Calibración semestral", 180, "internal",
-                    [("Pressure", "mmHg", D("3"))], today - timedelta(days=150))
-    _calibrate(session, bp_plan, standard, tech, qp, "ELC-2026-0005", 150, D("120.5"),
+                    [("Pressure", "mmHg", D("3"))], today - timedelta(days=100))
+    _calibrate(session, bp_plan, standard, tech, qp, "ELC-2026-0005", 100, D("120.5"),
                quantity="Pressure", nominal=D("120"), u=D("0.8"))
-    _at_site(session, bp, dev_site, tech, 140)
+    _at_site(session, bp, dev_site, tech, 95)
     subjects = session.scalars(select(Subject).where(Subject.site_id == dev_site.id)
                                .order_by(Subject.code)).all()
     visits = session.scalars(select(TrialVisit).where(TrialVisit.trial_id == dev_trial.id)
                              .order_by(TrialVisit.number)).all()
-    for days_ago, subject, visit in ((120, subjects[0], visits[0]), (90, subjects[0], visits[1]),
-                                     (60, subjects[1], visits[0]), (30, subjects[1], visits[1]),
+    for days_ago, subject, visit in ((90, subjects[0], visits[0]), (60, subjects[0], visits[1]),
+                                     (45, subjects[1], visits[0]), (30, subjects[1], visits[1]),
                                      (5, subjects[0], visits[2])):
         record_event(session, bp, kind="use", subject_id=subject.id, visit_id=visit.id,
                      on_date=today - timedelta(days=days_ago), by=admin)
