@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOMAINS = (
     "core", "audit", "notify", "esign",
     "trials", "auth", "admin",
-    "stock", "shipments", "reimbursement", "celltherapy", "jobs", "destruction",
+    "stock", "shipments", "reimbursement", "devices", "celltherapy", "jobs", "destruction",
     "alerts",
     "ops",
 )

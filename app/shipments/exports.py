@@ -4,10 +4,11 @@ from datetime import UTC
 
 from flask_babel import gettext as _
 from reportlab.platypus import Spacer
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, object_session
 
 from app.coldchain.excursions import downsample
 from app.coldchain.pdf_chart import temperature_drawing
+from app.devices.api import shipment_device_story
 from app.exports.barcodes import code128
 from app.exports.pdf import para, table
 from app.shipments.models import RECEIPT_OUTCOMES, SHIPMENT_KINDS, SHIPMENT_STATUSES, Shipment
@@ -107,7 +108,8 @@ def packing_list_story(shipment, address=None):
     return [table([_("Field"), _("Value")], rows, col_widths=[140, 340]), Spacer(1, 10),
             para(_("Kits"), "Heading2"),
             table(["#", _("Kit"), _("Lot"), _("Expiry"), _("Product")], kit_rows,
-                  col_widths=[30, 90, 100, 80, 180])]
+                  col_widths=[30, 90, 100, 80, 180]),
+            *shipment_device_story(object_session(shipment), shipment.id)]
 
 
 def label_story(shipment, address=None):
@@ -171,6 +173,7 @@ def proof_of_delivery_story(session, shipment, exposure, address=None):
             table([_("Kit"), _("Lot"), _("Expiry"), _("Receipt"), _("Minutes out (this trip)"),
                    _("Minutes out (all trips)")], kit_rows,
                   col_widths=[80, 80, 70, 110, 70, 70]),
+            *shipment_device_story(session, shipment.id),
             Spacer(1, 10), para(_("Temperature"), "Heading2"),
             *temperature_story(session, shipment)]
 

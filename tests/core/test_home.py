@@ -18,13 +18,17 @@ EXPECTED = {
                   "resupply": (1, "/shipments/resupply?short=1"),
                   "to_pick": (1, "/shipments/?status=ordered"),
                   "to_pack": (1, "/shipments/?status=picked"),
-                  "to_dispatch": (1, "/shipments/?status=packed")},
+                  "to_dispatch": (1, "/shipments/?status=packed"),
+                  "calibrations_overdue": (1, "/devices/due?when=overdue")},
     "farmacia": {"to_receive": (2, "/shipments/?status=to_receive"),
-                 "claims_to_validate": (2, "/reimbursement/validation")},
-    "qp": {"qa_decisions": (1, "/shipments/?problem=qa")},
+                 "claims_to_validate": (2, "/reimbursement/validation"),
+                 "calibrations_overdue_here": (1, "/devices/due?when=overdue")},
+    "qp": {"qa_decisions": (1, "/shipments/?problem=qa"),
+           "impacts_open": (1, "/devices/impacts?status=open"),
+           "calibrations_to_authorise": (1, "/devices/records?status=performed")},
     "finanzas": {"claims_to_approve": (2, "/reimbursement/approval")},
     "monitor": {},
-    "admin": {},
+    "admin": {"calibrations_overdue_here": (1, "/devices/due?when=overdue")},
 }
 # The queues each role holds that are empty on the demo ("nothing waiting in ...").
 EMPTY = {
@@ -77,7 +81,8 @@ def test_each_demo_role_sees_its_queues_and_each_count_is_its_list(client, demo,
 def test_most_urgent_first(client, demo):
     login_demo(client, demo.session, "logistica")
     assert list(queues_on(client.get("/home").get_data(as_text=True))) == [
-        "overdue", "discrepancies", "resupply", "to_pick", "to_pack", "to_dispatch"]
+        "overdue", "discrepancies", "resupply", "to_pick", "to_pack", "to_dispatch",
+        "calibrations_overdue"]
 
 
 def test_an_empty_home_says_so_kindly(client, demo):
@@ -127,13 +132,15 @@ def test_queues_that_are_empty_on_the_demo_count_their_lists(client, demo):
     s.commit()
 
     expected = {
-        "admin": {"invited_users": (1, "/admin/users?status=invited")},
+        "admin": {"invited_users": (1, "/admin/users?status=invited"),
+                  "calibrations_overdue_here": (1, "/devices/due?when=overdue")},
         "finanzas": {"claims_to_approve": (2, "/reimbursement/approval"),
                      "batches_to_release": (2, "/reimbursement/batches?status=draft"),
                      "batches_to_mark_paid": (1, "/reimbursement/batches?status=released")},
         "farmacia": {"to_receive": (2, "/shipments/?status=to_receive"),
                      "claims_to_validate": (2, "/reimbursement/validation"),
-                     "logs_to_sign": (1, "/stock/accountability/reviews?waiting=sign")},
+                     "logs_to_sign": (1, "/stock/accountability/reviews?waiting=sign"),
+                     "calibrations_overdue_here": (1, "/devices/due?when=overdue")},
         "monitor": {"logs_to_verify": (1, "/stock/accountability/reviews?waiting=verify")},
     }
     for name, queues in expected.items():

@@ -25,7 +25,8 @@ SHAPE = ("registration", "models", "forms", "services", "views", "queries", "exp
 INFRASTRUCTURE = {"core", "audit", "notify", "esign", "auth", "admin", "alerts", "ops", "jobs"}
 # Domains other domains may use only through their api.py.
 PUBLIC_ENTRY = {"stock": "app.stock.api", "trials": "app.trials.api",
-                "reimbursement": "app.reimbursement.api"}
+                "reimbursement": "app.reimbursement.api",
+                "devices": "app.devices.api"}
 
 def packages():
     """Return the app's packages by name, plus "app" for its top-level modules."""

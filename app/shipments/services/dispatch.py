@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from app.core.errors import DomainError
 from app.core.states import apply_transition
+from app.devices.api import dispatch as dispatch_devices
 from app.shipments.models import TRACKING_MAX
 from app.shipments.services.notices import tell_dispatched
 from app.shipments.services.stock_bridge import move_shipment_kits, needs_cold_chain
@@ -52,6 +53,7 @@ def dispatch_shipment(session, shipment, *, courier, tracking_number, expected_a
         "logger_ids": loggers or None})
     move_shipment_kits(session, kits, "in_transit", "transfer_out", by=by,
                        document_ref=shipment.number)
+    dispatch_devices(session, shipment, by)  # the picked devices leave with the kits
     if shipment.destination.kind == "site":
         tell_dispatched(session, shipment, len(kits), courier, tracking, expected_arrival)
     return len(kits)

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import DomainError
 from app.core.states import apply_transition
+from app.devices.api import refuse_device_serial
 from app.shipments.models import ShipmentKit
 from app.shipments.services.stock_bridge import (
     RETURNABLE_STATES,
@@ -69,6 +70,7 @@ def pick_kit(session, shipment, scanned, by=None):
         raise DomainError(_("Scan or type a kit number."), "kit_number")
     kit = kit_by_number(session, shipment.trial_id, number)
     if kit is None:
+        refuse_device_serial(session, number, "kit_number")
         raise DomainError(_("There is no kit %(kit)s in trial %(trial)s.", kit=number[:40],
                             trial=shipment.trial.protocol_code), "kit_number")
     line = session.scalar(select(ShipmentKit).where(ShipmentKit.shipment_id == shipment.id,

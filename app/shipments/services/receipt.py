@@ -7,6 +7,7 @@ from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.core.permissions import SITE_SCOPED_ROLES
 from app.core.states import apply_transition
+from app.devices.api import refuse_device_serial
 from app.shipments.models import Discrepancy
 from app.shipments.services.logger import has_excursion
 from app.shipments.services.notices import tell_discrepancies, tell_quarantine
@@ -52,6 +53,7 @@ def scan_at_receipt(session, shipment, scanned, outcome, *, by):
     line = next((line for line in shipment.lines
                  if line.status == "picked" and line.kit.kit_number == number), None)
     if line is None:
+        refuse_device_serial(session, number, "kit_number")
         raise DomainError(_("Kit %(kit)s was not shipped on %(n)s. Nothing was recorded; "
                             "set the kit aside and tell logistics.", kit=number[:40],
                             n=shipment.number), "kit_number")

@@ -1,0 +1,1 @@
+"""Business rules of the devices domain; services flush, never commit."""

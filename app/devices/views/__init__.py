@@ -1,0 +1,1 @@
+"""Views of the devices domain, one module per topic."""
