@@ -18,13 +18,17 @@ from app.stock.services.catalog import (
     save_resupply_level,
     site_location,
 )
+from app.stock.services.kit_lists import MAX_FILE_BYTES as KIT_LIST_MAX_BYTES
+from app.stock.services.kit_lists import KitListRefused, import_kit_rows
+from app.stock.services.kit_lists import read_kit_list as read_table
 from app.stock.services.kits import random_kit_numbers, receive_new_kits
 from app.stock.services.ledger import move_kits, transition
 from app.stock.services.supply import eligible_kits, resupply_needs
 from app.stock.states import KIT, USABLE_STATES
 
 __all__ = [
-    "KIT", "KIT_STATES", "USABLE_STATES", "Kit", "KitUse", "Location", "Lot", "Product",
+    "KIT", "KIT_LIST_MAX_BYTES", "KIT_STATES", "USABLE_STATES", "Kit", "KitListRefused",
+    "KitUse", "Location", "Lot", "Product", "import_kit_rows", "read_table",
     "ResupplyLevel", "check_kit_rules",
     "StockBalance", "StockEntry", "create_depot", "depot_location_ids", "depots",
     "eligible_kits", "move_kits", "random_kit_numbers", "receive_new_kits", "resupply_needs",
