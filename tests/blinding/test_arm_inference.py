@@ -6,9 +6,9 @@ import re
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
-from app.stock.models import Kit, StockEntry
 from app.blinding.models import KitArm
 from app.blinding.services.arms import import_arm_kit_list as import_kit_list
+from app.stock.models import Kit, StockEntry
 
 KITS = 40
 

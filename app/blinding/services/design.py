@@ -66,8 +66,8 @@ def parse_strata(text):
         if not sep or not name.strip() or not levels or len(set(levels)) != len(levels) \
                 or "=" in name or any(";" in v for v in [name, *levels]):
             raise DomainError(_("Write one factor per line as name: level, level (for example "
-                                "“sex: M, F”); names hold no “=”, levels differ and nothing holds “;”."),
-                              "strata")
+                                "“sex: M, F”); names hold no “=”, levels differ and nothing "
+                                "holds “;”."), "strata")
         if name.strip() in [f["name"] for f in strata]:
             raise DomainError(_("Each stratification factor may appear once."), "strata")
         strata.append({"name": name.strip(), "levels": levels})

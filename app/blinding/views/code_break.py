@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.blinding import bp
+from app.blinding.exports import code_break_sheet
 from app.blinding.forms import CodeBreakForm
 from app.blinding.models import CodeBreak
 from app.blinding.queries import visible_breaks
@@ -13,6 +14,7 @@ from app.blinding.views.randomise import visible_subject_or_404
 from app.core.actions import perform
 from app.core.listing import build_listing
 from app.core.permissions import require
+from app.exports.excel import xlsx_response
 from app.extensions import db
 from app.trials.api import Subject
 
@@ -43,6 +45,14 @@ def code_break_log():
         sorts={"when": CodeBreak.broken_at, "subject": Subject.code},
         default_sort="-when", search_columns=(Subject.code,))
     return render_template("blinding/code_breaks.html", listing=listing)
+
+
+@bp.route("/code-breaks.xlsx")
+@require("blinding.breaks")
+def code_break_log_xlsx():
+    """The code-break log as Excel (never the arm)."""
+    return xlsx_response("code-breaks.xlsx",
+                         [code_break_sheet(db.session, visible_breaks(current_user))])
 
 
 @bp.route("/code-breaks/<int:break_id>")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.audit.queries import history_of
 from app.blinding import bp
+from app.blinding.exports import list_sheet
 from app.blinding.forms import GenerateListForm, RetireListForm, UploadListForm, VerifyListForm
 from app.blinding.models import RandomisationList, RandomisationSlot
 from app.blinding.queries import visible_lists
@@ -22,6 +23,7 @@ from app.core.actions import perform
 from app.core.listing import build_listing
 from app.core.permissions import require
 from app.esign.services import signatures_for
+from app.exports.excel import xlsx_response
 from app.extensions import db
 from app.trials.api import Trial, visible_trials
 
@@ -77,6 +79,14 @@ def show_list(list_id):
         "blinding/list.html", rlist=rlist, slots=slots, verify_form=VerifyListForm(),
         retire_form=RetireListForm(), signatures=signatures_for(db.session, rlist),
         history=history_of(db.session, rlist))
+
+
+@bp.route("/lists/<int:list_id>/numbers.xlsx")
+@require("blinding.lists")
+def list_xlsx(list_id):
+    """A list's numbers as Excel (unblinded only)."""
+    rlist = _visible_list_or_404(list_id)
+    return xlsx_response(f"randomisation-list-{rlist.id}.xlsx", [list_sheet(db.session, rlist)])
 
 
 @bp.route("/lists/generate", methods=["GET", "POST"])
