@@ -69,7 +69,6 @@ class RetireListForm(FlaskForm):
 class RandomiseForm(FlaskForm):
     """Randomise an enrolled subject; one select per stratification factor is added."""
 
-    subject_id = SelectField(_l("Subject"), coerce=int, validators=[InputRequired()])
     eligible = BooleanField(_l("The subject meets every inclusion criterion and no exclusion "
                                "criterion."))
 

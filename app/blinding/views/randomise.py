@@ -62,8 +62,6 @@ def randomise_form(subject):
         (level, level) for level in f["levels"]]) for i, f in enumerate(factors)}
     form_class = type("RandomiseSubjectForm", (RandomiseForm,), fields)
     form = form_class()
-    form.subject_id.choices = [(subject.id, subject.code)]
-    form.subject_id.data = subject.id
     return form, factors, rlist
 
 
