@@ -24,6 +24,7 @@ STATE_FAMILIES = {
     "in_batch": INFO, "enrolled": INFO, ("batch", "released"): INFO,
     "available": SUCCESS, "received": SUCCESS, "released": SUCCESS, "dispensed": SUCCESS,
     "paid": SUCCESS, "active": SUCCESS, "completed": SUCCESS, "resolved": SUCCESS,
+    "verified": SUCCESS,
     ("expiry", "ok"): SUCCESS, ("job", "queued"): NEUTRAL, ("job", "running"): INFO,
     ("job", "ready"): SUCCESS, ("job", "failed"): DANGER,
     "quarantine": WARNING, "quarantined": WARNING, "on_hold": WARNING, "returned": WARNING,
@@ -31,7 +32,7 @@ STATE_FAMILIES = {
     "rejected": DANGER, "damaged": DANGER, "missing": DANGER, "expired": DANGER,
     "recalled": DANGER, "past_dnd": DANGER,
     "closed": MUTED, "cancelled": MUTED, "destroyed": MUTED, "withdrawn": MUTED,
-    "screen_failed": MUTED, "inactive": MUTED, "dropped": MUTED,
+    "screen_failed": MUTED, "inactive": MUTED, "dropped": MUTED, "retired": MUTED,
 }
 
 
