@@ -22,6 +22,7 @@ ALGORITHM_VERSION = 1
 LIST_PURPOSES = {"production": _l("Production"), "testing": _l("Testing"),
                  "training": _l("Training")}
 LIST_SOURCES = {"generated": _l("Generated here"), "uploaded": _l("Uploaded")}
+CODE_BREAK_LABELS = {"broken": _l("Code broken")}
 LIST_STATUSES = {"draft": _l("Waiting for verification"), "verified": _l("Verified"),
                  "retired": _l("Retired")}
 

@@ -4,14 +4,14 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit.labels import per_type
 from app.blinding import bp
-from app.blinding.models import LIST_PURPOSES, LIST_SOURCES, LIST_STATUSES
+from app.blinding.models import CODE_BREAK_LABELS, LIST_PURPOSES, LIST_SOURCES, LIST_STATUSES
 from app.core.domains import Domain, MenuEntry, WorkQueue
 
 
 def template_labels():
     """Give templates the translated labels of list purposes, sources and states."""
     return {"list_purposes": LIST_PURPOSES, "list_sources": LIST_SOURCES,
-            "list_statuses": LIST_STATUSES}
+            "list_statuses": LIST_STATUSES, "code_break_labels": CODE_BREAK_LABELS}
 
 
 def seed_demo(session, context, report):
@@ -31,6 +31,7 @@ AUDIT_FIELDS = {
         "randomisation_list", trial_id=_l("Trial"), name=_l("Name"), purpose=_l("Used for"),
         source=_l("Source"), algorithm=_l("Algorithm"),
         algorithm_version=_l("Algorithm version"), seed_sha256=_l("Fingerprint of the seed"),
+        seed=_l("Seed"), parameters=_l("Parameters"), list_sha256=_l("Fingerprint of the list"),
         size=_l("Size"), created_by_id=_l("Made by"), verified_by_id=_l("Verified by"),
         verified_at=_l("Verified (UTC)")),
     **per_type(
@@ -42,7 +43,22 @@ AUDIT_FIELDS = {
         adverse_event=_l("For an adverse event"), broken_by_id=_l("Broken by"),
         broken_at=_l("Broken (UTC)")),
 }
+def strata_text(value):
+    """Show strata as "factor: level; factor: level" in the audit trail."""
+    if isinstance(value, str) and value.startswith("{"):
+        import ast  # the trail keeps a dict as its repr
+
+        try:
+            value = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            return value
+    if isinstance(value, dict):
+        return "; ".join(f"{factor}: {level}" for factor, level in value.items()) or "—"
+    return "" if value is None else str(value)
+
+
 AUDIT_VALUES = {
+    ("randomisation", "strata"): strata_text,
     ("randomisation_list", "status"): LIST_STATUSES,
     ("randomisation_list", "purpose"): LIST_PURPOSES,
     ("randomisation_list", "source"): LIST_SOURCES,

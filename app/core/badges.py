@@ -30,7 +30,7 @@ STATE_FAMILIES = {
     "quarantine": WARNING, "quarantined": WARNING, "on_hold": WARNING, "returned": WARNING,
     "pending_destruction": WARNING, "open": WARNING, "past_dns": WARNING,
     "rejected": DANGER, "damaged": DANGER, "missing": DANGER, "expired": DANGER,
-    "recalled": DANGER, "past_dnd": DANGER,
+    "recalled": DANGER, "past_dnd": DANGER, ("code_break", "broken"): DANGER,
     "closed": MUTED, "cancelled": MUTED, "destroyed": MUTED, "withdrawn": MUTED,
     "screen_failed": MUTED, "inactive": MUTED, "dropped": MUTED, "retired": MUTED,
 }
