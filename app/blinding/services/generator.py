@@ -37,8 +37,8 @@ class Stream:
     """The deterministic draws of one stratum."""
 
     def __init__(self, seed, label):
-        self._key = seed.encode()
-        self._label = label.encode()
+        self._keyed = hmac.new(seed.encode(), digestmod=hashlib.sha256)  # copied per draw
+        self._label = label.encode() + b"|"
         self._counter = 0
 
     def below(self, bound):
@@ -47,8 +47,9 @@ class Stream:
             return 0
         limit = (1 << 64) - ((1 << 64) % bound)
         while True:
-            word = hmac.new(self._key, self._label + b"|" + str(self._counter).encode(),
-                            hashlib.sha256).digest()
+            mac = self._keyed.copy()
+            mac.update(self._label + str(self._counter).encode())
+            word = mac.digest()
             self._counter += 1
             value = int.from_bytes(word[:8], "big")
             if value < limit:

