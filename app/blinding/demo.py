@@ -41,11 +41,13 @@ def seed_blinding(session, trials, users, report):
     verify_list(session, rlist, by=checker, password=DEMO_PASSWORD)
     site_users = {u.id: u for u in users.values() if "site" in u.roles}
     done = 0
-    for subject in session.scalars(select(Subject).where(
-            Subject.trial_id == trial.id, Subject.status == "enrolled").order_by(Subject.code)):
-        by = next((u for u in site_users.values() if subject.site_id in u.site_ids), None)
-        if by is None:
-            continue
+    enrolled = session.scalars(select(Subject).where(
+        Subject.trial_id == trial.id, Subject.status == "enrolled").order_by(Subject.code)).all()
+    pairs = [(subject, next((u for u in site_users.values() if subject.site_id in u.site_ids),
+                            None)) for subject in enrolled]
+    pairs = [(subject, by) for subject, by in pairs if by is not None]
+    # The last of them is left for the site to randomise in the demo.
+    for subject, by in pairs[:-1]:
         randomise(session, subject, strata={"ECOG": rng.choice(("0-1", "2"))}, eligible=True,
                   by=by)
         done += 1

@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.blinding.models import RandomisationList, RandomisationSlot
+from app.blinding.models import RandomisationList
 from app.blinding.services import generator
 from app.blinding.services.design import MAX_LIST_SIZE, stratum_labels_of
 from app.blinding.states import RANDOMISATION_LIST
@@ -42,14 +42,17 @@ def _store(session, trial, *, name, purpose, source, parameters, entries, by, se
     return rlist
 
 
+SLOT_INSERT = ("INSERT INTO randomisation_slots (list_id, number, sequence, block, stratum, arm) "
+               "VALUES (?, ?, ?, ?, ?, ?)")
+
+
 def _insert_slots(session, list_id, entries):
     """Insert a list's numbers in one driver-level executemany (10,000 rows well under 1 s)."""
     connection = session.connection()
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    columns = "list_id, number, sequence, block, stratum, arm"
+    statement = SLOT_INSERT if connection.dialect.paramstyle == "qmark" else \
+        SLOT_INSERT.replace("?", "%s")
     connection.exec_driver_sql(
-        f"INSERT INTO {RandomisationSlot.__tablename__} ({columns}) "
-        f"VALUES ({', '.join([mark] * 6)})",
+        statement,
         [(list_id, e.number, e.sequence, e.block, e.stratum, e.arm) for e in entries])
 
 
