@@ -102,6 +102,12 @@ class Config:
     EXPORT_JOB_THRESHOLD_ROWS = _int("EXPORT_JOB_THRESHOLD_ROWS", 5000)
     JOB_FILE_DAYS = _int("JOB_FILE_DAYS", 7)
     JOB_STALE_MINUTES = _int("JOB_STALE_MINUTES", 60)
+    # Blinding: which randomisation lists this installation uses (production, testing or
+    # training: never mixed) and who hears of a code break besides the site's monitors.
+    RANDOMISATION_ENVIRONMENT = os.environ.get("RANDOMISATION_ENVIRONMENT", "production")
+    CODE_BREAK_SPONSOR_EMAILS = tuple(
+        a.strip() for a in os.environ.get("CODE_BREAK_SPONSOR_EMAILS", "").split(",")
+        if a.strip())
 
 
 class DevelopmentConfig(Config):

@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DOMAINS = (
     "core", "audit", "notify", "esign",
     "trials", "auth", "admin",
-    "stock", "shipments", "reimbursement", "devices", "celltherapy", "jobs", "destruction",
+    "stock", "shipments", "reimbursement",
+    "devices", "blinding", "celltherapy", "destruction",
+    "jobs",
     "alerts",
     "ops",
 )

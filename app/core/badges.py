@@ -24,12 +24,13 @@ STATE_FAMILIES = {
     "in_batch": INFO, "enrolled": INFO, ("batch", "released"): INFO,
     "available": SUCCESS, "received": SUCCESS, "released": SUCCESS, "dispensed": SUCCESS,
     "paid": SUCCESS, "active": SUCCESS, "completed": SUCCESS, "resolved": SUCCESS,
+    "verified": SUCCESS,
     ("expiry", "ok"): SUCCESS, ("job", "queued"): NEUTRAL, ("job", "running"): INFO,
     ("job", "ready"): SUCCESS, ("job", "failed"): DANGER,
     "quarantine": WARNING, "quarantined": WARNING, "on_hold": WARNING, "returned": WARNING,
     "pending_destruction": WARNING, "open": WARNING, "past_dns": WARNING,
     "rejected": DANGER, "damaged": DANGER, "missing": DANGER, "expired": DANGER,
-    "recalled": DANGER, "past_dnd": DANGER,
+    "recalled": DANGER, "past_dnd": DANGER, ("code_break", "broken"): DANGER,
     "closed": MUTED, "cancelled": MUTED, "destroyed": MUTED, "withdrawn": MUTED,
     "screen_failed": MUTED, "inactive": MUTED, "dropped": MUTED,
     # cell therapy: the order's steps and the dry shipper's life
@@ -47,6 +48,8 @@ STATE_FAMILIES = {
     "in_calibration": WARNING, "out_of_service": DANGER, "retired": MUTED,
     "performed": INFO, "authorised": SUCCESS, "pass": SUCCESS, "conditional_pass": WARNING,
     "conditional_fail": DANGER, "fail": DANGER,
+
+    "screen_failed": MUTED, "inactive": MUTED, "dropped": MUTED, "retired": MUTED,
 }
 
 

@@ -20,14 +20,18 @@ from app.stock.services.catalog import (
     save_resupply_level,
     site_location,
 )
+from app.stock.services.kit_lists import MAX_FILE_BYTES as KIT_LIST_MAX_BYTES
+from app.stock.services.kit_lists import KitListRefused, import_kit_rows
+from app.stock.services.kit_lists import read_kit_list as read_table
 from app.stock.services.kits import random_kit_numbers, receive_new_kits
 from app.stock.services.ledger import move_kits, move_kits_in_bulk, transition
 from app.stock.services.supply import eligible_kits, resupply_needs
 from app.stock.states import KIT, USABLE_STATES
 
 __all__ = [
-    "KIT", "KIT_STATES", "USABLE_STATES", "Dispensing", "Kit", "KitReturn", "KitUse",
-    "Location", "Lot", "Product", "ResupplyLevel", "check_kit_rules",
+    "KIT", "KIT_LIST_MAX_BYTES", "KIT_STATES", "USABLE_STATES", "Dispensing", "Kit",
+    "KitListRefused", "KitReturn", "KitUse", "Location", "Lot", "Product", "ResupplyLevel",
+    "check_kit_rules", "import_kit_rows", "read_table",
     "StockBalance", "StockEntry", "create_depot", "depot_location_ids", "depots",
     "eligible_kits", "move_kits", "move_kits_in_bulk", "random_kit_numbers",
     "receive_new_kits", "resupply_needs",

@@ -155,7 +155,7 @@ def _job_scope(session, user, params):
         site = session.get(Site, params["ident"])
         if site is not None and can_see_site(user, site):
             return site, None
-    elif params["kind"] == "trial" and not user.is_site_scoped:
+    elif params["kind"] == "trial" and user.site_scope("accountability.view") is None:
         trial = session.scalar(visible_trials(user).where(Trial.id == params["ident"]))
         if trial is not None:
             return None, trial

@@ -88,8 +88,7 @@ class UploadKitsForm(FlaskForm):
     trial_id = SelectField(_l("Trial"), coerce=int)
     location_id = SelectField(_l("Receive at"), coerce=int)
     file = FileField(_l("Kit list (CSV or Excel)"), validators=[FileRequired(message=REQUIRED)],
-                     description=_l("Columns: kit number, blinded lot, treatment arm "
-                                    "(the arm only for unblinded users)."))
+                     description=_l("Columns: kit number and blinded lot."))
     document_ref = text_field(_l("Document reference"), 100, required=False)
 
 

@@ -112,7 +112,7 @@ RECORD_TYPES = {
 }
 
 # stock.view: depot stock, products, lots, kits, reports; stock.sites: site stock (site users:
-# their own sites); kits.arms: the treatment arm of kits.
+# their own sites); lots.composition: which lots a blinded lot is made of.
 def compose_kits_crossing(item):
     """Subject and body of the expiry alert, in the recipient's language."""
     from flask_babel import format_date
@@ -203,7 +203,7 @@ DOMAIN = Domain(
         "logistics": {"stock.view", "stock.sites", "stock.manage", "kits.upload",
                       "accountability.view"},
         "site": {"stock.sites", "stock.dispense", "accountability.view", "accountability.sign"},
-        "unblinded": {"stock.view", "stock.sites", "kits.arms", "kits.upload"},
+        "unblinded": {"stock.view", "stock.sites", "lots.composition", "kits.upload"},
         "qp": {"stock.view", "stock.sites"},
         "monitor": {"stock.sites", "accountability.view", "accountability.verify"},
     },

@@ -1,9 +1,9 @@
 """Kit rules: the one place other domains narrow which kits may ship or be dispensed.
 
 Stock knows expiry windows and kit states. Other domains know more: whether a lot is certified
-and released for the destination country (labelling), whether a kit's arm matches the subject's
-(blinding), which kit type a visit needs (the visit schedule). Each such domain lists a rule
-module in its registration (``Domain(kit_rules=("app.<domain>.kit_rules",))``); the module
+and released for the destination country (labelling), whether a kit suits the subject's
+treatment (blinding), which kit type a visit needs (the visit schedule). Each such domain lists
+a rule module in its registration (``Domain(kit_rules=("app.<domain>.kit_rules",))``); the module
 defines two functions:
 
 ``restrict(stmt, use)``
@@ -11,7 +11,7 @@ defines two functions:
     proposal with a LIMIT still picks the right kits.
 ``refuse(session, kit, use)``
     Raise ``DomainError(reason, "kit_number")`` when a scanned kit breaks the rule. The reason
-    must never name something the user may not see (a blinded user never reads an arm).
+    must never name something the user may not see (a blinded user never reads a treatment).
 
 Stock calls every installed rule wherever it proposes kits (``eligible_kits(..., use=...)``) and
 wherever a scanned kit is checked (``check_kit_rules``). Rules import nothing from stock but its

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from app.core.errors import DomainError
-from app.stock.models import Kit, KitArm
+from app.stock.models import Kit
 from app.stock.services.catalog import (
     create_blinded_lot,
     create_lot,
@@ -34,16 +34,14 @@ def kit_count(db, trial):
     return db.session.scalar(select(func.count()).where(Kit.trial_id == trial.id))
 
 
-def test_an_unblinded_user_imports_a_csv_with_arms(db, make, stock):
+def test_a_csv_kit_list_is_imported_in_file_order(db, make, stock):
     trial = make.trial(blinded=True)
     lot = stock.make_lot(trial=trial, number="BL-1")
     depot = stock.make_depot()
-    user = make.user(roles=("unblinded",))
+    user = make.user(roles=("logistics",))
     kits, errors = upload(db.session, trial, depot, csv_bytes(
-        "kit number;blinded lot;treatment arm", "K-100;BL-1;A", "K-207;bl-1;B"), "kits.csv",
-        user=user)
+        "kit number;blinded lot", "K-100;BL-1", "K-207;bl-1"), "kits.csv", user=user)
     assert errors == [] and [k.kit_number for k in kits] == ["K-100", "K-207"]
-    assert db.session.get(KitArm, kits[1].id).arm == "B"
     assert kits[0].lot_id == lot.id and kits[0].state == "available"
 
 
@@ -74,18 +72,15 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(db, mak
     assert kit_count(db, trial) == 1
 
 
-def test_a_blinded_user_cannot_upload_arms_and_is_not_told_which(db, make, stock):
+def test_a_column_stock_does_not_read_refuses_the_file_without_naming_rows(db, make, stock):
     trial = make.trial(blinded=True)
     stock.make_lot(trial=trial, number="BL-2")
-    user = make.user(roles=("logistics",))
+    user = make.user(roles=("unblinded",))
     kits, errors = upload(db.session, trial, stock.make_depot(), csv_bytes(
-        "kit,lot,arm", "K1,BL-2,", "K2,BL-2,Placebo"), "k.csv", user=user)
-    assert kits == [] and errors == [(1, "This file contains treatment arms. Only an "
-                                         "unblinded user may upload a kit list with arms; "
+        "kit,lot,Treatment", "K1,BL-2,", "K2,BL-2,Placebo"), "k.csv", user=user)
+    assert kits == [] and errors == [(1, "Column Treatment is not read by this upload; "
                                          "nothing was imported.")]
-    kits, errors = upload(db.session, trial, stock.make_depot(), csv_bytes(
-        "kit,lot,arm", "K1,BL-2,", "K2,BL-2,"), "k.csv", user=user)
-    assert errors == [] and len(kits) == 2
+    assert kit_count(db, trial) == 0
 
 
 def test_an_excel_kit_list_is_read(db, make, stock):
@@ -108,8 +103,7 @@ def test_files_without_the_columns_or_rows_are_refused(db, make, stock):
     user = make.user(roles=("logistics",))
     depot = stock.make_depot()
     assert upload(db.session, trial, depot, b"a,b\n1,2\n", "k.csv", user=user) == ([], [
-        (1, "The first line must name the columns: kit number, blinded lot and (optionally) "
-            "treatment arm.")])
+        (1, "The first line must name the columns: kit number and blinded lot.")])
     assert upload(db.session, trial, depot, b"kit,lot\n", "k.csv", user=user) == (
         [], [(1, "The file has no kit rows.")])
     with pytest.raises(DomainError, match="Excel"):

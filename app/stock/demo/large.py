@@ -16,7 +16,6 @@ from app.core.models import utcnow
 from app.stock.models import (
     Dispensing,
     Kit,
-    KitArm,
     KitReturn,
     Location,
     Lot,
@@ -52,7 +51,7 @@ class _Writer:
             self.flush()
 
     def flush(self, model=None):
-        order = [Subject, Kit, KitArm, StockEntry, Dispensing, KitReturn, StockBalance]
+        order = [Subject, Kit, StockEntry, Dispensing, KitReturn, StockBalance]
         for key in ([model] if model else [m for m in order if m in self.buffers]):
             rows = self.buffers[key]
             if rows:
@@ -232,7 +231,6 @@ def build_large_data_set(session, *, sites=200, kits=200_000, lines=1_000_000, e
         if at > now:
             raise RuntimeError("bulk data ran past the present; lower --lines")
         writer.add(Kit, kit)
-        writer.add(KitArm, dict(kit_id=kit["id"], arm=rng.choice(("A", "B")), recorded_at=now))
         writer.maybe_flush()
     writer.flush()
     for (location_id, trial_id, lot_id), (on_hand, quarantined, available) in balances.items():

@@ -1,13 +1,11 @@
 """Demo stock: products, lots (one near expiry), kits in every state, dispensings (idempotent)."""
 
-import random
 from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.core.models import utcnow
-from app.stock.models import KitArm, Location, Lot, Product
+from app.stock.models import Location, Lot, Product
 from app.stock.services.catalog import (
     create_blinded_lot,
     create_depot,
@@ -53,7 +51,6 @@ def seed_stock(session, trials, users, report):
     if session.scalar(select(Location.id).where(Location.code == DEPOT_CODE)):
         report.append("stock demo already present")
         return
-    rng = random.Random(2026)
     today = date.today()
     trial = trials["ONC-2024-017"]
     logistics = users["logistica@demo.example"]
@@ -76,9 +73,6 @@ def seed_stock(session, trials, users, report):
                          document_ref="REC-2026-001")
     short = generate_kits(session, trial, near, ambient, 12, by=logistics,
                           document_ref="REC-2025-044")
-    now = utcnow()
-    for kit in kits + short:
-        session.add(KitArm(kit_id=kit.id, arm=rng.choice(("A", "B")), recorded_at=now))
     sites = {s.site_number: s for s in session.scalars(
         select(Site).where(Site.trial_id == trial.id))}
     pool = iter(kits)

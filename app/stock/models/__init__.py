@@ -14,13 +14,13 @@ from app.stock.models.catalog import (
     SupplySettings,
     lot_members,
 )
-from app.stock.models.kits import ARMS_MAX, KIT_STATES, Kit, KitArm
+from app.stock.models.kits import KIT_STATES, Kit
 from app.stock.models.ledger import EVENTS, StockBalance, StockEntry
 from app.stock.models.site import RETURN_CONDITIONS, Dispensing, KitReturn
 
 __all__ = [
-    "ARMS_MAX", "DEFAULT_DND", "DEFAULT_DNS", "EVENTS", "KIT_STATES", "LOCATION_KINDS",
+    "DEFAULT_DND", "DEFAULT_DNS", "EVENTS", "KIT_STATES", "LOCATION_KINDS",
     "LOT_STATUSES", "PRODUCT_KINDS", "RETURN_CONDITIONS", "AccountabilityReview", "Dispensing",
-    "Kit", "KitArm", "KitReturn", "Location", "Lot", "Product", "ResupplyLevel", "StockBalance",
+    "Kit", "KitReturn", "Location", "Lot", "Product", "ResupplyLevel", "StockBalance",
     "StockEntry", "SupplySettings", "lot_members",
 ]

@@ -1,6 +1,6 @@
-"""Kits (serialised, randomly numbered units) and their treatment arms."""
+"""Kits: serialised, randomly numbered units."""
 
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -12,7 +12,6 @@ from app.core.models import TimestampMixin, one_of
 from app.extensions import db
 from app.stock.models.catalog import Location, Lot, Product
 
-ARMS_MAX = 40
 KIT_STATES = {
     "available": _l("Available"), "quarantined": _l("Quarantined"), "damaged": _l("Damaged"),
     "missing": lazy_pgettext("kit state", "Missing"), "expired": _l("Expired"),
@@ -49,19 +48,9 @@ class Kit(Audited, TimestampMixin, db.Model):
     trial = relationship("Trial")
 
     def audit_label(self):
-        """Return the kit number (never its arm)."""
+        """Return the kit number."""
         return self.kit_number
 
     def __str__(self):
         return self.kit_number
 
-
-class KitArm(db.Model):
-    """The treatment arm of a kit: a separate table only the unblinded role reads."""
-
-    # Not Audited on purpose: an audit entry would show the arm to blinded auditors.
-    __tablename__ = "kit_arms"
-
-    kit_id: Mapped[int] = mapped_column(ForeignKey("kits.id"), primary_key=True)
-    arm: Mapped[str] = mapped_column(String(ARMS_MAX))
-    recorded_at: Mapped[datetime]

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.core.errors import DomainError
-from app.stock.models import ARMS_MAX, Kit, Lot
+from app.stock.models import Kit, Lot
 from app.stock.services.kits import MAX_KITS_PER_BATCH, lot_receivable_problem, receive_new_kits
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -18,7 +18,6 @@ KIT_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
 HEADER_NAMES = {
     "kit": {"kit", "kit number", "kit_number", "número de kit", "numero de kit", "kit no"},
     "lot": {"lot", "blinded lot", "blinded_lot", "lote", "lote ciego"},
-    "arm": {"arm", "treatment arm", "treatment_arm", "brazo", "brazo de tratamiento"},
 }
 
 
@@ -61,16 +60,16 @@ def _columns(header):
     return found
 
 
-def check_kit_list(session, trial, rows, *, may_see_arms, today=None):
-    """Return (good rows [(number, lot, arm)], errors [(line, message)]) for an upload."""
+def check_kit_list(session, trial, rows, *, today=None):
+    """Return (good rows [(number, lot)], errors [(line, message)]) for an upload."""
     today = today or date.today()
     if not rows:
         return [], [(1, _("The file is empty."))]
     header_line, header = rows[0]
     columns = _columns(header)
     if "kit" not in columns or "lot" not in columns:
-        return [], [(header_line, _("The first line must name the columns: kit number, "
-                                    "blinded lot and (optionally) treatment arm."))]
+        return [], [(header_line, _("The first line must name the columns: kit number and "
+                                    "blinded lot."))]
     body = [(n, cells) for n, cells in rows[1:] if any(cells)]
     if not body:
         return [], [(header_line, _("The file has no kit rows."))]
@@ -79,11 +78,13 @@ def check_kit_list(session, trial, rows, *, may_see_arms, today=None):
         index = columns.get(key)
         return cells[index].strip() if index is not None and index < len(cells) else ""
 
-    if not may_see_arms and any(cell(cells, "arm") for _n, cells in body):
-        # Said once, for the whole file, and never which rows: that would reveal the arms.
-        return [], [(header_line, _("This file contains treatment arms. Only an unblinded "
-                                    "user may upload a kit list with arms; nothing was "
-                                    "imported."))]
+    unread = [name for index, name in enumerate(header) if name.strip()
+              and index not in columns.values()]
+    if unread:
+        # Said once, for the whole file: a column this upload does not read is never dropped
+        # silently, and nothing about its rows is said.
+        return [], [(header_line, _("Column %(name)s is not read by this upload; nothing was "
+                                    "imported.", name=unread[0]))]
     numbers = [cell(cells, "kit") for _n, cells in body]
     existing = set(session.scalars(select(Kit.kit_number).where(
         Kit.trial_id == trial.id, Kit.kit_number.in_([n for n in numbers if n]))))
@@ -92,7 +93,7 @@ def check_kit_list(session, trial, rows, *, may_see_arms, today=None):
         select(Lot).where(func.lower(Lot.number).in_(lot_names)))}
     seen, good, errors = {}, [], []
     for n, cells in body:
-        number, lot_name, arm = cell(cells, "kit"), cell(cells, "lot"), cell(cells, "arm")
+        number, lot_name = cell(cells, "kit"), cell(cells, "lot")
         problem = None
         lot = lots.get(lot_name.lower())
         if not number:
@@ -109,15 +110,13 @@ def check_kit_list(session, trial, rows, *, may_see_arms, today=None):
             problem = _("The lot is missing.")
         elif lot is None:
             problem = _("Lot %(lot)s is unknown.", lot=lot_name)
-        elif len(arm) > ARMS_MAX:
-            problem = _("The treatment arm is too long (at most %(n)s characters).", n=ARMS_MAX)
         else:
             problem = lot_receivable_problem(lot, trial, today)
         seen.setdefault(number, n)
         if problem:
             errors.append((n, problem))
         else:
-            good.append((number, lot, arm or None))
+            good.append((number, lot))
     if len(body) > MAX_KITS_PER_BATCH:
         errors.append((header_line, _("At most %(n)s kits can be uploaded at once.",
                                       n=MAX_KITS_PER_BATCH)))
@@ -131,20 +130,31 @@ def import_kit_list(session, trial, location, data, filename, *, user, document_
     """
     if len(data) > MAX_FILE_BYTES:
         raise DomainError(_("The file is larger than 5 MB."), "file")
-    rows = read_kit_list(data, filename)
-    good, errors = check_kit_list(session, trial, rows, may_see_arms=user.can("kits.arms"))
+    return import_kit_rows(session, trial, location, read_kit_list(data, filename), user=user,
+                           document_ref=document_ref)
+
+
+def import_kit_rows(session, trial, location, rows, *, user, document_ref=None,
+                    extra_errors=()):
+    """Import read rows [(line, cells)] when every row is good (and no extra error).
+
+    Return the kits in file order; raise KitListRefused listing every bad line.
+    """
+    good, errors = check_kit_list(session, trial, rows)
+    if extra_errors:
+        errors = sorted([*errors, *extra_errors])
     if errors:
         raise KitListRefused(errors)
-    # The file is not kept (it may hold arms). Nothing derived from it reaches the ledger or
-    # the trail blinded roles read: the reference is random (a hash of the file, its name or
-    # its row order would let anyone who guesses the arms check the guess), and the kits are
-    # stored in a random order so their ids and ledger lines do not follow the file.
+    # The file is not kept. Nothing derived from it reaches the ledger or the trail: the
+    # reference is random (a hash of the file, its name or its row order would let anyone
+    # who knows another column of the file check a guess), and the kits are stored in a
+    # random order so their ids and ledger lines do not follow the file.
     document_ref = document_ref or new_kit_list_ref()
     shuffled = list(good)
     secrets.SystemRandom().shuffle(shuffled)
     kits = {kit.kit_number: kit for kit in receive_new_kits(
         session, trial, location, shuffled, by=user, document_ref=document_ref)}
-    return [kits[number] for number, _lot, _arm in good]
+    return [kits[number] for number, _lot in good]
 
 
 def new_kit_list_ref():

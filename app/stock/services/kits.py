@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.core.errors import DomainError
 from app.core.models import utcnow
-from app.stock.models import LOT_STATUSES, Kit, KitArm, StockEntry
+from app.stock.models import LOT_STATUSES, Kit, StockEntry
 from app.stock.services.ledger import actor_of, apply_balance_deltas, deltas
 
 MAX_KITS_PER_BATCH = 20_000
@@ -53,24 +53,24 @@ def generate_kits(session, trial, lot, location, count, *, by=None, document_ref
     problem = lot_receivable_problem(lot, trial, today or date.today())
     if problem:
         raise DomainError(problem, "lot_id")
-    rows = [(number, lot, None) for number in random_kit_numbers(session, trial, count)]
+    rows = [(number, lot) for number in random_kit_numbers(session, trial, count)]
     return receive_new_kits(session, trial, location, rows, by=by, document_ref=document_ref)
 
 
 def receive_new_kits(session, trial, location, rows, *, by=None, document_ref=None):
-    """Insert kits [(number, lot, arm)] at a depot with a receipt ledger line each."""
+    """Insert kits [(number, lot, ...)] at a depot with a receipt ledger line each."""
     if location.kind not in ("depot", "zone"):
         raise DomainError(_("New kits are received at a depot."), "location_id")
     actor = actor_of(by)
     now = utcnow()
     kits = [Kit(trial_id=trial.id, kit_number=number, lot_id=lot.id, product_id=lot.product_id,
                 location_id=location.id, state="available", expires_on=lot.expires_on)
-            for number, lot, _arm in rows]
+            for number, lot, *_rest in rows]
     session.add_all(kits)
     session.flush()
     d = deltas(None, "available")
     changes = defaultdict(lambda: [0, 0, 0])
-    for kit, (_number, _lot, arm) in zip(kits, rows, strict=True):
+    for kit in kits:
         session.add(StockEntry(
             event="receipt", kit_id=kit.id, trial_id=trial.id, location_id=location.id,
             lot_id=kit.lot_id,
@@ -78,8 +78,6 @@ def receive_new_kits(session, trial, location, rows, *, by=None, document_ref=No
             on_hand_delta=d[0], quarantined_delta=d[1], available_delta=d[2],
             occurred_at=now, recorded_at=now, user_id=actor.id, user_name=actor.name,
             document_ref=document_ref or None))
-        if arm:
-            session.add(KitArm(kit_id=kit.id, arm=arm, recorded_at=now))
         key = changes[(location.id, trial.id, kit.lot_id, kit.product_id)]
         for i in range(3):
             key[i] += d[i]

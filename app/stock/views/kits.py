@@ -17,7 +17,6 @@ from app.stock.models import (
     KIT_STATES,
     Dispensing,
     Kit,
-    KitArm,
     KitReturn,
     Location,
     Lot,
@@ -79,7 +78,6 @@ def show_kit(kit_id):
     entries = db.session.scalars(select(StockEntry).where(StockEntry.kit_id == kit.id)
                                  .order_by(StockEntry.id)).all()
     reversed_ids = {e.reversal_of_id for e in entries if e.reversal_of_id}
-    arm = db.session.get(KitArm, kit.id) if current_user.can("kits.arms") else None
     settings = supply_settings(db.session, kit.trial)
     form = KitActionForm()
     labels = action_labels()
@@ -88,7 +86,7 @@ def show_kit(kit_id):
     dispensing = db.session.scalar(select(Dispensing).where(Dispensing.kit_id == kit.id))
     kit_return = db.session.scalar(select(KitReturn).where(KitReturn.kit_id == kit.id))
     return render_template(
-        "stock/kit.html", kit=kit, entries=entries, reversed_ids=reversed_ids, arm=arm,
+        "stock/kit.html", kit=kit, entries=entries, reversed_ids=reversed_ids,
         expiry=expiry_status(kit.expires_on, settings.dns_days, settings.dnd_days),
         settings=settings, form=form, reverse_form=ReverseForm(), dispensing=dispensing,
         kit_return=kit_return, reversible=REVERSIBLE_EVENTS,

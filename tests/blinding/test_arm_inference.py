@@ -6,8 +6,9 @@ import re
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
+from app.blinding.models import KitArm
+from app.blinding.services.arms import import_arm_kit_list as import_kit_list
 from app.stock.models import Kit, StockEntry
-from app.stock.services.kit_lists import import_kit_list
 
 KITS = 40
 
@@ -28,6 +29,8 @@ def test_the_ledger_reference_of_an_arm_upload_is_random_and_rows_are_not_in_fil
     digest = hashlib.sha256(data).hexdigest()
     kits = import_kit_list(db.session, trial, stock.make_depot(), data, "arms.csv", user=user)
     assert [k.kit_number for k in kits] == [f"K-{n:03d}" for n in range(KITS)]
+    assert [db.session.get(KitArm, k.id).arm for k in kits] == (
+        ["A"] * (KITS // 2) + ["B"] * (KITS // 2))
     refs = set(db.session.scalars(select(StockEntry.document_ref).where(
         StockEntry.kit_id.in_([k.id for k in kits]))))
     assert len(refs) == 1
