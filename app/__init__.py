@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOMAINS = (
     "core", "audit", "notify", "esign",
     "trials", "auth", "admin",
-    "stock", "shipments", "reimbursement", "jobs",
+    "stock", "shipments", "reimbursement", "jobs", "labelling",
     "alerts",
     "ops",
 )

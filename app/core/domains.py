@@ -100,6 +100,7 @@ class JobKind:
     count: object
     build: object
     filename: str = "export.xlsx"
+    content_type: str | None = None  # None: an Excel workbook
 
 
 @dataclass

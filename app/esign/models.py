@@ -22,6 +22,7 @@ MEANINGS = {
     "submitted": _l("Submitted"),
     "witnessed_destruction": _l("Witnessed destruction"),
     "performed": _l("Performed"),
+    "certified": _l("Certified"),
 }
 
 

@@ -149,7 +149,8 @@ def run(session, job_id):
         session.rollback()
         return False
     session.commit()
-    final = work_folder() / f"job-{job.id}-{secrets.token_hex(6)}.xlsx"
+    suffix = Path(kind_of(job.kind).filename).suffix or ".xlsx"
+    final = work_folder() / f"job-{job.id}-{secrets.token_hex(6)}{suffix}"
     partial = final.with_name(final.name + ".part")
     try:
         _build(session, job, final, partial)
@@ -178,7 +179,8 @@ def _build(session, job, final, partial):
     with force_locale(owner.language or "es"):
         kind.build(session, owner, job.params, partial, progress)
         os.replace(partial, final)
-        stored = store_path(session, final, original_name=kind.filename, content_type=XLSX,
+        stored = store_path(session, final, original_name=kind.filename,
+                            content_type=kind.content_type or XLSX,
                             uploaded_by=owner)
         final.unlink(missing_ok=True)
         now = utcnow()

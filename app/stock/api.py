@@ -15,18 +15,20 @@ from app.stock.rules import KitUse, check_kit_rules
 from app.stock.services.catalog import (
     create_depot,
     depot_location_ids,
+    gtin_is_valid,
     save_resupply_level,
     site_location,
 )
 from app.stock.services.kits import random_kit_numbers, receive_new_kits
 from app.stock.services.ledger import move_kits, transition
 from app.stock.services.supply import eligible_kits, resupply_needs
-from app.stock.states import KIT, USABLE_STATES
+from app.stock.states import KIT, LOT, USABLE_STATES
 
 __all__ = [
-    "KIT", "KIT_STATES", "USABLE_STATES", "Kit", "KitUse", "Location", "Lot", "Product",
+    "KIT", "KIT_STATES", "LOT", "USABLE_STATES", "Kit", "KitUse", "Location", "Lot", "Product",
     "ResupplyLevel", "check_kit_rules",
     "StockBalance", "StockEntry", "create_depot", "depot_location_ids", "depots",
-    "eligible_kits", "move_kits", "random_kit_numbers", "receive_new_kits", "resupply_needs",
+    "eligible_kits", "gtin_is_valid", "move_kits", "random_kit_numbers", "receive_new_kits",
+    "resupply_needs",
     "save_resupply_level", "site_location", "transition",
 ]
