@@ -29,7 +29,7 @@ OUTER_ES = {
 }
 EXTENSION_ES = {
     "name": "Etiqueta de ampliación de caducidad", "packaging": "extension", "language": "es",
-    "width_mm": 60, "height_mm": 25, "font_size": 7.5,
+    "width_mm": 75, "height_mm": 32, "font_size": 7.5,
     "particular_d": "Lote: {batch}", "particular_k": "Nueva caducidad: {expiry}",
 }
 

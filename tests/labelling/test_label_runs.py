@@ -10,13 +10,13 @@ from PIL import Image
 from pypdf import PdfReader
 
 from app.core.errors import DomainError
+from app.extensions import db as _db
 from app.files.services import read_bytes
+from app.jobs import services as jobs
 from app.jobs.models import Job
 from app.labelling.models import LabelPrint
 from app.labelling.services.runs import close_run, request_run
 from app.labelling.services.templates import validate
-from app.extensions import db as _db
-from app.jobs import services as jobs
 from tests.labelling.factories import GTIN, OUTER_ES
 
 
