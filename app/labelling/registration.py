@@ -19,9 +19,18 @@ from app.labelling.models import (
 )
 
 
+def kit_label_prints(kit):
+    """Return the labels printed for a kit (the stock kit page shows them)."""
+    from app.extensions import db
+    from app.labelling.services.runs import labels_of_kit
+
+    return labels_of_kit(db.session, kit)
+
+
 def template_labels():
     """Give templates the translated labels of the labelling domain."""
-    return {"packagings": PACKAGINGS, "label_languages": LANGUAGES, "layouts": LAYOUTS,
+    return {"kit_label_prints": kit_label_prints, "packagings": PACKAGINGS,
+            "label_languages": LANGUAGES, "layouts": LAYOUTS,
             "run_statuses": RUN_STATUSES, "run_scopes": RUN_SCOPES,
             "template_statuses": TEMPLATE_STATUSES, "document_kinds": DOCUMENT_KINDS,
             "country_names": COUNTRY_NAMES, "campaign_statuses": CAMPAIGN_STATUSES,

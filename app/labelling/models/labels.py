@@ -119,6 +119,7 @@ class LabelRun(Audited, TimestampMixin, db.Model):
     template: Mapped[LabelTemplate] = relationship(lazy="joined")
     trial = relationship("Trial", lazy="joined")
     lot = relationship("Lot")
+    job = relationship("Job")
 
     def audit_label(self):
         """Return the run number."""
