@@ -85,6 +85,9 @@ WORK_QUEUES = (
 
 AUDIT_ACTIONS = {
     "lot_certify": _l("Lot certified by the QP"),
+    "label_template_draft": _l("Label template written"),
+    "label_run_request": _l("Labels requested"),
+    "relabel_campaign_open": _l("Relabel campaign opened"),
     "label_template_approve": _l("Label template approved"),
     "label_template_retire": _l("Label template retired"),
     "label_run_print": _l("Labels printed"),

@@ -50,7 +50,7 @@ def test_import_certify_release_template_and_run_through_the_pages(
     response = client.post(f"/labelling/trials/{trial.id}/templates/new",
                            data={**values, "product_id": 0}, follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert 'id="particulars-count" class="badge state-danger">11/12<' in page
+    assert '<span id="particulars-count"><span class="badge state-danger">11/12</span>' in page
     template = db.session.scalar(select(LabelTemplate))
     login(qp)
     response = client.post(f"/labelling/templates/{template.id}/approve",
