@@ -18,17 +18,20 @@ EXPECTED = {
                   "resupply": (1, "/shipments/resupply?short=1"),
                   "to_pick": (1, "/shipments/?status=ordered"),
                   "to_pack": (1, "/shipments/?status=picked"),
-                  "to_dispatch": (1, "/shipments/?status=packed")},
+                  "to_dispatch": (1, "/shipments/?status=packed"),
+                  "runs_to_reconcile": (1, "/labelling/runs?status=printed")},
     "farmacia": {"to_receive": (2, "/shipments/?status=to_receive"),
                  "claims_to_validate": (2, "/reimbursement/validation")},
-    "qp": {"qa_decisions": (1, "/shipments/?problem=qa")},
+    "qp": {"qa_decisions": (1, "/shipments/?problem=qa"),
+           "lots_to_certify": (1, "/labelling/?waiting=certify"),
+           "templates_to_approve": (1, "/labelling/templates?status=draft")},
     "finanzas": {"claims_to_approve": (2, "/reimbursement/approval")},
     "monitor": {},
     "admin": {},
 }
 # The queues each role holds that are empty on the demo ("nothing waiting in ...").
 EMPTY = {
-    "logistica": ["to_receive"], "farmacia": ["logs_to_sign"], "qp": [],
+    "logistica": ["to_receive"], "farmacia": ["logs_to_sign"], "qp": ["lots_to_release"],
     "finanzas": ["batches_to_release", "batches_to_mark_paid"],
     "monitor": ["logs_to_verify"], "admin": ["audit_chain", "invited_users", "failed_jobs"],
 }
@@ -76,7 +79,8 @@ def test_each_demo_role_sees_its_queues_and_each_count_is_its_list(client, demo,
 def test_most_urgent_first(client, demo):
     login_demo(client, demo.session, "logistica")
     assert list(queues_on(client.get("/home").get_data(as_text=True))) == [
-        "overdue", "discrepancies", "resupply", "to_pick", "to_pack", "to_dispatch"]
+        "overdue", "discrepancies", "resupply", "to_pick", "to_pack", "to_dispatch",
+        "runs_to_reconcile"]
 
 
 def test_an_empty_home_says_so_kindly(client, demo):
