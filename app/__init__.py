@@ -15,7 +15,7 @@ DOMAINS = (
     "core", "audit", "notify", "esign",
     "trials", "auth", "admin",
     "stock", "shipments", "reimbursement",
-    "devices", "blinding", "celltherapy", "destruction",
+    "labelling", "devices", "blinding", "celltherapy", "destruction",
     "jobs",
     "alerts",
     "ops",

@@ -23,6 +23,7 @@ MEANINGS = {
     "witnessed_destruction": _l("Witnessed destruction"),
     "performed": _l("Performed"),
     "code_broken": _l("Code broken"),
+    "certified": _l("Certified"),
 }
 
 

@@ -157,7 +157,8 @@ def run(session, job_id):
         session.rollback()
         return False
     session.commit()
-    final = work_folder() / f"job-{job.id}-{secrets.token_hex(6)}.xlsx"
+    suffix = Path(kind_of(job.kind).filename).suffix or ".xlsx"
+    final = work_folder() / f"job-{job.id}-{secrets.token_hex(6)}{suffix}"
     partial = final.with_name(final.name + ".part")
     try:
         _build(session, job, final, partial)

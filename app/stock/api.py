@@ -17,6 +17,7 @@ from app.stock.rules import KitUse, check_kit_rules
 from app.stock.services.catalog import (
     create_depot,
     depot_location_ids,
+    gtin_is_valid,
     save_resupply_level,
     site_location,
 )
@@ -26,14 +27,14 @@ from app.stock.services.kit_lists import read_kit_list as read_table
 from app.stock.services.kits import random_kit_numbers, receive_new_kits
 from app.stock.services.ledger import move_kits, move_kits_in_bulk, transition
 from app.stock.services.supply import eligible_kits, resupply_needs
-from app.stock.states import KIT, USABLE_STATES
+from app.stock.states import KIT, LOT, USABLE_STATES
 
 __all__ = [
-    "KIT", "KIT_LIST_MAX_BYTES", "KIT_STATES", "USABLE_STATES", "Dispensing", "Kit",
+    "KIT", "KIT_LIST_MAX_BYTES", "KIT_STATES", "LOT", "USABLE_STATES", "Dispensing", "Kit",
     "KitListRefused", "KitReturn", "KitUse", "Location", "Lot", "Product", "ResupplyLevel",
     "check_kit_rules", "import_kit_rows", "read_table",
     "StockBalance", "StockEntry", "create_depot", "depot_location_ids", "depots",
-    "eligible_kits", "move_kits", "move_kits_in_bulk", "random_kit_numbers",
+    "eligible_kits", "gtin_is_valid", "move_kits", "move_kits_in_bulk", "random_kit_numbers",
     "receive_new_kits", "resupply_needs",
     "save_resupply_level", "site_location", "transition",
 ]

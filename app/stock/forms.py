@@ -46,7 +46,8 @@ class LotForm(FlaskForm):
     manufacturer = text_field(_l("Manufacturer"), 200, required=False)
     manufactured_on = DateField(_l("Manufactured on"), validators=[Optional()])
     expires_on = DateField(_l("Expiry date"), validators=[DataRequired(message=REQUIRED)])
-    status = SelectField(_l("Status"), choices=list(LOT_STATUSES.items())[:2])
+    status = SelectField(_l("Status"), choices=[(key, LOT_STATUSES[key])
+                                                for key in ("quarantine", "released")])
 
 
 class BlindedLotForm(FlaskForm):

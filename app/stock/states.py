@@ -70,6 +70,7 @@ LOT_EVENTS = {
     "release": _l("Release the lot"), "reject": _l("Reject the lot"),
     "recall": _l("Recall the lot"), "hold": _l("Put the lot back in quarantine"),
     "expire": _l("Record the lot as expired"),
+    "certify": _l("QP certification"),
 }
 
 
@@ -78,7 +79,9 @@ def _lot_change(source, event, target):
 
 
 # A lot is registered in quarantine or already released (the lot form offers both); after
-# that its status only changes through these events, each with a reason.
+# that its status only changes through these events, each with a reason. A lot in quarantine
+# is released in two steps driven by labelling: the QP certifies it (e-signature), then the
+# first release for a country makes it released (app/labelling/services/release.py).
 LOT = StateMachine(
     name="lot",
     model=Lot,
@@ -86,7 +89,12 @@ LOT = StateMachine(
     transitions=[
         Transition(None, "register", "quarantine", permission="stock.manage"),
         Transition(None, "register", "released", permission="stock.manage"),
-        _lot_change("quarantine", "release", "released"),
+        Transition("quarantine", "certify", "certified", permission="labelling.certify",
+                   signature="certified"),
+        Transition("certified", "release", "released", permission="labelling.release"),
+        _lot_change("certified", "hold", "quarantine"),
+        _lot_change("certified", "reject", "rejected"),
+        _lot_change("certified", "expire", "expired"),
         _lot_change("quarantine", "reject", "rejected"),
         _lot_change("quarantine", "expire", "expired"),
         _lot_change("released", "hold", "quarantine"),

@@ -19,13 +19,16 @@ EXPECTED = {
                   "to_pick": (1, "/shipments/?status=ordered"),
                   "to_pack": (1, "/shipments/?status=picked"),
                   "to_dispatch": (1, "/shipments/?status=packed"),
-                  "calibrations_overdue": (1, "/devices/due?when=overdue")},
+                  "calibrations_overdue": (1, "/devices/due?when=overdue"),
+                  "runs_to_reconcile": (1, "/labelling/runs?status=printed")},
     "farmacia": {"to_receive": (2, "/shipments/?status=to_receive"),
                  "claims_to_validate": (2, "/reimbursement/validation"),
                  "calibrations_overdue_here": (1, "/devices/due?when=overdue")},
     "qp": {"qa_decisions": (1, "/shipments/?problem=qa"),
            "impacts_open": (1, "/devices/impacts?status=open"),
-           "calibrations_to_authorise": (1, "/devices/records?status=performed")},
+           "calibrations_to_authorise": (1, "/devices/records?status=performed"),
+           "lots_to_certify": (1, "/labelling/?waiting=certify"),
+           "templates_to_approve": (1, "/labelling/templates?status=draft")},
     "finanzas": {"claims_to_approve": (2, "/reimbursement/approval")},
     "monitor": {},
     "admin": {"calibrations_overdue_here": (1, "/devices/due?when=overdue")},
@@ -33,7 +36,7 @@ EXPECTED = {
 # The queues each role holds that are empty on the demo ("nothing waiting in ...").
 EMPTY = {
     "logistica": ["to_receive"], "farmacia": ["products_to_receive", "logs_to_sign"],
-    "qp": ["cell_excursions"],
+    "qp": ["cell_excursions", "lots_to_release"],
     "finanzas": ["batches_to_release", "batches_to_mark_paid"],
     "monitor": ["logs_to_verify"], "admin": ["audit_chain", "invited_users", "failed_jobs"],
 }
@@ -82,7 +85,11 @@ def test_most_urgent_first(client, demo):
     login_demo(client, demo.session, "logistica")
     assert list(queues_on(client.get("/home").get_data(as_text=True))) == [
         "overdue", "discrepancies", "resupply", "to_pick", "to_pack", "to_dispatch",
+<<<<<<< HEAD
         "calibrations_overdue"]
+=======
+        "runs_to_reconcile"]
+>>>>>>> r3-labelling
 
 
 def test_an_empty_home_says_so_kindly(client, demo):

@@ -20,12 +20,18 @@ def lot_audit(db, lot):
 
 
 def test_the_lot_machine_is_declared_as_data():
-    assert LOT.targets_from("quarantine") == ["expired", "rejected", "released"]
+    assert LOT.targets_from("quarantine") == ["certified", "expired", "rejected"]
+    assert LOT.targets_from("certified") == ["expired", "quarantine", "rejected", "released"]
     assert LOT.targets_from("released") == ["expired", "quarantine", "recalled"]
     assert LOT.targets_from("recalled") == ["expired", "rejected", "released"]
     assert LOT.targets_from("rejected") == [] and LOT.targets_from("expired") == []
-    assert all(t.reason and t.permission == "stock.manage"
-               for t in LOT.transitions if t.source is not None)
+    # Release is no free edit: the QP certifies (signed), a release for a country releases.
+    signed = [(t.source, t.event, t.target, t.permission, t.signature)
+              for t in LOT.transitions if not t.permission.startswith("stock.")]
+    assert signed == [("quarantine", "certify", "certified", "labelling.certify", "certified"),
+                      ("certified", "release", "released", "labelling.release", None)]
+    assert all(t.reason for t in LOT.transitions
+               if t.source is not None and t.permission == "stock.manage")
 
 
 def test_a_new_lot_is_registered_only_in_quarantine_or_released(db, stock):
@@ -69,17 +75,20 @@ def test_a_refused_lot_event_says_why_in_plain_words(db, stock, status, event, m
 
 
 def test_a_lot_event_needs_a_reason_and_the_permission(db, make, stock):
-    lot = stock.make_lot(status="quarantine")
+    lot = stock.make_lot(status="recalled")
     with pytest.raises(DomainError) as refused:
         change_lot_status(db.session, lot, "release", reason="  ")
     assert (str(refused.value), refused.value.field) == ("Give a reason.", "reason")
     monitor = make.user(roles=("monitor",))
     with pytest.raises(DomainError, match="You are not allowed to do this to Lot"):
-        change_lot_status(db.session, lot, "release", reason="QP release", by=monitor)
-    assert lot.status == "quarantine"
+        change_lot_status(db.session, lot, "release", reason="Recall withdrawn", by=monitor)
+    assert lot.status == "recalled"
     logistics = make.user(roles=("logistics",))
-    change_lot_status(db.session, lot, "release", reason="QP release", by=logistics)
+    change_lot_status(db.session, lot, "release", reason="Recall withdrawn", by=logistics)
     assert lot.status == "released"
+    quarantined = stock.make_lot(status="quarantine")
+    with pytest.raises(DomainError, match="You are not allowed to do this to Lot"):
+        change_lot_status(db.session, quarantined, "certify", reason="x", by=logistics)
 
 
 def test_a_stale_lot_loses_to_the_one_who_changed_it_first(db, stock):

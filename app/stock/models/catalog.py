@@ -21,7 +21,8 @@ from app.extensions import db
 
 PRODUCT_KINDS = {"investigational": _l("Investigational product"),
                  "comparator": _l("Comparator"), "placebo": _l("Placebo")}
-LOT_STATUSES = {"quarantine": _l("Quarantine"), "released": _l("Released"),
+LOT_STATUSES = {"quarantine": _l("Quarantine"), "certified": _l("Certified by the QP"),
+                "released": _l("Released"),
                 "rejected": _l("Rejected"), "expired": _l("Expired"),
                 "recalled": _l("Recalled")}
 LOCATION_KINDS = {"depot": _l("Depot"), "zone": _l("Storage zone"), "site": _l("Site")}

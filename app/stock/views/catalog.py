@@ -130,8 +130,10 @@ def new_blinded_lot():
 
 def _lot_status_form(lot):
     form = LotStatusForm()
+    # Certification and release per country are signed steps of the labelling pages.
     form.event.choices = [(t.event, LOT_EVENTS[t.event])
-                          for t in LOT.available(lot, current_user)]
+                          for t in LOT.available(lot, current_user)
+                          if t.permission == "stock.manage"]
     return form
 
 

@@ -1,0 +1,1 @@
+"""Labelling views, split by topic like the services."""
