@@ -43,14 +43,11 @@ STATE_FAMILIES = {
     ("dry_shipper", "requalification"): WARNING, ("dry_shipper", "retired"): MUTED,
     ("condition_leg", "none"): SUCCESS, ("condition_leg", "pending"): WARNING,
     ("condition_leg", "accepted"): SUCCESS,
-
     # devices (issue 15)
     "in_stock": SUCCESS, "allocated": INFO, "at_site": SUCCESS, "in_use": INFO,
-    "in_calibration": WARNING, "out_of_service": DANGER, "retired": MUTED,
+    "in_calibration": WARNING, "out_of_service": DANGER,
     "performed": INFO, "authorised": SUCCESS, "pass": SUCCESS, "conditional_pass": WARNING,
     "conditional_fail": DANGER, "fail": DANGER,
-
-    "screen_failed": MUTED, "inactive": MUTED, "dropped": MUTED, "retired": MUTED,
 }
 
 

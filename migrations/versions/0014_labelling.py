@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_labelling'
-down_revision = '0010_integrity'
+down_revision = "0010_integrity"
 branch_labels = None
 depends_on = None
 

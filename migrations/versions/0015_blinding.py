@@ -3,7 +3,7 @@
 The kit_arms table is unchanged (its model moved from stock to the blinding package).
 
 Revision ID: 0015_blinding
-Revises: 0010_integrity
+Revises: 0014_labelling
 Create Date: 2026-11-27 21:05:28.028525
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_blinding'
-down_revision = '0010_integrity'
+down_revision = "0014_labelling"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 reference standards, out-of-tolerance impact assessments, devices on shipments
 
 Revision ID: 0016_devices
-Revises: 0010_integrity
+Revises: 0015_blinding
 Create Date: 2026-11-27 21:05:25.653516
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0016_devices'
-down_revision = '0010_integrity'
+down_revision = "0015_blinding"
 branch_labels = None
 depends_on = None
 

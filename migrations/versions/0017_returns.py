@@ -1,7 +1,7 @@
 """returns
 
 Revision ID: 0017_returns
-Revises: 0010_integrity
+Revises: 0016_devices
 Create Date: 2026-11-27 21:04:54.293294
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0017_returns'
-down_revision = '0010_integrity'
+down_revision = "0016_devices"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """cell therapy: therapy orders, custody records, condition legs, dry shippers; lab role
 
 Revision ID: 0018_cell_therapy
-Revises: 0010_integrity
+Revises: 0017_returns
 """
 import sqlalchemy as sa
 from alembic import op
@@ -20,7 +20,7 @@ def _known_roles(roles):
 
 # revision identifiers, used by Alembic.
 revision = '0018_cell_therapy'
-down_revision = '0010_integrity'
+down_revision = "0017_returns"
 branch_labels = None
 depends_on = None
 

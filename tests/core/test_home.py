@@ -85,11 +85,7 @@ def test_most_urgent_first(client, demo):
     login_demo(client, demo.session, "logistica")
     assert list(queues_on(client.get("/home").get_data(as_text=True))) == [
         "overdue", "discrepancies", "resupply", "to_pick", "to_pack", "to_dispatch",
-<<<<<<< HEAD
-        "calibrations_overdue"]
-=======
-        "runs_to_reconcile"]
->>>>>>> r3-labelling
+        "calibrations_overdue", "runs_to_reconcile"]
 
 
 def test_an_empty_home_says_so_kindly(client, demo):
