@@ -9,6 +9,7 @@ are audited without the arm.
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,7 +25,7 @@ LIST_PURPOSES = {"production": _l("Production"), "testing": _l("Testing"),
 LIST_SOURCES = {"generated": _l("Generated here"), "uploaded": _l("Uploaded")}
 CODE_BREAK_LABELS = {"broken": _l("Code broken")}
 LIST_STATUSES = {"draft": _l("Waiting for verification"), "verified": _l("Verified"),
-                 "retired": _l("Retired")}
+                 "retired": lazy_pgettext("randomisation list status", "Retired")}
 
 
 class KitArm(db.Model):

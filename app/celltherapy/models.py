@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,7 +43,7 @@ SHIPPER_STATUSES = {
     "charged": _l("Charged with liquid nitrogen"),
     "in_use": _l("In use"),
     "requalification": _l("Waiting for requalification"),
-    "retired": _l("Retired"),
+    "retired": lazy_pgettext("dry shipper status", "Retired"),
 }
 SHIPPER_ID_KINDS = {"grai": _l("GS1 GRAI"), "serial": _l("Serial number")}
 HANDOFF_STEPS = {

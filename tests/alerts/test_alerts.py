@@ -134,9 +134,10 @@ def test_overdue_shipment_tells_logistics_and_its_site_once(db, only):
     late = overdue(s, world)
     world.logistics.language = world.site_user.language = "es"
 
-    assert run_alerts(s, TODAY) == {"kit_expiry": 0, "shipment_overdue": 2,
-                                    "excursion_waiting": 0, "claim_validation_waiting": 0,
-                                    "claim_approval_waiting": 0}
+    counts = run_alerts(s, TODAY)
+    assert {"kit_expiry", "excursion_waiting", "claim_validation_waiting",
+            "claim_approval_waiting"} < set(counts)  # every alert ran; only this one told
+    assert {name: n for name, n in counts.items() if n} == {"shipment_overdue": 2}
     told = f"El envío {late.number} lleva retraso"
     assert notices(s, world.logistics) == [told] and notices(s, world.site_user) == [told]
     assert mails(s, world.logistics) == [told]

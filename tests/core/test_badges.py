@@ -25,6 +25,17 @@ def state_labels(app):
     return found
 
 
+def test_no_two_domains_give_templates_the_same_label_name(app):
+    """Template labels are one namespace: a second "batch_statuses" would replace the first
+    on every page (payment batches showed destruction batch states)."""
+    owners = {}
+    with app.test_request_context():
+        for domain in installed():
+            for key in (domain.template_labels() if domain.template_labels else {}):
+                owners.setdefault(key, []).append(domain.name)
+    assert {key: names for key, names in owners.items() if len(names) > 1} == {}
+
+
 def test_every_state_shown_to_people_has_a_family(app):
     kinds = state_labels(app)
     assert {"kit", "lot", "shipment", "claim", "batch", "trial", "site", "subject"} <= set(kinds)

@@ -13,7 +13,7 @@ DEVICE_STATES = {
     "in_calibration": _l("In calibration"),
     "quarantined": _l("Quarantined"),
     "out_of_service": _l("Out of service"),
-    "retired": _l("Retired"),
+    "retired": lazy_pgettext("device status", "Retired"),
 }
 DEVICE_CLASSES = {"I": "I", "IIa": "IIa", "IIb": "IIb", "III": "III"}
 DEVICE_KINDS = {

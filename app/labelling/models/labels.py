@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,7 +18,7 @@ PACKAGINGS = {"outer": _l("Outer packaging (Annex VI A.1)"),
               "extension": _l("Additional label: expiry extension (Annex VI A.3)")}
 LANGUAGES = {"es": _l("Spanish"), "pt": _l("Portuguese")}
 TEMPLATE_STATUSES = {"draft": _l("Draft"), "approved": _l("Approved"),
-                     "retired": _l("Retired")}
+                     "retired": lazy_pgettext("label template status", "Retired")}
 LAYOUTS = {"roll": _l("Roll: one label per page"),
            "a4": _l("A4 sheets with crop marks")}
 RUN_SCOPES = {"lot": _l("A lot"), "range": _l("A range of kit numbers"),
