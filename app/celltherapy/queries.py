@@ -44,6 +44,17 @@ def shipper_or_404(shipper_id):
     return shipper
 
 
+def clock():
+    """Return a function that shows a UTC moment as local "YYYY-MM-DD HH:MM" (cheap per row).
+
+    A timeline lists dozens of events; babel's formatter per row costs more than the query.
+    """
+    from flask_babel import get_timezone
+
+    zone = get_timezone()
+    return lambda moment: moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
 def hours_between(start, end):
     """Return the hours from start to end (one decimal), or None."""
     if start is None or end is None:

@@ -73,8 +73,10 @@ def test_timeline_and_dashboard_with_1000_orders_and_50000_events(app, db, clien
     login(user)
     infused = next(o for o in orders if o["status"] == "infused")
     for label, url, target in (
+            ("for scale: the near-empty dry-shipper list", "/cell-therapy/shippers", 0),
             ("patient timeline (50 events)", f"/cell-therapy/orders/{infused['id']}/timeline",
              100),
             ("trial dashboard", f"/cell-therapy/trials/{trial.id}/dashboard", 200)):
         median = server_ms(client, url)
-        print(f"[celltherapy · {dialect}] {label}: median {median:.0f} ms (target < {target})")
+        goal = f" (target < {target})" if target else ""
+        print(f"[celltherapy · {dialect}] {label}: median {median:.0f} ms{goal}")

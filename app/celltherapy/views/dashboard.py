@@ -6,8 +6,15 @@ from flask import abort, render_template, url_for
 from flask_login import current_user
 
 from app.celltherapy import bp
-from app.celltherapy.models import MAIN_PATH, ORDER_STATUSES, TherapyOrder
+from app.celltherapy.models import (
+    CONDITIONS,
+    HANDOFF_STEPS,
+    MAIN_PATH,
+    ORDER_STATUSES,
+    TherapyOrder,
+)
 from app.celltherapy.queries import (
+    clock,
     late_orders,
     order_or_404,
     orders_by_step,
@@ -46,7 +53,9 @@ def timeline(order_id):
             claims = stay_claims_of(db.session, order.subject_id)
     return render_template("celltherapy/timeline.html", order=order, steps=step_times(order),
                            v2v=vein_to_vein_hours(order), claims=claims, subject=subject,
-                           claim_link=stay_claim_link(order))
+                           claim_link=stay_claim_link(order), when=clock(),
+                           step_words={k: str(v) for k, v in HANDOFF_STEPS.items()},
+                           condition_words={k: str(v) for k, v in CONDITIONS.items()})
 
 
 @bp.route("/trials/<int:trial_id>/dashboard")
