@@ -73,6 +73,13 @@ class RandomiseForm(FlaskForm):
                                "criterion."))
 
 
+class StrataForm(FlaskForm):
+    """QA corrects a randomised subject's strata; one select per factor is added."""
+
+    reason = reason_field()
+    password = password_field()
+
+
 class CodeBreakForm(FlaskForm):
     """Break the blind for one subject."""
 

@@ -158,3 +158,29 @@ class CodeBreak(Audited, db.Model):
     def audit_label(self):
         """Return the subject code (never the arm)."""
         return self.subject.code if self.subject else str(self.subject_id)
+
+
+class StrataCorrection(Audited, db.Model):
+    """A QA-signed correction of a randomised subject's strata (the number stays)."""
+
+    __tablename__ = "strata_corrections"
+    __audit_type__ = "strata_correction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    randomisation_id: Mapped[int] = mapped_column(ForeignKey("randomisations.id"), index=True)
+    old_strata: Mapped[dict] = mapped_column(JSON)
+    new_strata: Mapped[dict] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    corrected_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    corrected_at: Mapped[datetime]
+
+    corrected_by = relationship("User")
+
+    def signature_content(self):
+        """Return what QA signs: the strata before and after and the reason."""
+        return {"randomisation": self.randomisation_id, "old": self.old_strata,
+                "new": self.new_strata, "reason": self.reason}
+
+    def audit_label(self):
+        """Return the randomisation it corrects."""
+        return f"#{self.randomisation_id}"

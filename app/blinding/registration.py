@@ -39,6 +39,10 @@ AUDIT_FIELDS = {
         number=_l("Randomisation number"), strata=_l("Strata"),
         randomised_at=_l("Randomised (UTC)"), randomised_by_id=_l("Randomised by")),
     **per_type(
+        "strata_correction", randomisation_id=_l("Randomisation of a subject"),
+        old_strata=_l("Strata before"), new_strata=_l("Strata after"), reason=_l("Reason"),
+        corrected_by_id=_l("Corrected by"), corrected_at=_l("Corrected (UTC)")),
+    **per_type(
         "code_break", subject_id=_l("Subject"), reason=_l("Reason"),
         adverse_event=_l("For an adverse event"), broken_by_id=_l("Broken by"),
         broken_at=_l("Broken (UTC)")),
@@ -59,6 +63,8 @@ def strata_text(value):
 
 AUDIT_VALUES = {
     ("randomisation", "strata"): strata_text,
+    ("strata_correction", "old_strata"): strata_text,
+    ("strata_correction", "new_strata"): strata_text,
     ("randomisation_list", "status"): LIST_STATUSES,
     ("randomisation_list", "purpose"): LIST_PURPOSES,
     ("randomisation_list", "source"): LIST_SOURCES,
@@ -67,6 +73,7 @@ RECORD_TYPES = {
     "randomisation_list": _l("Randomisation list"),
     "randomisation": _l("Randomisation of a subject"),
     "code_break": _l("Code break"),
+    "strata_correction": _l("Correction of a subject's strata"),
 }
 
 
@@ -93,7 +100,8 @@ WORK_QUEUES = (
 
 # blinding.view: lists exist, subjects' numbers and dates; blinding.lists / blinding.arms:
 # unblinded only (seeds, lists, kit arms, reports); blinding.randomise / blinding.break: the
-# investigator's site; blinding.breaks: the code-break log (never the arm).
+# investigator's site; blinding.breaks: the code-break log (never the arm); blinding.strata:
+# QA corrects a randomised subject's strata (reason and e-signature).
 DOMAIN = Domain(
     name="blinding",
     blueprints=((bp, "/blinding"),),
@@ -102,7 +110,7 @@ DOMAIN = Domain(
         "logistics": {"blinding.view"},
         "site": {"blinding.view", "blinding.randomise", "blinding.break", "blinding.breaks"},
         "unblinded": {"blinding.view", "blinding.lists", "blinding.arms", "blinding.breaks"},
-        "qp": {"blinding.view", "blinding.breaks"},
+        "qp": {"blinding.view", "blinding.breaks", "blinding.strata"},
         "monitor": {"blinding.view", "blinding.breaks"},
     },
     site_scoped=frozenset({"blinding.view", "blinding.randomise", "blinding.break",

@@ -1,4 +1,4 @@
-"""blinding: randomisation lists and their numbers, randomisations, code breaks
+"""blinding: randomisation lists and numbers, randomisations, strata corrections, code breaks
 
 The kit_arms table is unchanged (its model moved from stock to the blinding package).
 
@@ -100,9 +100,27 @@ def upgrade():
     sa.UniqueConstraint('slot_id', name=op.f('uq_randomisations_slot_id')),
     sa.UniqueConstraint('subject_id', name=op.f('uq_randomisations_subject_id'))
     )
+    op.create_table('strata_corrections',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('randomisation_id', sa.Integer(), nullable=False),
+    sa.Column('old_strata', sa.JSON(), nullable=False),
+    sa.Column('new_strata', sa.JSON(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('corrected_by_id', sa.Integer(), nullable=False),
+    sa.Column('corrected_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['corrected_by_id'], ['users.id'], name=op.f('fk_strata_corrections_corrected_by_id_users')),
+    sa.ForeignKeyConstraint(['randomisation_id'], ['randomisations.id'], name=op.f('fk_strata_corrections_randomisation_id_randomisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_strata_corrections'))
+    )
+    with op.batch_alter_table('strata_corrections', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_strata_corrections_randomisation_id'), ['randomisation_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('strata_corrections', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_strata_corrections_randomisation_id'))
+
+    op.drop_table('strata_corrections')
     op.drop_table('randomisations')
     with op.batch_alter_table('randomisation_slots', schema=None) as batch_op:
         batch_op.drop_index('ix_randomisation_slots_free')

@@ -59,3 +59,33 @@ def test_a_full_stratum_says_so(db, make, blinding):
         randomise(db.session, make.subject(site), strata={}, eligible=True, by=user)
     with pytest.raises(DomainError, match="No randomisation number is left in this stratum"):
         randomise(db.session, make.subject(site), strata={}, eligible=True, by=user)
+
+
+def test_strata_of_a_randomised_subject_change_only_with_a_reason_and_qa_signature(
+        db, make, blinding):
+    from app.blinding.models import StrataCorrection
+    from app.blinding.services.strata import correct_strata
+    from app.esign.services import SigningError
+    from tests.factories import PASSWORD
+
+    world = blinding.make_world()
+    subject = make.subject(world["site"])
+    done = randomise(db.session, subject, strata={"sex": "M"}, eligible=True, by=world["user"])
+    qa = make.user(roles=("qp",))
+    with pytest.raises(DomainError, match="Only QA may correct"):
+        correct_strata(db.session, done, strata={"sex": "F"}, reason="typo",
+                       by=world["user"], password=PASSWORD)
+    with pytest.raises(DomainError, match="Give a reason"):
+        correct_strata(db.session, done, strata={"sex": "F"}, reason=" ", by=qa,
+                       password=PASSWORD)
+    with pytest.raises(DomainError, match="Choose a level for sex"):
+        correct_strata(db.session, done, strata={"sex": "X"}, reason="typo", by=qa,
+                       password=PASSWORD)
+    record = correct_strata(db.session, done, strata={"sex": "F"}, reason="Entered M for F",
+                            by=qa, password=PASSWORD)
+    assert (record.old_strata, record.new_strata, done.strata, done.number) == (
+        {"sex": "M"}, {"sex": "F"}, {"sex": "F"}, "R0001")
+    assert db.session.scalar(select(StrataCorrection.reason)) == "Entered M for F"
+    with pytest.raises(SigningError):
+        correct_strata(db.session, done, strata={"sex": "M"}, reason="back", by=qa,
+                       password="wrong")

@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.blinding.models import RandomisationList
+from app.blinding.models import RandomisationList, RandomisationSlot
 from app.blinding.services import generator
 from app.blinding.services.design import MAX_LIST_SIZE, stratum_labels_of
 from app.blinding.states import RANDOMISATION_LIST
@@ -47,13 +47,17 @@ SLOT_INSERT = ("INSERT INTO randomisation_slots (list_id, number, sequence, bloc
 
 
 def _insert_slots(session, list_id, entries):
-    """Insert a list's numbers in one driver-level executemany (10,000 rows well under 1 s)."""
+    """Insert a list's numbers fast: a driver executemany on SQLite, COPY on PostgreSQL."""
+    rows = [(list_id, e.number, e.sequence, e.block, e.stratum, e.arm) for e in entries]
     connection = session.connection()
-    statement = SLOT_INSERT if connection.dialect.paramstyle == "qmark" else \
-        SLOT_INSERT.replace("?", "%s")
-    connection.exec_driver_sql(
-        statement,
-        [(list_id, e.number, e.sequence, e.block, e.stratum, e.arm) for e in entries])
+    if connection.dialect.paramstyle == "qmark":
+        connection.exec_driver_sql(SLOT_INSERT, rows)
+        return
+    cursor = connection.connection.driver_connection.cursor()  # psycopg 3, same transaction
+    with cursor.copy(f"COPY {RandomisationSlot.__tablename__} "
+                     "(list_id, number, sequence, block, stratum, arm) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def generate_list(session, trial, *, name, purpose, parameters, by, seed=None):
