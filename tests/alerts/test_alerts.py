@@ -136,7 +136,8 @@ def test_overdue_shipment_tells_logistics_and_its_site_once(db, only):
 
     assert run_alerts(s, TODAY) == {"kit_expiry": 0, "shipment_overdue": 2,
                                     "excursion_waiting": 0, "claim_validation_waiting": 0,
-                                    "claim_approval_waiting": 0}
+                                    "claim_approval_waiting": 0, "calibration_due_soon": 0,
+                                    "calibration_due_now": 0}
     told = f"El envío {late.number} lleva retraso"
     assert notices(s, world.logistics) == [told] and notices(s, world.site_user) == [told]
     assert mails(s, world.logistics) == [told]
