@@ -17,11 +17,13 @@ def due_headers():
 
 
 def due_sheet(session, stmt, today):
-    """Return the sheet of the due list (rows are (plan, device, model))."""
+    """Return the sheet of the due list (a select of plans with their devices)."""
     from app.devices.states import DEVICE
 
     def rows():
-        for plan, device, model in session.execute(stmt.execution_options(yield_per=2000)):
+        for plan in session.scalars(stmt):
+            device = plan.device
+            model = device.model
             yield [plan.next_due, max((today - plan.next_due).days, 0), device.serial,
                    f"{model.manufacturer} {model.model}", str(DEVICE_KINDS[model.kind]),
                    plan.name, str(LAB_KINDS[plan.lab_kind]), DEVICE.label(device.status),

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from app.devices.models import (
     CalibrationPlan,
@@ -30,12 +31,14 @@ def visible_devices(user, permission="devices.view"):
 
 def due_plans(user, today, *, horizon=None, when="all", site_id=None, trial_id=None,
               lab_kind=None, kind=None):
-    """Return a select of (plan, device, model) rows due within the horizon or overdue."""
+    """Return a select of the plans due within the horizon or overdue (devices loaded)."""
     horizon = today + timedelta(days=horizon if horizon is not None else 30)
-    stmt = (select(CalibrationPlan, Device, DeviceModel)
+    stmt = (select(CalibrationPlan)
             .join(Device, Device.id == CalibrationPlan.device_id)
             .join(DeviceModel, DeviceModel.id == Device.model_id)
-            .where(CalibrationPlan.active.is_(True), Device.status != "retired"))
+            .where(CalibrationPlan.active.is_(True), Device.status != "retired")
+            .options(contains_eager(CalibrationPlan.device).contains_eager(Device.model),
+                     contains_eager(CalibrationPlan.device).selectinload(Device.site)))
     if when == "overdue":
         stmt = stmt.where(CalibrationPlan.next_due < today)
     elif when == "due":

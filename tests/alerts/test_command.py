@@ -27,7 +27,8 @@ def test_the_daily_task_runs_the_same_and_commits(app, demo):
 
     first = daily_alerts.call_local()
     assert set(first) == {"kit_expiry", "shipment_overdue", "excursion_waiting",
-                          "claim_validation_waiting", "claim_approval_waiting"}
+                          "claim_validation_waiting", "claim_approval_waiting",
+                          "calibration_due_soon", "calibration_due_now"}
     assert sum(first.values()) == demo.session.scalar(
         select(func.count()).select_from(SentAlert))
     assert sum(daily_alerts.call_local().values()) == 0

@@ -93,7 +93,7 @@ def test_a_reference_standard_failure_reaches_every_device_it_calibrated(page):
         page.get_by_role("link", name="ELC-2026-0100").click()
     _sign(page)
     assert "No conforme" in page.inner_text("#conformity")
-    assert page.request.get(page.url + "/certificate.pdf").status == 200
+    assert page.get_by_role("link", name="Certificado (PDF)").is_visible()
     page.goto("/devices/impacts?status=open")
     with page.expect_navigation():
         page.locator("tbody tr", has_text="REF-PT100-01").locator("a").first.click()

@@ -20,7 +20,13 @@ from app.devices.models import (
 from app.devices.services.decision import decide, worst
 from app.devices.services.devices import due_date, find_by_serial
 from app.devices.states import CALIBRATION_RECORD
-from app.esign.services import sign
+from app.esign.services import sign, signing_role
+
+
+def role_of(signer):
+    """Return the role a person signs in here: their signing role, else their first role."""
+    role = signing_role(signer)
+    return role if role != "none" else next(iter(sorted(signer.roles)), "none")
 
 
 def save_plan(session, device, *, name, interval_days, procedure, lab_kind, tolerances,
@@ -153,7 +159,8 @@ def record_calibration(session, plan, *, points, standards, by, today=None, **fi
 
 def perform(session, record, *, signer, password):
     """The person who did the calibration signs it as performed."""
-    signature = sign(session, record, meaning="performed", signer=signer, password=password)
+    signature = sign(session, record, meaning="performed", signer=signer, password=password,
+                     role=role_of(signer))
     apply_transition(session, CALIBRATION_RECORD, record, "perform", by=signer,
                      signature=signature, values={"performed_by_id": signer.id})
     return record
@@ -164,7 +171,8 @@ def authorise(session, record, *, signer, password, today=None):
     if record.performed_by_id == signer.id:
         raise DomainError(_("The person who performed the calibration cannot also "
                             "authorise it."), "password")
-    signature = sign(session, record, meaning="approved", signer=signer, password=password)
+    signature = sign(session, record, meaning="approved", signer=signer, password=password,
+                     role=role_of(signer))
     apply_transition(session, CALIBRATION_RECORD, record, "authorise", by=signer,
                      signature=signature, values={"authorised_by_id": signer.id})
     session.refresh(record)

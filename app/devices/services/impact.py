@@ -9,6 +9,7 @@ from app.core.errors import DomainError
 from app.core.states import apply_transition
 from app.devices.models import CalibrationRecord, ImpactAssessment, RecordStandard
 from app.devices.queries import event_counts, impact_shipments
+from app.devices.services.calibration import role_of
 from app.devices.states import IMPACT
 from app.esign.services import sign
 from app.notify.services import tell, users_with_roles
@@ -78,7 +79,8 @@ def close(session, impact, *, decision, conclusion, signer, password):
         raise DomainError(_("Write the conclusion of the assessment."), "conclusion")
     impact.decision, impact.conclusion = decision, conclusion.strip()
     session.flush()
-    signature = sign(session, impact, meaning="approved", signer=signer, password=password)
+    signature = sign(session, impact, meaning="approved", signer=signer, password=password,
+                     role=role_of(signer))
     apply_transition(session, IMPACT, impact, "close", by=signer, signature=signature,
                      values={"closed_by_id": signer.id})
     return impact
