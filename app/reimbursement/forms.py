@@ -142,6 +142,14 @@ class ConfirmForm(FlaskForm):
     """A confirmation button with CSRF protection."""
 
 
+class MarkPaidForm(FlaskForm):
+    """What the bank's statement says about a batch that was paid."""
+
+    value_date = DateField(_l("Value date on the bank statement"), validators=[
+        InputRequired(message=_l("Give the value date from the bank statement."))])
+    bank_reference = text_field(_l("Bank reference"), 35)
+
+
 def policy_form(policy):
     """Return a form class with the policy's fields and one group per category."""
     from wtforms import DecimalField, IntegerField

@@ -12,6 +12,7 @@ from app.stock.models import (
 )
 from app.stock.queries import depots
 from app.stock.rules import KitUse, check_kit_rules
+from app.stock.scanning import kit_number_from_scan, parse_scan
 from app.stock.services.catalog import (
     create_depot,
     depot_location_ids,
@@ -27,6 +28,7 @@ __all__ = [
     "KIT", "KIT_STATES", "USABLE_STATES", "Kit", "KitUse", "Location", "Lot", "Product",
     "ResupplyLevel", "check_kit_rules",
     "StockBalance", "StockEntry", "create_depot", "depot_location_ids", "depots",
-    "eligible_kits", "move_kits", "random_kit_numbers", "receive_new_kits", "resupply_needs",
+    "eligible_kits", "kit_number_from_scan", "move_kits", "parse_scan",
+    "random_kit_numbers", "receive_new_kits", "resupply_needs",
     "save_resupply_level", "site_location", "transition",
 ]

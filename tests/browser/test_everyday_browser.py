@@ -1,0 +1,99 @@
+"""In Chromium: pick and receive six kits by typing into the scan field, no click between
+scans; a receipt signed with a kit unscanned asks first (accessible dialog, no inline script)."""
+
+import re
+
+from tests.browser.conftest import DEMO_PASSWORD, log_in, screenshot, serious_violations
+
+SCANS = 6
+
+
+def as_user(browser, live_server, email):
+    context = browser.new_context(base_url=live_server, locale="es-ES")
+    page = context.new_page()
+    log_in(page, email)
+    return page
+
+
+def no_reload_marker(page):
+    page.evaluate("window.__sameDocument = true")
+
+
+def still_same_document(page):
+    return page.evaluate("window.__sameDocument === true")
+
+
+def scan(page, text, progress, count):
+    """Type a scan as a keyboard-wedge scanner does (text then Enter); wait for the count."""
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"() => /(^|\\D){count} de /.test(document.querySelector('#{progress}').textContent)")
+
+
+def test_pick_and_receive_six_kits_without_touching_the_mouse(browser, live_server):
+    page = as_user(browser, live_server, "logistica@demo.example")
+    page.goto("/shipments/new")
+    page.select_option("#trial_id", label="ONC-2024-017")
+    destination = page.locator("#destination_id option", has_text="ONC-2024-017").first
+    page.select_option("#destination_id", value=destination.get_attribute("value"))
+    page.fill("#requested_kits", str(SCANS))
+    with page.expect_navigation():
+        page.click("main form[method=post] button[type=submit]")
+    shipment_url = page.url
+    with page.expect_navigation():
+        page.click("form[action$='/order'] button")
+    kits = [t.strip() for t in page.locator("#kits tbody tr td:first-child").all_inner_texts()]
+    assert len(kits) == SCANS
+    no_reload_marker(page)
+    assert page.evaluate("document.activeElement.id") == "kit_number"  # autofocus
+    page.keyboard.type("NO-SUCH-KIT")
+    page.keyboard.press("Enter")
+    page.locator(".scan-status.alert-danger").wait_for()
+    assert "NO-SUCH-KIT" in page.locator(".scan-status").inner_text()
+    for n, kit in enumerate(kits, 1):
+        scan(page, kit, "pick-progress", n)
+        assert page.evaluate("document.activeElement.id") == "kit_number"
+        assert "alert-success" in page.locator(".scan-status").get_attribute("class")
+    assert still_same_document(page)
+    assert page.locator("#kits tbody tr", has_text="Preparado").count() == SCANS
+    assert serious_violations(page) == []
+    screenshot(page, "everyday-picked-by-keyboard")
+    with page.expect_navigation():
+        page.click("form[action$='/finish-picking'] button")
+    page.fill("#boxes", "1")
+    with page.expect_navigation():
+        page.click("form[action$='/pack'] button")
+    page.fill("#courier", "World Courier Iberia")
+    with page.expect_navigation():
+        page.click("form[action$='/dispatch'] button")
+    assert page.locator(".alert-success").count() == 1, page.locator(
+        ".invalid-feedback, .alert").all_inner_texts()
+
+    site = as_user(browser, live_server, "farmacia@demo.example")
+    site.goto(shipment_url)
+    no_reload_marker(site)
+    site.focus("form[action$='/receive/scan'] #kit_number")
+    for n, kit in enumerate(kits[:-1], 1):
+        scan(site, kit, "receipt-progress", n)
+        assert site.evaluate("document.activeElement.id") == "kit_number"
+    assert still_same_document(site)
+    site.fill("form[action$='/receive'] #password", DEMO_PASSWORD)
+    site.check("form[action$='/receive'] #confirm")
+    site.click("form[action$='/receive'] button[type=submit]")
+    dialog = site.locator("dialog.confirm-dialog")
+    dialog.wait_for()
+    assert re.search(r"1 kit no se ha escaneado", dialog.inner_text())
+    assert serious_violations(site) == []
+    screenshot(site, "everyday-receipt-confirm")
+    site.keyboard.press("Escape")  # cancel: nothing is signed, the page stays
+    dialog.wait_for(state="detached")
+    assert still_same_document(site)
+    site.focus("form[action$='/receive/scan'] #kit_number")
+    scan(site, kits[-1], "receipt-progress", SCANS)
+    site.fill("form[action$='/receive'] #password", DEMO_PASSWORD)
+    site.check("form[action$='/receive'] #confirm")
+    with site.expect_navigation():  # nothing unscanned: no question
+        site.click("form[action$='/receive'] button[type=submit]")
+    assert site.locator(".alert-success").count() == 1
+    assert f"{SCANS} kits recibidos" in site.locator(".alert-success").inner_text()
