@@ -4,6 +4,7 @@ scans; a receipt signed with a kit unscanned asks first (accessible dialog, no i
 import re
 
 from tests.browser.conftest import DEMO_PASSWORD, log_in, screenshot, serious_violations
+from tests.shipments.test_receipt import csv_in_range
 
 SCANS = 6
 
@@ -62,6 +63,7 @@ def test_pick_and_receive_six_kits_without_touching_the_mouse(browser, live_serv
     with page.expect_navigation():
         page.click("form[action$='/finish-picking'] button")
     page.fill("#boxes", "1")
+    page.fill("#logger_ids", "LG-SIX")
     with page.expect_navigation():
         page.click("form[action$='/pack'] button")
     page.fill("#courier", "World Courier Iberia")
@@ -71,13 +73,19 @@ def test_pick_and_receive_six_kits_without_touching_the_mouse(browser, live_serv
         ".invalid-feedback, .alert").all_inner_texts()
 
     site = as_user(browser, live_server, "farmacia@demo.example")
-    site.goto(shipment_url)
+    site.goto(shipment_url + "/logger")
+    site.set_input_files("#file", files=[{"name": "lg.csv", "mimeType": "text/csv",
+                                          "buffer": csv_in_range()}])
+    site.fill("#logger_serial", "LG-SIX")
+    with site.expect_navigation():
+        site.click("main form button[type=submit]")
     no_reload_marker(site)
     site.focus("form[action$='/receive/scan'] #kit_number")
     for n, kit in enumerate(kits[:-1], 1):
         scan(site, kit, "receipt-progress", n)
         assert site.evaluate("document.activeElement.id") == "kit_number"
     assert still_same_document(site)
+    site.check("#logger_confirmed")  # the signing form is refreshed after each scan
     site.fill("form[action$='/receive'] #password", DEMO_PASSWORD)
     site.check("form[action$='/receive'] #confirm")
     site.click("form[action$='/receive'] button[type=submit]")
@@ -91,6 +99,7 @@ def test_pick_and_receive_six_kits_without_touching_the_mouse(browser, live_serv
     assert still_same_document(site)
     site.focus("form[action$='/receive/scan'] #kit_number")
     scan(site, kits[-1], "receipt-progress", SCANS)
+    site.check("#logger_confirmed")  # the signing form is refreshed after each scan
     site.fill("form[action$='/receive'] #password", DEMO_PASSWORD)
     site.check("form[action$='/receive'] #confirm")
     with site.expect_navigation():  # nothing unscanned: no question

@@ -1,6 +1,7 @@
 // Confirm before an irreversible step: any form with data-confirm="question" asks first in an
 // accessible modal dialog (focus moves into it, Escape cancels, focus returns afterwards).
-// Optional: data-confirm-button="label of the confirming button", data-confirm-danger.
+// Optional: data-confirm-button="label of the confirming button", data-confirm-danger, and
+// data-confirm-if="name=value" to ask only when that field of the form holds that value.
 // The dialog's markup and its default labels come from <template id="confirm-dialog">.
 (function () {
   "use strict";
@@ -33,6 +34,11 @@
     var form = event.target;
     if (!template || !form.matches("form[data-confirm]") || typeof HTMLDialogElement === "undefined") { return; }
     if (form.dataset.confirmed === "1") { form.dataset.confirmed = ""; return; }
+    var only = form.dataset.confirmIf;
+    if (only) {
+      var pair = only.split("="), data = new FormData(form);
+      if (data.getAll(pair[0]).indexOf(pair[1]) < 0) { return; }
+    }
     event.preventDefault();
     event.stopImmediatePropagation();
     ask(form, event.submitter);
