@@ -106,3 +106,5 @@ def test_pick_and_receive_six_kits_without_touching_the_mouse(browser, live_serv
         site.click("form[action$='/receive'] button[type=submit]")
     assert site.locator(".alert-success").count() == 1
     assert f"{SCANS} kits recibidos" in site.locator(".alert-success").inner_text()
+    page.context.close()
+    site.context.close()
