@@ -108,3 +108,57 @@ def test_pick_and_receive_six_kits_without_touching_the_mouse(browser, live_serv
     assert f"{SCANS} kits recibidos" in site.locator(".alert-success").inner_text()
     page.context.close()
     site.context.close()
+
+
+def big_noise_png():
+    import io
+    import os
+
+    from PIL import Image
+
+    image = Image.frombytes("RGB", (2200, 2000), os.urandom(2200 * 2000 * 3))
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=0)
+    return out.getvalue()
+
+
+def claim_pages(phone):
+    hrefs = phone.eval_on_selector_all("a[href*='/my/claims/']",
+                                       "links => links.map(a => a.getAttribute('href'))")
+    return sorted({h for h in hrefs if re.fullmatch(r"/my/claims/\d+", h)})
+
+
+def test_patient_on_a_phone_lands_on_my_claims_and_reads_the_timeline(phone):
+    log_in(phone, "paciente1@demo.example")
+    assert re.search(r"/my/?$", phone.url)
+    assert phone.get_by_text("Tus roles").count() == 0
+    screenshot(phone, "everyday-patient-landing-phone")
+    paid = draft = None
+    for href in claim_pages(phone):
+        phone.goto(href)
+        text = phone.locator("main").inner_text()
+        if "Tu extracto bancario mostrará la referencia" in text:
+            paid = href
+            assert "el equipo de finanzas" in text and "Marta Gil" not in text
+            assert "ENS-RB-" not in text
+            screenshot(phone, "everyday-patient-paid-timeline-phone")
+        if phone.locator("input[type=file][data-max-bytes]").count() and draft is None:
+            draft = href
+    assert paid and draft
+    phone.goto(draft)
+    assert serious_violations(phone) == []
+    big = big_noise_png()
+    assert len(big) > 10 * 1024 * 1024
+    box = phone.locator("input[type=file][data-max-bytes]").first
+    box.set_input_files(files=[{"name": "ticket.png", "mimeType": "image/png", "buffer": big}])
+    phone.wait_for_function("() => document.querySelector('input[type=file][data-max-bytes]')"
+                            ".dataset.downscaled")
+    size = int(box.get_attribute("data-downscaled"))
+    assert 0 < size < 10 * 1024 * 1024
+    assert box.evaluate("i => i.files[0].name") == "ticket.jpg"
+    remove = phone.locator("form[data-confirm] button.btn-outline-danger").first
+    if remove.count():
+        remove.click()
+        phone.locator("dialog.confirm-dialog").wait_for()
+        phone.keyboard.press("Escape")
+        assert phone.url.endswith(draft)
