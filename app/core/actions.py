@@ -15,6 +15,10 @@ from app.extensions import db
 
 def attach_error(form, error, default_field=None):
     """Show a service error under the field it names (or the default one, or the form)."""
+    if getattr(error, "errors", None) and form is not None:
+        for field, message in error.errors:
+            attach_error(form, DomainError(message, field), default_field)
+        return
     name = getattr(error, "field", None) or default_field
     target = getattr(form, name, None) if (form is not None and name) else None
     if form is None:

@@ -361,7 +361,7 @@ def test_a_refused_review_shows_the_message_beside_its_line_and_keeps_what_was_t
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert (f'<div id="amount_{taxi.id}-error" class="invalid-feedback d-block">A reduced '
-            "amount must be more than 0 and less than 40.00.</div>") in page
+            "amount must be more than 0 and less than €40.00.</div>") in page
     assert 'value="99"' in page and 'value="Tarifa habitual"' in page
     db.session.refresh(claim)
     assert claim.status == "submitted" and taxi.site_decision == "pending"
