@@ -1,19 +1,14 @@
 """In Chromium: pick and receive six kits by typing into the scan field, no click between
-scans; a receipt signed with a kit unscanned asks first (accessible dialog, no inline script)."""
+scans; a receipt signed with a kit unscanned asks first (accessible dialog, no inline script);
+a patient on a phone: the landing, the timeline in words, a big photo shrunk before upload."""
 
 import re
 
 from tests.browser.conftest import DEMO_PASSWORD, log_in, screenshot, serious_violations
+from tests.browser.test_shipments_browser import as_user
 from tests.shipments.test_receipt import csv_in_range
 
 SCANS = 6
-
-
-def as_user(browser, live_server, email):
-    context = browser.new_context(base_url=live_server, locale="es-ES")
-    page = context.new_page()
-    log_in(page, email)
-    return page
 
 
 def no_reload_marker(page):
@@ -128,24 +123,21 @@ def claim_pages(phone):
     return sorted({h for h in hrefs if re.fullmatch(r"/my/claims/\d+", h)})
 
 
-def test_patient_on_a_phone_lands_on_my_claims_and_reads_the_timeline(phone):
-    log_in(phone, "paciente1@demo.example")
+def test_patient_on_a_phone_lands_on_my_claims_and_reads_the_timeline(phone, browser,
+                                                                     live_server):
+    log_in(phone, "paciente1@demo.example")  # María: a draft, claims at the site, no payment
     assert re.search(r"/my/?$", phone.url)
     assert phone.get_by_text("Tus roles").count() == 0
     screenshot(phone, "everyday-patient-landing-phone")
-    paid = draft = None
+    drafts = []
     for href in claim_pages(phone):
         phone.goto(href)
         text = phone.locator("main").inner_text()
-        if "Tu extracto bancario mostrará la referencia" in text:
-            paid = href
-            assert "el equipo de finanzas" in text and "Marta Gil" not in text
-            assert "ENS-RB-" not in text
-            screenshot(phone, "everyday-patient-paid-timeline-phone")
-        if phone.locator("input[type=file][data-max-bytes]").count() and draft is None:
-            draft = href
-    assert paid and draft
-    phone.goto(draft)
+        assert "Pablo Ortega" not in text and "Marta Gil" not in text  # staff names
+        if phone.locator("input[type=file][data-max-bytes]").count():
+            drafts.append(href)
+    assert drafts
+    phone.goto(drafts[0])
     assert serious_violations(phone) == []
     big = big_noise_png()
     assert len(big) > 10 * 1024 * 1024
@@ -157,8 +149,23 @@ def test_patient_on_a_phone_lands_on_my_claims_and_reads_the_timeline(phone):
     assert 0 < size < 10 * 1024 * 1024
     assert box.evaluate("i => i.files[0].name") == "ticket.jpg"
     remove = phone.locator("form[data-confirm] button.btn-outline-danger").first
-    if remove.count():
-        remove.click()
-        phone.locator("dialog.confirm-dialog").wait_for()
-        phone.keyboard.press("Escape")
-        assert phone.url.endswith(draft)
+    remove.click()
+    phone.locator("dialog.confirm-dialog").wait_for()
+    phone.keyboard.press("Escape")
+    assert phone.url.endswith(drafts[0])
+
+    context = browser.new_context(base_url=live_server, locale="es-ES",
+                                  viewport={"width": 390, "height": 844}, is_mobile=True)
+    antonio = context.new_page()
+    log_in(antonio, "paciente2@demo.example")  # Antonio: a paid claim
+    paid = None
+    for href in claim_pages(antonio):
+        antonio.goto(href)
+        text = antonio.locator("main").inner_text()
+        if "Tu extracto bancario mostrará la referencia" in text:
+            paid = href
+            assert "el equipo de finanzas" in text and "tu hospital" in text
+            assert "Marta Gil" not in text and "ENS-RB-" not in text
+            screenshot(antonio, "everyday-patient-paid-timeline-phone")
+    assert paid
+    context.close()
