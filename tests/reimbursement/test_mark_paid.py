@@ -57,3 +57,18 @@ def test_the_batch_page_asks_before_marking_paid(client, login, world, db):
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'value="TYPED-REF"' in page
     assert "The value date cannot be before" in page
+
+
+def test_the_claimant_reads_who_in_words_never_names_or_batch_ids(client, login, world, db):
+    batch, claims = released(world)
+    mark_batch_paid(world.session, batch, world.finance, value_date=batch.execution_date,
+                    bank_reference="CABK 0042")
+    db.session.commit()
+    login(claims[0].claimant)
+    page = client.get(f"/my/claims/{claims[0].id}",
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "your hospital" in page and "the finance team" in page
+    assert "Your bank statement will show the reference" in page
+    assert batch.message_id not in page
+    for staff in (world.finance, world.finance2, world.site_user):
+        assert staff.full_name not in page
