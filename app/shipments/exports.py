@@ -89,8 +89,8 @@ def storage_text(kits):
     limits = storage_range(kits)
     if limits is None:
         return "—"
-    return _("Store at %(low)s to %(high)s °C", low=local_number(limits[0], 1),
-             high=local_number(limits[1], 1))
+    return _("Store at %(low)s to %(high)s °C", low=local_number(limits[0]),
+             high=local_number(limits[1]))
 
 
 def packing_list_story(shipment, address=None):
