@@ -5,6 +5,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.audit.services import record_event, set_reason
+from app.auth.duties import check_role_combination
 from app.auth.services import create_user, invitation_token, update_user
 from app.core.errors import DomainError
 from app.notify.services import queue_email
@@ -27,6 +28,7 @@ def send_invitation(session, user):
 
 def invite_user(session, *, email, full_name, language, roles, sites=()):
     """Create an account without a password and e-mail its invitation link."""
+    check_role_combination(roles, sites)
     user = create_user(session, email=email, full_name=full_name, language=language,
                        roles=roles, sites=sites)
     return send_invitation(session, user)
@@ -35,5 +37,7 @@ def invite_user(session, *, email, full_name, language, roles, sites=()):
 def change_account(session, user, *, reason, **values):
     """Change an account's name, language, roles, sites or active flag, with a reason."""
     set_reason(session, reason)
+    if "roles" in values or "sites" in values:
+        check_role_combination(values.get("roles", user.roles), values.get("sites", user.sites))
     update_user(session, user, **values)
     return user

@@ -9,11 +9,16 @@ entry (and any signing lock): that rule lives here and nowhere else.
 from flask import flash, redirect, request
 
 from app.core.errors import DomainError
+from app.core.xhr import form_errors, json_answer, wants_json
 from app.extensions import db
 
 
 def attach_error(form, error, default_field=None):
     """Show a service error under the field it names (or the default one, or the form)."""
+    if getattr(error, "errors", None) and form is not None:
+        for field, message in error.errors:
+            attach_error(form, DomainError(message, field), default_field)
+        return
     name = getattr(error, "field", None) or default_field
     target = getattr(form, name, None) if (form is not None and name) else None
     if form is None:
@@ -91,18 +96,23 @@ def perform(action, *, success, next_url, form=None, render=None, refused_url=No
     if respond is not None:
         return respond(result)
     message = success(result) if callable(success) else success
-    if message:
-        flash(message, "success")
     target = next_url(result) if callable(next_url) else next_url
+    if message:
+        flash(message, "success")  # a scripted caller's next page load consumes it
+    if wants_json():
+        return json_answer(True, message, next_url=target)
     return redirect(target)
 
 
 def _refused(error, form, render, back):
-    if render is not None:
-        return render()
     from flask_babel import gettext as _
 
     message = str(error) if error is not None else (
         (first_form_error(form) if form is not None else None) or _("Please correct the form."))
+    if wants_json():
+        return json_answer(False, message, field=getattr(error, "field", None),
+                           errors=form_errors(form))
+    if render is not None:
+        return render()
     flash(message, "danger")
     return redirect(back() if callable(back) else back)

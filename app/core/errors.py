@@ -12,3 +12,12 @@ class DomainError(Exception):
     def message(self):
         """Return the text shown to the user."""
         return str(self)
+
+
+class FieldErrors(DomainError):
+    """Several refusals found at once, each shown beside its own field."""
+
+    def __init__(self, errors):
+        self.errors = list(errors)  # [(field, message), ...]
+        field, message = self.errors[0]
+        super().__init__(message, field)

@@ -15,6 +15,25 @@ def no_control_chars(form, field):
         raise ValidationError(_l("This text contains characters that are not allowed."))
 
 
+def no_control_chars_but_gs(form, field):
+    """Like no_control_chars, but let the GS1 group separator (0x1d) a scanner sends pass."""
+    value = field.data or ""
+    if any(ord(c) < 32 and c not in "\r\n\t\x1d" for c in value):
+        raise ValidationError(_l("This text contains characters that are not allowed."))
+
+
+def scan_field(label, required=True, **kwargs):
+    """Return the field a barcode scanner types into: a kit number or a GS1 DataMatrix."""
+    validators = [Length(max=200), no_control_chars_but_gs]
+    if required:
+        validators.insert(0, DataRequired(message=_l("This field is required.")))
+    render_kw = {"autocomplete": "off", "inputmode": "text", "spellcheck": "false",
+                 "data-scan-field": ""}
+    render_kw.update(kwargs.pop("render_kw", {}))
+    return StringField(label, validators=validators, filters=[_strip], render_kw=render_kw,
+                       **kwargs)
+
+
 def reason_field(label=None):
     """Return the required 'reason for change' field of GxP edit forms."""
     return TextAreaField(

@@ -3,9 +3,17 @@
 from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
+# Dates and numbers follow a region: British English is day-first, Spanish Spain's.
+REGIONS = {"en": "en_GB", "es": "es_ES"}
+
 
 def select_locale():
-    """Return the user's language, else the session's choice, else the browser's, else es."""
+    """Return the user's language (with its region), else the session's, the browser's, es."""
+    language = _select_language()
+    return REGIONS.get(language, language)
+
+
+def _select_language():
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]

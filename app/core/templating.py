@@ -78,5 +78,5 @@ def install(app):
         return {
             "nav_entries": nav_for(current_user),
             "user_menu_entries": user_menu_for(current_user),
-            "current_locale": str(get_locale()),
+            "current_locale": get_locale().language,
         }

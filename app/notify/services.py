@@ -7,6 +7,7 @@ from flask import current_app, has_request_context, request
 from flask_babel import force_locale
 from sqlalchemy import select, update
 
+from app.core.i18n import REGIONS
 from app.core.models import utcnow
 from app.notify.models import Notice, OutboxMessage
 
@@ -72,7 +73,7 @@ def tell(session, users, compose, link, *, email=True):
     """
     absolute = absolute_link(link)
     for user in users:
-        with force_locale(user.language or "es"):
+        with force_locale(REGIONS.get(user.language, "es_ES")):
             subject, body = compose()
         notify(session, user, subject, link)
         if email:

@@ -157,7 +157,8 @@ def seed_reimbursement(session, users, report):
     approve_claim(session, paid, {}, finance)
     batch = create_batch(session, [paid.id], finance)
     release_batch(session, batch, finance2, DEMO_PASSWORD)
-    mark_batch_paid(session, batch, finance)
+    mark_batch_paid(session, batch, finance, value_date=batch.execution_date,
+                    bank_reference="ENSAYO " + batch.message_id[-8:])
     stay_start = day(3, cart)
     stay = _claim(session, cart, antonio, [
         ("lodging", stay_start, "Apartamento cerca del hospital, 14 noches", "1190.00", "14",

@@ -21,6 +21,11 @@ LANGUAGES = [("es", "Español"), ("en", "English")]
 ACCEPT = "image/jpeg,image/png,image/heic,.heic,application/pdf"
 
 
+# photo.js shrinks big photos in the browser before upload (10 MB is the server's limit).
+PHOTO_KW = {"accept": ACCEPT, "data-max-bytes": str(10 * 1024 * 1024), "data-downscale": "2400",
+            "data-too-big": _l("This file is larger than 10 MB and cannot be made smaller here. "
+                               "Take the photo again at a lower resolution or send a PDF.")}
+
 class InviteForm(FlaskForm):
     """Invite a subject's patient or caregiver to the portal."""
 
@@ -65,8 +70,7 @@ class LineForm(FlaskForm):
                            description=_l("For car trips the kilometres; for per diem the "
                                           "days; for lodging the nights."),
                            render_kw={"inputmode": "decimal", "autocomplete": "off"})
-    receipt = FileField(_l("Receipt (photo or PDF)"),
-                        render_kw={"accept": ACCEPT})
+    receipt = FileField(_l("Receipt (photo or PDF)"), render_kw=PHOTO_KW)
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,8 +81,7 @@ class ReceiptForm(FlaskForm):
     """Attach a receipt to a line."""
 
     receipt = FileField(_l("Receipt (photo or PDF)"), validators=[
-        DataRequired(message=_l("Choose a file."))],
-        render_kw={"accept": ACCEPT})
+        DataRequired(message=_l("Choose a file."))], render_kw=PHOTO_KW)
 
 
 class SubmitClaimForm(FlaskForm):
@@ -103,7 +106,7 @@ class BankForm(FlaskForm):
     authorisation = FileField(
         _l("Authorisation signed by the account holder"),
         description=_l("Only when the account is not in your name: a photo or PDF."),
-        render_kw={"accept": ACCEPT})
+        render_kw=PHOTO_KW)
 
 
 class RequestReceiptForm(FlaskForm):
@@ -140,6 +143,14 @@ class BatchForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A confirmation button with CSRF protection."""
+
+
+class MarkPaidForm(FlaskForm):
+    """What the bank's statement says about a batch that was paid."""
+
+    value_date = DateField(_l("Value date on the bank statement"), validators=[
+        InputRequired(message=_l("Give the value date from the bank statement."))])
+    bank_reference = text_field(_l("Bank reference"), 35)
 
 
 def policy_form(policy):

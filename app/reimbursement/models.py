@@ -367,6 +367,8 @@ class PaymentBatch(Audited, TimestampMixin, db.Model):
     released_at: Mapped[datetime | None]
     paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     paid_at: Mapped[datetime | None]
+    value_date: Mapped[date | None]
+    bank_reference: Mapped[str | None] = mapped_column(String(35))
 
     created_by = relationship("User", foreign_keys=[created_by_id], lazy="joined")
     released_by = relationship("User", foreign_keys=[released_by_id])

@@ -84,7 +84,8 @@ AUDIT_FIELDS = {
         "payment_batch", message_id=_l("Message id"), execution_date=_l("Execution date"),
         total=_l("Total"), count=_l("Number of claims"), released_by_id=_l("Released by"),
         released_at=_l("Released (UTC)"), paid_by_id=_l("Marked paid by"),
-        paid_at=_l("Paid (UTC)")),
+        paid_at=_l("Paid (UTC)"), value_date=_l("Value date on the bank statement"),
+        bank_reference=_l("Bank reference")),
 }
 MONEY_FIELDS = {
     "claim": ("total_claimed", "total_approved"),

@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased, object_session
 
 from app.coldchain.excursions import downsample
 from app.coldchain.pdf_chart import temperature_drawing
+from app.core.templating import number as local_number
 from app.devices.api import shipment_device_story
 from app.exports.barcodes import code128
 from app.exports.pdf import para, table
@@ -89,7 +90,8 @@ def storage_text(kits):
     limits = storage_range(kits)
     if limits is None:
         return "—"
-    return _("Store at %(low)s to %(high)s °C", low=f"{limits[0]:g}", high=f"{limits[1]:g}")
+    return _("Store at %(low)s to %(high)s °C", low=local_number(limits[0]),
+             high=local_number(limits[1]))
 
 
 def packing_list_story(shipment, address=None):
@@ -143,9 +145,10 @@ def temperature_story(session, shipment):
                          "%(high)s °C; lowest %(min)s °C, highest %(max)s °C; %(m)s minutes out "
                          "of range.", n=upload.reading_count,
                          first=upload.first_at.strftime("%Y-%m-%d %H:%M"),
-                         last=upload.last_at.strftime("%Y-%m-%d %H:%M"), low=upload.low_c,
-                         high=upload.high_c, min=upload.min_c, max=upload.max_c,
-                         m=upload.minutes_out)),
+                         last=upload.last_at.strftime("%Y-%m-%d %H:%M"),
+                         low=local_number(upload.low_c, 1), high=local_number(upload.high_c, 1),
+                         min=local_number(upload.min_c, 1), max=local_number(upload.max_c, 1),
+                         m=local_number(upload.minutes_out, 1))),
                   temperature_drawing(t, v, upload.low_c, upload.high_c,
                                       [(e.started_at, e.ended_at) for e in upload.excursions])]
         if upload.excursions:

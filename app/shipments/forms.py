@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.coldchain.logger import DELIMITERS, TIME_FORMATS, TIMEZONES
-from app.core.forms import no_control_chars, reason_field, text_field
+from app.core.forms import no_control_chars, reason_field, scan_field, text_field
 from app.esign.forms import SignForm
 from app.shipments.models import SHIPMENT_KINDS, TRACKING_MAX
 
@@ -40,8 +40,7 @@ class ShipmentForm(FlaskForm):
 class ScanForm(FlaskForm):
     """One kit number, scanned or typed."""
 
-    kit_number = text_field(_l("Kit number"), 40, render_kw={
-        "autocomplete": "off", "autofocus": True, "inputmode": "text"})
+    kit_number = scan_field(_l("Kit number"), render_kw={"autofocus": True})
 
 
 class ReceiptScanForm(ScanForm):

@@ -14,6 +14,7 @@ from app.stock.models import (
 )
 from app.stock.queries import depots
 from app.stock.rules import KitUse, check_kit_rules
+from app.stock.scanning import kit_number_from_scan, parse_scan
 from app.stock.services.catalog import (
     create_depot,
     depot_location_ids,
@@ -34,7 +35,7 @@ __all__ = [
     "KitListRefused", "KitReturn", "KitUse", "Location", "Lot", "Product", "ResupplyLevel",
     "check_kit_rules", "import_kit_rows", "read_table",
     "StockBalance", "StockEntry", "create_depot", "depot_location_ids", "depots",
-    "eligible_kits", "gtin_is_valid", "move_kits", "move_kits_in_bulk", "random_kit_numbers",
-    "receive_new_kits", "resupply_needs",
+    "eligible_kits", "gtin_is_valid", "kit_number_from_scan", "move_kits", "move_kits_in_bulk",
+    "parse_scan", "random_kit_numbers", "receive_new_kits", "resupply_needs",
     "save_resupply_level", "site_location", "transition",
 ]

@@ -6,7 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from app.core.forms import reason_field, text_field
+from app.core.forms import reason_field, scan_field, text_field
 from app.stock.models import LOT_STATUSES, PRODUCT_KINDS, RETURN_CONDITIONS
 
 REQUIRED = _l("This field is required.")
@@ -119,8 +119,7 @@ class DispenseForm(FlaskForm):
 
     subject_id = SelectField(_l("Subject"), coerce=int)
     visit_id = SelectField(_l("Visit"), coerce=int)
-    kit_number = text_field(_l("Scan or type the kit number"), 40, required=False,
-                            render_kw={"autocomplete": "off"})
+    kit_number = scan_field(_l("Scan or type the kit number"), required=False)
 
 
 class ReturnForm(FlaskForm):

@@ -93,7 +93,9 @@ def test_kit_expiry_tells_logistics_of_the_depot_and_the_site_of_its_own_kits(db
 def _day(language, plus):
     from flask_babel import force_locale, format_date
 
-    with force_locale(language):
+    from app.core.i18n import REGIONS
+
+    with force_locale(REGIONS.get(language, language)):  # as notices are written
         return format_date(TODAY + timedelta(days=plus))
 
 

@@ -53,9 +53,10 @@ def test_pharmacist_dispenses_by_typing_the_kit_number(page):
     kit_number = page.locator("#proposed-kit").inner_text().strip()
     assert serious_violations(page) == []
     page.fill("#kit_number", "0000000")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Confirmar y dispensar").click()
+    page.get_by_role("button", name="Confirmar y dispensar").click()  # refused without a reload
+    page.locator(".scan-status.alert-danger").wait_for()
     assert page.get_by_text("no es el kit propuesto").first.is_visible()
+    assert page.evaluate("document.activeElement.id") == "kit_number"
     page.fill("#kit_number", kit_number)
     with page.expect_navigation():
         page.get_by_role("button", name="Confirmar y dispensar").click()

@@ -35,9 +35,9 @@ def test_reduce_and_reject_need_a_reason_and_a_sane_amount(world):
             ({line.id: ("rejected", None, "")}, "Give the reason the patient will read.",
              f"reason_{line.id}"),
             ({line.id: ("reduced", Decimal("99"), "too much")},
-             "A reduced amount must be more than 0 and less than 25.00.", f"amount_{line.id}"),
+             "A reduced amount must be more than 0 and less than €25.00.", f"amount_{line.id}"),
             ({line.id: ("reduced", Decimal("-1"), "neg")},
-             "A reduced amount must be more than 0 and less than 25.00.", f"amount_{line.id}")):
+             "A reduced amount must be more than 0 and less than €25.00.", f"amount_{line.id}")):
         with pytest.raises(DomainError, match=exactly(message)) as refused:
             validate_claim(world.session, claim, decision, world.site_user)
         assert refused.value.field == field
@@ -119,3 +119,19 @@ def test_missing_receipt_added_after_the_site_asks(world):
     receipt = attach_receipt(world.session, line, jpeg_bytes(), "late.jpg", world.patient)
     assert receipt.after_submission and not line.receipt_requested
     assert claim.status == "submitted"
+
+
+def test_every_refused_line_is_named_at_once(world):
+    from app.core.errors import FieldErrors
+
+    claim = world.submitted(lines=(("taxi", Decimal("40"), None),
+                                   ("parking_tolls", Decimal("9"), None)))
+    taxi, parking = claim.lines
+    with pytest.raises(FieldErrors) as refused:
+        validate_claim(world.session, claim, {taxi.id: ("reduced", Decimal("99"), "x"),
+                                              parking.id: ("rejected", None, "")},
+                       world.site_user)
+    assert refused.value.errors == [
+        (f"amount_{taxi.id}", "A reduced amount must be more than 0 and less than €40.00."),
+        (f"reason_{parking.id}", "Give the reason the patient will read.")]
+    world.session.rollback()

@@ -185,8 +185,9 @@ def test_site_validates_finance_approves_batches_releases_and_pays(client, login
     xml = client.get(f"/reimbursement/batches/{batch.id}/pain001.xml")
     assert xml.status_code == 200 and b"<Ustrd>" + claim.reference.encode() in xml.data
     assert world.trial.protocol_code.encode() not in xml.data
-    client.post(f"/reimbursement/batches/{batch.id}/paid")
-    client.post(f"/reimbursement/batches/{batch.id}/paid")  # twice: refused politely
+    paid = {"value_date": batch.execution_date.isoformat(), "bank_reference": "CABK 1"}
+    client.post(f"/reimbursement/batches/{batch.id}/paid", data=paid)
+    client.post(f"/reimbursement/batches/{batch.id}/paid", data=paid)  # twice: refused politely
     db.session.refresh(claim)
     assert claim.status == "paid"
     assert db.session.query(AuditEntry).filter_by(action="batch_paid").count() == 1
@@ -360,7 +361,7 @@ def test_a_refused_review_shows_the_message_beside_its_line_and_keeps_what_was_t
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert (f'<div id="amount_{taxi.id}-error" class="invalid-feedback d-block">A reduced '
-            "amount must be more than 0 and less than 40.00.</div>") in page
+            "amount must be more than 0 and less than €40.00.</div>") in page
     assert 'value="99"' in page and 'value="Tarifa habitual"' in page
     db.session.refresh(claim)
     assert claim.status == "submitted" and taxi.site_decision == "pending"

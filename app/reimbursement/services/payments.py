@@ -4,6 +4,7 @@ import secrets
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -93,15 +94,24 @@ def release_batch(session, batch, by, password):
     return batch
 
 
-def mark_batch_paid(session, batch, by):
-    """Mark a released batch and all its claims paid, exactly once."""
+def mark_batch_paid(session, batch, by, value_date=None, bank_reference=None):
+    """Mark a released batch and all its claims paid, exactly once, with the bank's data."""
     if not by.can("reimbursement.pay"):
         raise DomainError(_("Only finance can mark batches paid."))
     if batch.status == "paid":
         raise DomainError(_("This batch has already been paid."))
     if batch.status == "draft":
         raise DomainError(_("Release the batch before marking it paid."))
-    apply_transition(session, PAYMENT_BATCH, batch, "pay", by=by, values={"paid_by_id": by.id})
+    if value_date is not None and value_date < batch.execution_date:
+        raise DomainError(_("The value date cannot be before the batch's execution date "
+                            "(%(date)s).", date=format_date(batch.execution_date)),
+                          "value_date")
+    reference = (bank_reference or "").strip()[:35] or None
+    apply_transition(session, PAYMENT_BATCH, batch, "pay", by=by,
+                     values={"paid_by_id": by.id, "value_date": value_date,
+                             "bank_reference": reference},
+                     changes={"value_date": (None, value_date),
+                              "bank_reference": (None, reference)})
     claims = session.scalars(_with_lines(
         select(Claim).where(Claim.id.in_(select(BatchItem.claim_id)
                                          .where(BatchItem.batch_id == batch.id))))

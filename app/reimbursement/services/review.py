@@ -2,9 +2,10 @@
 
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import format_currency
 from flask_babel import gettext as _
 
-from app.core.errors import DomainError
+from app.core.errors import DomainError, FieldErrors
 from app.core.models import utcnow
 from app.core.states import apply_transition, check_transition
 from app.reimbursement.services.policy import cents
@@ -20,6 +21,7 @@ def can_validate(user, claim):
 def _apply_decisions(lines, decisions, *, base, decision_attr, amount_attr, reason_attr):
     """Set decision, amount and reason on each line; return the new total."""
     total = Decimal("0.00")
+    errors = []
     for line in lines:
         ceiling = base(line)
         if ceiling is None:  # rejected earlier: stays rejected
@@ -33,22 +35,24 @@ def _apply_decisions(lines, decisions, *, base, decision_attr, amount_attr, reas
             value = ceiling
         elif decision == "reduced":
             if amount is None or amount <= 0 or amount >= ceiling:
-                raise DomainError(
-                    _("A reduced amount must be more than 0 and less than %(max)s.",
-                      max=ceiling), field=f"amount_{line.id}")
+                errors.append((f"amount_{line.id}", _(
+                    "A reduced amount must be more than 0 and less than %(max)s.",
+                    max=format_currency(ceiling, "EUR"))))
+                amount = ceiling
             value = cents(amount)
         elif decision == "rejected":
             value = Decimal("0.00")
         else:
-            raise DomainError(_("Choose a decision for every line."),
-                              field=f"decision_{line.id}")
+            errors.append((f"decision_{line.id}", _("Choose a decision for every line.")))
+            value = Decimal("0.00")
         if decision in ("reduced", "rejected") and not reason:
-            raise DomainError(_("Give the reason the patient will read."),
-                              field=f"reason_{line.id}")
+            errors.append((f"reason_{line.id}", _("Give the reason the patient will read.")))
         setattr(line, decision_attr, decision)
         setattr(line, amount_attr, value)
         setattr(line, reason_attr, reason)
         total += value
+    if errors:  # every problem at once, each beside its line
+        raise FieldErrors(errors)
     return total
 
 

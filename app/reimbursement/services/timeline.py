@@ -1,8 +1,10 @@
 """A claim's timeline: record each status change and tell the claimant in their language."""
 
 from flask import has_request_context, url_for
+from flask_babel import format_currency, format_date
 from flask_babel import gettext as _
 
+from app.core.models import utcnow
 from app.esign.services import content_hash
 from app.notify.services import tell
 from app.reimbursement.models import CLAIM_STATUSES, ClaimStep
@@ -38,6 +40,14 @@ def tell_claimant(session, claim, status):
 
     def compose():
         label = str(CLAIM_STATUSES[status])
+        if status == "paid" and claim.total_approved is not None:
+            paid = _("We have paid %(amount)s on %(date)s. Your bank statement will show the "
+                     "reference %(ref)s.", amount=format_currency(claim.total_approved, "EUR"),
+                     date=format_date(claim.paid_at or utcnow()), ref=claim.reference)
+            return (_("Your expense claim %(ref)s: %(status)s.", ref=claim.reference,
+                      status=label) + " " + paid,
+                    _("Hello %(name)s,\n\n%(message)s\nSee the details in the patient "
+                      "portal:", name=user.full_name, message=paid))
         return (_("Your expense claim %(ref)s: %(status)s.", ref=claim.reference, status=label),
                 _("Hello %(name)s,\n\nYour expense claim %(ref)s is now: %(status)s.\n"
                   "See the details in the patient portal:", name=user.full_name,
@@ -53,7 +63,7 @@ def tell_receipt_requested(session, line):
 
     def compose():
         message = _("Your claim %(ref)s needs a receipt for the line of %(date)s.",
-                    ref=claim.reference, date=line.line_date.isoformat())
+                    ref=claim.reference, date=format_date(line.line_date))
         return message, _("Hello %(name)s,\n\n%(message)s\nAdd it in the patient portal:",
                           name=user.full_name, message=message)
 

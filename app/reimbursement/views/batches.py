@@ -19,7 +19,7 @@ from app.exports.pdf import pdf_response
 from app.extensions import db
 from app.reimbursement import bp
 from app.reimbursement.exports import batch_items, batch_sheet, batch_summary_pdf
-from app.reimbursement.forms import BatchForm, ConfirmForm
+from app.reimbursement.forms import BatchForm, MarkPaidForm
 from app.reimbursement.models import Claim, PaymentBatch
 from app.reimbursement.queries import batches_filtered, claims_waiting_for_payment
 from app.reimbursement.services.payments import create_batch, mark_batch_paid, release_batch
@@ -72,10 +72,13 @@ def _sign_form():
 @require("reimbursement.pay")
 def show_batch(batch_id):
     """Show a batch, its transfers and signatures."""
-    batch = get_or_404(PaymentBatch, batch_id)
+    return _batch_page(get_or_404(PaymentBatch, batch_id))
+
+
+def _batch_page(batch, paid_form=None):
     return render_template("reimbursement/batch.html", batch=batch,
                            items=batch_items(db.session, batch), release_form=_sign_form(),
-                           paid_form=ConfirmForm(formdata=None),
+                           paid_form=paid_form or MarkPaidForm(formdata=None),
                            signatures=signatures_for(db.session, batch))
 
 
@@ -100,7 +103,11 @@ def release(batch_id):
 def mark_paid(batch_id):
     """Mark a released batch paid (and its claims), once."""
     batch = get_or_404(PaymentBatch, batch_id)
-    return perform(lambda: mark_batch_paid(db.session, batch, current_user), form=ConfirmForm(),
+    form = MarkPaidForm()
+    return perform(lambda: mark_batch_paid(db.session, batch, current_user,
+                                           value_date=form.value_date.data,
+                                           bank_reference=form.bank_reference.data),
+                   form=form, render=lambda: _batch_page(batch, paid_form=form),
                    success=_("Batch marked paid; the claimants have been told."),
                    next_url=_batch_url(batch))
 

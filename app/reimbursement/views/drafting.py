@@ -1,8 +1,10 @@
 """Writing a draft claim: the screens the patient portal and staff entry on behalf share."""
 
 import uuid
+from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -65,11 +67,19 @@ def new_token():
 
 
 def visit_choices(subject):
-    """Return the active visits of the subject's trial as (id, label) choices."""
+    """Return the active visits of the subject's trial as (id, label) choices, with dates."""
     visits = db.session.scalars(select(TrialVisit).where(
         TrialVisit.trial_id == subject.trial_id, TrialVisit.active.is_(True))
         .order_by(TrialVisit.number)).all()
-    return [(v.id, f"V{v.number} · {v.name}") for v in visits]
+    start = subject.enrolment_date
+
+    def label(visit):
+        text = f"V{visit.number} · {visit.name}"
+        if start is None:
+            return text
+        return text + " · " + format_date(start + timedelta(days=visit.day_offset))
+
+    return [(v.id, label(v)) for v in visits]
 
 
 def open_from_form(form, subject, claimant, entered_by):

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from app.core.models import utcnow
+from app.core.templating import number
 from app.notify.models import Notice
 from app.notify.services import tell, users_with_roles
 
@@ -45,8 +46,10 @@ def tell_excursion(session, shipment, upload, report):
                     "for %(minutes)s minutes in %(count)s excursions (lowest %(min)s °C, "
                     "highest %(max)s °C). The kits will be quarantined on receipt until QA "
                     "decides.", logger=upload.logger_serial, n=shipment.number,
-                    low=report.low_c, high=report.high_c, minutes=report.minutes_out,
-                    count=len(report.excursions), min=report.min_c, max=report.max_c)),
+                    low=number(report.low_c, 1), high=number(report.high_c, 1),
+                    minutes=number(report.minutes_out, 1),
+                    count=len(report.excursions), min=number(report.min_c, 1),
+                    max=number(report.max_c, 1))),
          shipment_link(shipment))
 
 
@@ -67,5 +70,6 @@ def tell_quarantine(session, shipment, count):
                   _("%(count)s kits of shipment %(n)s were received after a temperature "
                     "excursion of %(minutes)s minutes and are quarantined at %(place)s. "
                     "Release or reject them.", count=count, n=shipment.number,
-                    minutes=shipment.minutes_out, place=shipment.destination.name)),
+                    minutes=number(shipment.minutes_out, 1),
+                    place=shipment.destination.name)),
          shipment_link(shipment))

@@ -18,7 +18,7 @@ from app.shipments.services.stock_bridge import (
     shipping_use,
 )
 from app.shipments.states import SHIPMENT, SHIPMENT_KIT
-from app.stock.api import KIT_STATES, USABLE_STATES, check_kit_rules
+from app.stock.api import KIT_STATES, USABLE_STATES, check_kit_rules, kit_number_from_scan
 
 
 def held_kit_ids(session, kit_ids):
@@ -62,10 +62,10 @@ def propose_kits(session, shipment, today=None, by=None):
 
 def pick_kit(session, shipment, scanned, by=None):
     """Confirm one proposed kit by its scanned or typed number; return the line."""
-    number = (scanned or "").strip()
     if shipment.status != "ordered":
         raise DomainError(_("Kits are picked while the shipment is ordered; it is %(s)s.",
                             s=shipment.status_label), "kit_number")
+    number = kit_number_from_scan(session, shipment.trial_id, scanned)
     if not number:
         raise DomainError(_("Scan or type a kit number."), "kit_number")
     kit = kit_by_number(session, shipment.trial_id, number)

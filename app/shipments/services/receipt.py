@@ -18,6 +18,7 @@ from app.shipments.services.stock_bridge import (
     shipped_kits,
 )
 from app.shipments.states import DISCREPANCY, SHIPMENT
+from app.stock.api import kit_number_from_scan
 
 RECEIVABLE = ("shipped", "delivered")
 
@@ -47,7 +48,7 @@ def scan_at_receipt(session, shipment, scanned, outcome, *, by):
     _check_receivable(shipment, by)
     if outcome not in ("ok", "damaged"):
         raise DomainError(_("Choose good condition or damaged."), "outcome")
-    number = (scanned or "").strip()
+    number = kit_number_from_scan(session, shipment.trial_id, scanned)
     if not number:
         raise DomainError(_("Scan or type a kit number."), "kit_number")
     line = next((line for line in shipment.lines

@@ -13,6 +13,7 @@ from app.coldchain.logger import (
 from app.core.actions import perform
 from app.core.permissions import require
 from app.core.queries import get_or_404
+from app.core.templating import number
 from app.extensions import db
 from app.files.services import send_stored_file
 from app.shipments import bp
@@ -39,10 +40,11 @@ def _stored(result):
     if report.has_excursion:
         flash(_("Logger data stored: %(n)s readings, %(e)s excursions, %(m)s minutes out of "
                 "range. Logistics and QA have been told.", n=upload.reading_count,
-                e=len(report.excursions), m=report.minutes_out), "warning")
+                e=len(report.excursions), m=number(report.minutes_out, 1)), "warning")
         return None
     return _("Logger data stored: %(n)s readings, all within %(low)s to %(high)s °C.",
-             n=upload.reading_count, low=report.low_c, high=report.high_c)
+             n=number(upload.reading_count), low=number(report.low_c, 1),
+             high=number(report.high_c, 1))
 
 
 def _form_page(shipment, form, refused=None):

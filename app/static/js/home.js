@@ -12,7 +12,7 @@ document.addEventListener("DOMContentLoaded", function () {
         })
       },
       options: {
-        responsive: true, maintainAspectRatio: false, animation: false,
+        responsive: true, maintainAspectRatio: false, animation: false, locale: document.documentElement.dataset.locale,
         plugins: { legend: { position: "bottom" } },
         scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } }
       }

@@ -3,10 +3,12 @@
   "use strict";
   if (typeof window.Chart === "undefined") { return; }
 
-  function stamp(ms) {
-    var d = new Date(ms);
-    return d.toISOString().slice(5, 16).replace("T", " ");
-  }
+  // Axis and tooltip times in the user's language (date order) and display time zone.
+  var root = document.documentElement;
+  var locale = root.dataset.locale || root.lang || undefined;
+  var when = new Intl.DateTimeFormat(locale, {timeZone: root.dataset.timezone || undefined,
+    day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit"});
+  function stamp(ms) { return when.format(new Date(ms)); }
 
   // Shade each excursion period behind the curve (drawn before the datasets).
   var excursionBands = {
@@ -44,7 +46,7 @@
         ]
       },
       options: {
-        animation: false, parsing: false, normalized: true, maintainAspectRatio: false,
+        animation: false, parsing: false, normalized: true, maintainAspectRatio: false, locale: locale,
         scales: {
           x: {type: "linear", ticks: {callback: stamp, maxTicksLimit: 8}},
           y: {title: {display: true, text: "°C"}}
@@ -52,7 +54,7 @@
         plugins: {
           excursionBands: {periods: data.excursions},
           legend: {labels: {filter: function (item) { return item.text !== "!"; }}},
-          tooltip: {callbacks: {title: function (items) { return items.length ? stamp(items[0].parsed.x) + " UTC" : ""; }}}
+          tooltip: {callbacks: {title: function (items) { return items.length ? stamp(items[0].parsed.x) : ""; }}}
         }
       },
       plugins: [excursionBands]

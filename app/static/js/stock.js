@@ -20,7 +20,7 @@ document.addEventListener("DOMContentLoaded", function () {
       ]
     },
     options: {
-      responsive: true, maintainAspectRatio: false, animation: false,
+      responsive: true, maintainAspectRatio: false, animation: false, locale: document.documentElement.dataset.locale,
       scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } }
     }
   });

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -9,6 +10,7 @@ from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.stock.models import Dispensing, Kit, KitReturn, Location
 from app.stock.rules import KitUse, check_kit_rules
+from app.stock.scanning import kit_number_from_scan
 from app.stock.services.catalog import supply_settings
 from app.stock.services.ledger import check_kit_move, transition
 from app.stock.services.supply import eligible_kits
@@ -33,7 +35,7 @@ def propose_kit(session, subject, on_date=None, visit=None):
 
 def dispense_kit(session, subject, visit, proposed_kit, scanned_number, *, by, on_date=None):
     """Give the proposed kit to the subject at a visit once the scanned number matches it."""
-    scanned = (scanned_number or "").strip()
+    scanned = kit_number_from_scan(session, subject.trial_id, scanned_number)
     if visit.trial_id != subject.trial_id or not visit.active:
         raise DomainError(_("This visit is not in the trial's schedule."), "visit_id")
     if subject.status not in ("enrolled", "screening"):
@@ -84,11 +86,11 @@ def _explain_unusable(kit, subject, settings, on_date):
         raise DomainError(str(error), "kit_number") from error
     if kit.expires_on < on_date:
         raise DomainError(_("Kit %(kit)s expired on %(date)s; it cannot be dispensed.",
-                            kit=kit.kit_number, date=kit.expires_on.isoformat()), "kit_number")
+                            kit=kit.kit_number, date=format_date(kit.expires_on)), "kit_number")
     if kit.expires_on < on_date + timedelta(days=settings.dnd_days):
         raise DomainError(_("Kit %(kit)s expires on %(date)s, inside the do-not-dispense "
                             "window; it cannot be dispensed.", kit=kit.kit_number,
-                            date=kit.expires_on.isoformat()), "kit_number")
+                            date=format_date(kit.expires_on)), "kit_number")
 
 
 def return_kit(session, kit, *, units_returned, units_missing, condition, explanation=None,
