@@ -2,7 +2,7 @@
 relabel campaigns; lots gain the status "certified"
 
 Revision ID: 0014_labelling
-Revises: 0010_integrity
+Revises: 0013_everyday
 Create Date: 2026-11-27 21:04:42.454017
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_labelling'
-down_revision = "0010_integrity"
+down_revision = "0013_everyday"
 branch_labels = None
 depends_on = None
 
