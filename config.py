@@ -69,6 +69,8 @@ class Config:
     LANGUAGES = ("es", "en")
     BABEL_DEFAULT_LOCALE = "es"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Europe/Madrid")
+    # Logger readings without a zone are taken in this zone unless the uploader changes it.
+    LOGGER_TIMEZONE = os.environ.get("LOGGER_TIMEZONE", "Europe/Madrid")
 
     # Mail: an outbox table always; SMTP delivery only when a host is set.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

@@ -9,7 +9,7 @@ a file with any bad row is refused whole.
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -63,7 +63,7 @@ class LoggerFileError(DomainError):
     """
 
     def __init__(self, message, problems=(), total=None, ask=None, samples=None):
-        super().__init__(message)
+        super().__init__(message, "time_format" if ask == "date_order" else None)
         self.problems = list(problems)
         self.total = total if total is not None else len(self.problems)
         self.ask = ask
