@@ -1,7 +1,5 @@
-"""Kit lists uploaded as CSV or Excel: read, check every row, import all or nothing."""
+"""Kit lists uploaded as CSV or Excel: read, preview, check every row, import all or nothing."""
 
-import csv
-import io
 import re
 import secrets
 from datetime import date
@@ -11,15 +9,12 @@ from sqlalchemy import func, select
 
 from app.core.errors import DomainError
 from app.stock.models import ARMS_MAX, Kit, Lot
+from app.stock.services.kit_list_reader import COLUMN_LABELS, map_columns, read_table
 from app.stock.services.kits import MAX_KITS_PER_BATCH, lot_receivable_problem, receive_new_kits
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 KIT_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
-HEADER_NAMES = {
-    "kit": {"kit", "kit number", "kit_number", "número de kit", "numero de kit", "kit no"},
-    "lot": {"lot", "blinded lot", "blinded_lot", "lote", "lote ciego"},
-    "arm": {"arm", "treatment arm", "treatment_arm", "brazo", "brazo de tratamiento"},
-}
+PREVIEW_ROWS = 10
 
 
 class KitListRefused(DomainError):
@@ -30,48 +25,10 @@ class KitListRefused(DomainError):
         self.lines = lines
 
 
-def read_kit_list(data, filename):
-    """Return the rows of an uploaded kit list as [(line number, [cells])]; CSV or Excel."""
-    if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        except Exception as error:  # openpyxl raises many kinds on a broken file
-            raise DomainError(_("This Excel file cannot be read."), "file") from error
-        return [(n, ["" if c is None else str(c).strip() for c in row])
-                for n, row in enumerate(sheet.iter_rows(values_only=True), 1)]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DomainError(_("The CSV file must be UTF-8 text."), "file") from error
-    delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") \
-        else ","
-    return [(n, [c.strip() for c in row])
-            for n, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)]
-
-
-def _columns(header):
-    found = {}
-    for index, cell in enumerate(header):
-        name = cell.strip().lower()
-        for key, names in HEADER_NAMES.items():
-            if name in names:
-                found[key] = index
-    return found
-
-
-def check_kit_list(session, trial, rows, *, may_see_arms, today=None):
+def check_kit_list(session, trial, table, *, may_see_arms, today=None):
     """Return (good rows [(number, lot, arm)], errors [(line, message)]) for an upload."""
     today = today or date.today()
-    if not rows:
-        return [], [(1, _("The file is empty."))]
-    header_line, header = rows[0]
-    columns = _columns(header)
-    if "kit" not in columns or "lot" not in columns:
-        return [], [(header_line, _("The first line must name the columns: kit number, "
-                                    "blinded lot and (optionally) treatment arm."))]
-    body = [(n, cells) for n, cells in rows[1:] if any(cells)]
+    header_line, columns, body = table.header_line, table.columns, table.body
     if not body:
         return [], [(header_line, _("The file has no kit rows."))]
 
@@ -90,12 +47,16 @@ def check_kit_list(session, trial, rows, *, may_see_arms, today=None):
     lot_names = {cell(cells, "lot").lower() for _n, cells in body}
     lots = {lot.number.lower(): lot for lot in session.scalars(
         select(Lot).where(func.lower(Lot.number).in_(lot_names)))}
-    seen, good, errors = {}, [], []
+    seen, unpadded, good, errors = {}, {}, [], []
     for n, cells in body:
         number, lot_name, arm = cell(cells, "kit"), cell(cells, "lot"), cell(cells, "arm")
         problem = None
         lot = lots.get(lot_name.lower())
-        if not number:
+        twin = unpadded.get(number.lstrip("0")) if number.isdigit() else None
+        if map_columns(cells).keys() >= {"kit", "lot"}:
+            problem = _("This row repeats the header (line %(line)s); a list has one header "
+                        "row.", line=header_line)
+        elif not number:
             problem = _("The kit number is missing.")
         elif not KIT_NUMBER_RE.match(number):
             problem = _("Kit number %(kit)s may only hold letters, digits and hyphens (at most "
@@ -103,6 +64,10 @@ def check_kit_list(session, trial, rows, *, may_see_arms, today=None):
         elif number in seen:
             problem = _("Kit number %(kit)s appears twice in the file (first on line %(line)s).",
                         kit=number, line=seen[number])
+        elif twin and twin[0] != number:
+            problem = _("Kit number %(kit)s and %(other)s (line %(line)s) differ only by "
+                        "leading zeros; check the number format of the column.", kit=number,
+                        other=twin[0], line=twin[1])
         elif number in existing:
             problem = _("Kit number %(kit)s already exists in this trial.", kit=number)
         elif not lot_name:
@@ -114,6 +79,8 @@ def check_kit_list(session, trial, rows, *, may_see_arms, today=None):
         else:
             problem = lot_receivable_problem(lot, trial, today)
         seen.setdefault(number, n)
+        if number.isdigit():
+            unpadded.setdefault(number.lstrip("0"), (number, n))
         if problem:
             errors.append((n, problem))
         else:
@@ -124,15 +91,35 @@ def check_kit_list(session, trial, rows, *, may_see_arms, today=None):
     return good, errors
 
 
-def import_kit_list(session, trial, location, data, filename, *, user, document_ref=None):
+def preview_kit_list(session, trial, data, filename, *, user, sheet=None):
+    """Return what an import would do, importing nothing: mapping, first rows, count, problems.
+
+    A blinded user's preview never shows the arm column's values.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        raise DomainError(_("The file is larger than 5 MB."), "file")
+    if not data.strip():
+        raise DomainError(_("The file is empty."), "file")
+    table = read_table(data, filename, sheet)
+    good, errors = check_kit_list(session, trial, table, may_see_arms=user.can("kits.arms"))
+    shown = {key: index for key, index in table.columns.items()
+             if key != "arm" or user.can("kits.arms")}
+    first = [(n, {key: cells[i] if i < len(cells) else "" for key, i in shown.items()})
+             for n, cells in table.body[:PREVIEW_ROWS]]
+    return {"table": table, "mapping": [(COLUMN_LABELS[key], table.headers[index])
+                                        for key, index in shown.items()],
+            "fields": list(shown), "first": first, "count": len(table.body), "good": good,
+            "errors": errors}
+
+
+def import_kit_list(session, trial, location, data, filename, *, user, document_ref=None,
+                    sheet=None):
     """Check a whole kit list and import it only when every row is good; return the kits.
 
     A file with any bad row raises KitListRefused listing every bad line.
     """
-    if len(data) > MAX_FILE_BYTES:
-        raise DomainError(_("The file is larger than 5 MB."), "file")
-    rows = read_kit_list(data, filename)
-    good, errors = check_kit_list(session, trial, rows, may_see_arms=user.can("kits.arms"))
+    preview = preview_kit_list(session, trial, data, filename, user=user, sheet=sheet)
+    good, errors = preview["good"], preview["errors"]
     if errors:
         raise KitListRefused(errors)
     # The file is not kept (it may hold arms). Nothing derived from it reaches the ledger or
