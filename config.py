@@ -93,6 +93,9 @@ class Config:
     SEPA_DEBTOR_NAME = os.environ.get("SEPA_DEBTOR_NAME", "")
     SEPA_DEBTOR_IBAN = os.environ.get("SEPA_DEBTOR_IBAN", "ES9121000418450200051332")
     SEPA_DEBTOR_BIC = os.environ.get("SEPA_DEBTOR_BIC", "CAIXESBBXXX")
+    # Ordering party identification (GrpHdr/InitgPty/Id): the company's NIF plus the
+    # three-character suffix agreed with the bank (Spanish banks' pain.001 customer guide).
+    SEPA_INITIATOR_ID = os.environ.get("SEPA_INITIATOR_ID", "B12345674000")
 
     PAGE_SIZE = 25
     DEMO_ALLOWED = True
