@@ -72,6 +72,8 @@ class NumberedCanvas(Canvas):
     """Canvas that holds pages back until the end, to print "Page n of m" on each."""
 
     def __init__(self, *args, **kwargs):
+        # reportlab starts every page in Helvetica, which it never embeds; start in DejaVu.
+        kwargs["initialFontName"] = kwargs.get("initialFontName") or FONT
         super().__init__(*args, **kwargs)
         self._held_pages = []
 
