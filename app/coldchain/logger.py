@@ -38,9 +38,12 @@ DEFAULT_TIMEZONE = "Europe/Madrid"
 DELIMITERS = {",": _l("Comma (,)"), ";": _l("Semicolon (;)"), "\t": _l("Tab")}
 UNITS = {"C": _l("Celsius (°C)"), "F": _l("Fahrenheit (°F)")}
 TIME_FORMATS = {
+    "iso": _l("ISO 8601 (2026-03-01 14:05:00)"),
     "dmy": _l("Day first (05/11/2026 14:05)"),
     "mdy": _l("Month first (11/05/2026 2:05 PM)"),
+    "excel": _l("Excel dates"),
 }
+DATE_ORDERS = ("dmy", "mdy")  # what the user chooses when the file cannot tell
 TIMEZONES = {
     "Europe/Madrid": _l("Spain, mainland and Balearics (Europe/Madrid)"),
     "Atlantic/Canary": _l("Canary Islands (Atlantic/Canary)"),

@@ -15,7 +15,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.coldchain.logger import DEFAULT_TIMEZONE, DELIMITERS, TIME_FORMATS, TIMEZONES
+from app.coldchain.logger import (
+    DATE_ORDERS,
+    DEFAULT_TIMEZONE,
+    DELIMITERS,
+    TIME_FORMATS,
+    TIMEZONES,
+)
 from app.coldchain.logger_presets import PRESETS
 from app.core.forms import no_control_chars, reason_field, text_field
 from app.esign.forms import SignForm
@@ -93,7 +99,8 @@ class LoggerForm(FlaskForm):
     unit = SelectField(_l("Unit"), choices=AUTO + [("C", _l("Celsius (°C)")),
                                                    ("F", _l("Fahrenheit (°F)"))],
                        validators=[Optional()])
-    time_format = SelectField(_l("Date order"), choices=AUTO + list(TIME_FORMATS.items()),
+    time_format = SelectField(_l("Date order"), choices=AUTO + [
+        (key, TIME_FORMATS[key]) for key in DATE_ORDERS],
                               validators=[Optional()])
     timezone = SelectField(_l("Times without a zone are in"), choices=list(TIMEZONES.items()),
                            default=DEFAULT_TIMEZONE)
