@@ -117,12 +117,7 @@ class ParsedLogger:
 def parse_logger_file(data, options=None):
     """Return a ParsedLogger for the bytes, or raise LoggerFileError listing every bad line."""
     options = options or ParseOptions()
-    if len(data) > MAX_LOGGER_BYTES:
-        raise LoggerFileError(_("The file is larger than %(mb)s MB. A logger export of one "
-                                "trip is far smaller: check that this is the right file.",
-                                mb=MAX_LOGGER_BYTES // (1024 * 1024)))
-    if not data.strip():
-        raise LoggerFileError(_("The file is empty."))
+    check_size(data)
     if options.preset in PRESETS:
         options = PRESETS[options.preset].apply(options)
     table = _table(data, options)
@@ -168,6 +163,16 @@ def parse_logger_file(data, options=None):
 
 
 parse_logger_csv = parse_logger_file
+
+
+def check_size(data):
+    """Refuse an empty file or one far larger than a trip's export, before reading it."""
+    if len(data) > MAX_LOGGER_BYTES:
+        raise LoggerFileError(_("The file is larger than %(mb)s MB. A logger export of one "
+                                "trip is far smaller: check that this is the right file.",
+                                mb=MAX_LOGGER_BYTES // (1024 * 1024)))
+    if not data.strip():
+        raise LoggerFileError(_("The file is empty."))
 
 
 def _table(data, options):

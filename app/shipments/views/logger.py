@@ -11,6 +11,7 @@ from app.coldchain.logger import (
     TIMEZONES,
     LoggerFileError,
     ParseOptions,
+    check_size,
     read_options_from_text,
 )
 from app.coldchain.logger_presets import PRESETS
@@ -72,13 +73,8 @@ def _incoming(form, shipment):
     """Return (bytes, file name): a new file is staged, else the staged one is read back."""
     upload = form.file.data
     if upload is not None and getattr(upload, "filename", ""):
-        data = upload.read()
-        if len(data) > MAX_LOGGER_BYTES:
-            raise LoggerFileError(_("The file is larger than %(mb)s MB. A logger export of one "
-                                    "trip is far smaller: check that this is the right file.",
-                                    mb=MAX_LOGGER_BYTES // (1024 * 1024)))
-        if not data.strip():
-            raise LoggerFileError(_("The file is empty."))
+        data = upload.read(MAX_LOGGER_BYTES + 1)
+        check_size(data)
         form.staged.data = logger_staging.stage(data, current_user.id, shipment.id)
         form.staged_name.data = upload.filename[:200]
         return data, upload.filename
