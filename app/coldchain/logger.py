@@ -310,6 +310,8 @@ def _decimal_comma(body, index):
 def _temperature(raw, comma, fahrenheit):
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         value = float(raw)
+    elif not comma and raw[-1:].isdigit():
+        value = float(raw)  # the common case, without the unit-suffix expression
     else:
         text = _UNIT_SUFFIX.sub("", str(raw).strip()).replace("\u2212", "-")
         value = float(text.replace(",", ".") if comma else text)

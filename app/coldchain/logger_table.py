@@ -178,15 +178,20 @@ def text_table(text, options):
 
 
 def _text_body(lines, index, cells, layout, delimiter):
-    body, blanks, previous_blank = [], set(), False
+    kept, blanks, previous_blank = [], set(), False
     for number, line in enumerate(lines[index + 1:], start=index + 2):
         if not line.strip() or line.lstrip().startswith("#"):
             previous_blank = previous_blank or not line.strip()
             continue
-        body.append((number, next(csv.reader([line], delimiter=delimiter), [])))
+        kept.append((number, line))
         if previous_blank:
             blanks.add(number)
         previous_blank = False
+    # One reader for the whole body: a reader per line costs several times more.
+    rows = list(csv.reader((line for _n, line in kept), delimiter=delimiter))
+    if len(rows) != len(kept):  # an unclosed quote ran over lines: read them one by one
+        rows = [next(csv.reader([line], delimiter=delimiter), []) for _n, line in kept]
+    body = [(number, row) for (number, _line), row in zip(kept, rows, strict=True)]
     return Table(columns=cells, body=body, layout=layout, header_line=index + 1,
                  delimiter=delimiter, metadata=lines[:index], blank_before=blanks)
 

@@ -69,3 +69,8 @@ def test_daily_min_max_summary_is_refused_as_such(en):
 def test_twelve_hour_clock_with_hour_13_is_a_bad_line(en):
     error = refused(b"time,temp\n2026-01-13 1:00 PM,5\n13/01/2026 13:00 PM,5\n")
     assert [line for line, _m in error.problems] == [3]
+
+
+def test_an_unclosed_quote_stays_on_its_own_line(en):
+    data = b'time,temp\n2026-01-13 10:00,"5\n2026-01-13 10:05,6\n'
+    assert parse_logger_file(data, ParseOptions(timezone="UTC")).temperatures == [5.0, 6.0]
