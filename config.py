@@ -69,6 +69,8 @@ class Config:
     LANGUAGES = ("es", "en")
     BABEL_DEFAULT_LOCALE = "es"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Europe/Madrid")
+    # Logger readings without a zone are taken in this zone unless the uploader changes it.
+    LOGGER_TIMEZONE = os.environ.get("LOGGER_TIMEZONE", "Europe/Madrid")
 
     # Mail: an outbox table always; SMTP delivery only when a host is set.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -93,6 +95,9 @@ class Config:
     SEPA_DEBTOR_BIC = os.environ.get("SEPA_DEBTOR_BIC", "CAIXESBBXXX")
     # ISBT 128 facility identification number of the Chain of Identity (A9998: the example one).
     CELL_COI_FACILITY = os.environ.get("CELL_COI_FACILITY", "A9998")
+    # Ordering party identification (GrpHdr/InitgPty/Id): the company's NIF plus the
+    # three-character suffix agreed with the bank (Spanish banks' pain.001 customer guide).
+    SEPA_INITIATOR_ID = os.environ.get("SEPA_INITIATOR_ID", "B12345674000")
 
     PAGE_SIZE = 25
     DEMO_ALLOWED = True

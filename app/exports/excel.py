@@ -23,6 +23,25 @@ MONEY_FORMAT = "#,##0.00"
 
 # OWASP's list of prefixes that make Excel or LibreOffice read text as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# After "+", "-" or "@" a formula needs a function call, a sheet or DDE reference, a cell
+# reference or an operator between operands; a phone number (+34 910 000 111), a signed
+# number (-5) or a dash before words (- see note) is ordinary text.
+_FORMULA_BODY = re.compile(
+    r"[A-Za-z_][\w.]*\s*\(|[!|]|(?<![\w])\$?[A-Za-z]{1,3}\$?\d+(?![\w])"
+    r"|[\d)]\s*[-+*/^&<>=]\s*[\d(A-Za-z]")
+
+
+class FormulaText(str):
+    """Text that a spreadsheet would read as a formula: written as a quote-prefixed text cell
+    (Excel's own mark; no apostrophe shows in the cell)."""
+
+
+def looks_like_formula(text):
+    """Return True when a spreadsheet would read the text as a formula."""
+    stripped = text.lstrip(" \t\r\n")
+    if not stripped.startswith(FORMULA_PREFIXES):
+        return False
+    return stripped.startswith("=") or bool(_FORMULA_BODY.search(stripped[1:]))
 
 _INVALID_TITLE_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 _MAX_TITLE_LENGTH = 31
@@ -64,7 +83,7 @@ def neutralise(value):
         if not value.isprintable():  # cheap test that spares clean text the regex
             # openpyxl refuses these control characters rather than dropping them.
             value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+        return FormulaText(value) if looks_like_formula(value) else value
     if isinstance(value, datetime) and value.tzinfo is not None:
         # openpyxl rejects aware datetimes; the house convention is UTC.
         return value.astimezone(UTC).replace(tzinfo=None)
@@ -181,6 +200,9 @@ def _prepare_row(worksheet, row, column_styles, money_style):
     prepared = []
     for index, value in enumerate(row):
         value = neutralise(value)
+        if type(value) is FormulaText:
+            prepared.append(text_cell(worksheet, value))
+            continue
         style = column_styles.get(index) if column_styles else None
         if style is None and type(value) is Decimal:
             style = money_style
@@ -194,10 +216,20 @@ def _prepare_row(worksheet, row, column_styles, money_style):
 def _header_cell(worksheet, text):
     """Return a bold, filled, bordered header cell."""
     # str() resolves lazy_gettext headers, which openpyxl cannot store.
-    cell = WriteOnlyCell(worksheet, value=neutralise(str(text)))
+    cell = text_cell(worksheet, neutralise(str(text)))
     cell.font = _HEADER_FONT
     cell.fill = _HEADER_FILL
     cell.border = _HEADER_BORDER
+    return cell
+
+
+def text_cell(worksheet, text):
+    """Return a cell that holds text as text; formula-like text gets Excel's quote prefix."""
+    cell = WriteOnlyCell(worksheet)
+    cell._value = str(text)
+    cell.data_type = "s"
+    if type(text) is FormulaText:
+        cell.quotePrefix = True
     return cell
 
 

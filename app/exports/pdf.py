@@ -9,7 +9,14 @@ from reportlab.platypus import SimpleDocTemplate
 from .downloads import safe_download_name, send_download
 from .pdf_flowables import escape_text, para, styles, table
 from .pdf_fonts import register_fonts
-from .pdf_page import FOOTER_HEIGHT, HEADER_HEIGHT, PAGE_MARGIN, Letterhead, NumberedCanvas
+from .pdf_page import (
+    FOOTER_HEIGHT,
+    HEADER_HEIGHT,
+    PAGE_MARGIN,
+    Letterhead,
+    NumberedCanvas,
+    UnnumberedCanvas,
+)
 from .pdf_signatures import signature_blocks
 
 __all__ = ["build_pdf", "escape_text", "para", "pdf_response", "styles", "table"]
@@ -17,8 +24,13 @@ __all__ = ["build_pdf", "escape_text", "para", "pdf_response", "styles", "table"
 PDF_MIMETYPE = "application/pdf"
 
 
-def build_pdf(title, story, *, subtitle=None, signatures=(), signature_lines=(), landscape=False):
-    """Return the bytes of a PDF: letterhead, title, story, then the signature blocks."""
+def build_pdf(title, story, *, subtitle=None, signatures=(), signature_lines=(), landscape=False,
+              page_numbers=True):
+    """Return the bytes of a PDF: letterhead, title, story, then the signature blocks.
+
+    ``page_numbers=False`` leaves the count out, for a part numbered once it is assembled
+    (see stamp_pages).
+    """
     register_fonts()
     buffer = io.BytesIO()
     letterhead = Letterhead.for_document(title, generated_at=datetime.now(UTC))
@@ -43,7 +55,7 @@ def build_pdf(title, story, *, subtitle=None, signatures=(), signature_lines=(),
         flowables,
         onFirstPage=letterhead.draw,
         onLaterPages=letterhead.draw,
-        canvasmaker=NumberedCanvas,
+        canvasmaker=NumberedCanvas if page_numbers else UnnumberedCanvas,
     )
     return buffer.getvalue()
 

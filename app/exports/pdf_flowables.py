@@ -20,6 +20,9 @@ _MIN_ROW_SPLIT_HEIGHT = 20
 
 _TABLE_STYLE = TableStyle(
     [
+        # Cells are paragraphs, but the table still sets its cell font (Helvetica by
+        # default, never embedded) on the canvas: name the embedded one.
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DCE6F1")),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

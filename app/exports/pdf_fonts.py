@@ -3,6 +3,7 @@
 from functools import cache
 from pathlib import Path
 
+from reportlab.graphics.shapes import STATE_DEFAULTS
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -22,3 +23,6 @@ def register_fonts():
     pdfmetrics.registerFontFamily(
         FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
     )
+    # Drawings (charts, barcodes) start each render in reportlab's default graphics font,
+    # Helvetica, which is never embedded: make it the embedded house font.
+    STATE_DEFAULTS["fontName"] = FONT

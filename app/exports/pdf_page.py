@@ -71,7 +71,11 @@ class Letterhead:
 class NumberedCanvas(Canvas):
     """Canvas that holds pages back until the end, to print "Page n of m" on each."""
 
+    show_numbers = True
+
     def __init__(self, *args, **kwargs):
+        # reportlab starts every page in Helvetica, which it never embeds; start in DejaVu.
+        kwargs["initialFontName"] = kwargs.get("initialFontName") or FONT
         super().__init__(*args, **kwargs)
         self._held_pages = []
 
@@ -98,10 +102,18 @@ class NumberedCanvas(Canvas):
         self.setStrokeColor(_RULE_COLOUR)
         self.setLineWidth(0.5)
         self.line(left, y + 4 * mm, right, y + 4 * mm)
-        self.setFont(FONT, _TEXT_SIZE)
-        label = _("Page %(page)s of %(total)s", page=self._pageNumber, total=total)
-        self.drawRightString(right, y, label)
+        if self.show_numbers:
+            self.setFont(FONT, _TEXT_SIZE)
+            label = _("Page %(page)s of %(total)s", page=self._pageNumber, total=total)
+            self.drawRightString(right, y, label)
         self.restoreState()
+
+
+class UnnumberedCanvas(NumberedCanvas):
+    """The same footer without the page count: for a part of a larger document whose pages
+    are numbered once it is put together."""
+
+    show_numbers = False
 
 
 def _one_line(text):

@@ -6,6 +6,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from .pdf_flowables import format_utc, para, shared_styles, table
+from .pdf_fonts import FONT
 
 HASH_PREFIX_LENGTH = 16
 
@@ -13,6 +14,7 @@ _WRITING_SPACE = 12 * mm
 _GAP = 6 * mm
 _LINE_STYLE = TableStyle(
     [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("LINEABOVE", (0, 1), (0, 1), 0.6, colors.black),
         ("LINEABOVE", (2, 1), (2, 1), 0.6, colors.black),
         ("LINEABOVE", (4, 1), (4, 1), 0.6, colors.black),

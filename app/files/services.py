@@ -38,6 +38,10 @@ def sniff_content_type(data):
     if data.startswith(b"PK\x03\x04") and b"[Content_Types].xml" in data[:4096] \
             and b"xl/" in data:
         return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text with its byte-order mark
+        return "text/csv"
     if b"\x00" not in data[:65536] and _looks_like_text(data[:65536]):
         return "text/csv"
     return None

@@ -5,12 +5,12 @@ from decimal import Decimal
 
 from flask_babel import format_currency, pgettext
 from flask_babel import gettext as _
-from pypdf import PdfReader, PdfWriter
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, PageBreak, Spacer
+from reportlab.platypus import Image, Spacer
 from sqlalchemy import case, func, select
 
 from app.exports.pdf import build_pdf, para, table
+from app.exports.pdf_assemble import assemble
 from app.files.services import read_bytes
 from app.reimbursement.models import (
     BATCH_STATUSES,
@@ -192,35 +192,32 @@ def _sheet_story(session, claim):
 
 
 def claim_sheet_pdf(session, claim):
-    """Return the Expense Reimbursement Sheet with its receipts appended as pages."""
-    main = build_pdf(_("Expense Reimbursement Sheet"), _sheet_story(session, claim),
-                     subtitle=claim.reference)
-    receipts = [(line, r) for line in claim.lines for r in line.receipts]
-    images = [(line, r) for line, r in receipts if r.file.content_type.startswith("image/")]
-    pdfs = [(line, r) for line, r in receipts if r.file.content_type == "application/pdf"]
-    if not receipts:
-        return main
-    writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(main)))
-    if images:
-        story = []
-        for number, (line, receipt) in enumerate(images, start=1):
-            if number > 1:
-                story.append(PageBreak())
-            story.append(para(f"{line.line_date.isoformat()} · {CATEGORIES[line.category]} · "
-                              f"{receipt.file.original_name}", "Heading4"))
-            picture = Image(io.BytesIO(read_bytes(receipt.file)))
-            scale = min(170 * mm / picture.imageWidth, 200 * mm / picture.imageHeight)
-            picture.drawWidth = picture.imageWidth * scale
-            picture.drawHeight = picture.imageHeight * scale
-            story.append(picture)
-        writer.append(PdfReader(io.BytesIO(build_pdf(_("Receipts"), story,
-                                                     subtitle=claim.reference))))
-    for _line, receipt in pdfs:
-        writer.append(PdfReader(io.BytesIO(read_bytes(receipt.file))))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    """Return the Expense Reimbursement Sheet with its receipts appended as pages.
+
+    Every appended page names the claim and the line its receipt belongs to; the pages are
+    numbered once over the whole document.
+    """
+    parts = [(build_pdf(_("Expense Reimbursement Sheet"), _sheet_story(session, claim),
+                        subtitle=claim.reference, page_numbers=False), None)]
+    for index, line in enumerate(claim.lines, start=1):
+        for receipt in line.receipts:
+            note = _("%(ref)s · line %(n)s: %(day)s · %(category)s · %(file)s",
+                     ref=claim.reference, n=index, day=line.line_date.isoformat(),
+                     category=CATEGORIES[line.category], file=receipt.file.original_name)
+            data = read_bytes(receipt.file)
+            if receipt.file.content_type.startswith("image/"):
+                data = _image_page(claim, note, data)
+            parts.append((data, note))
+    return assemble(parts)
+
+
+def _image_page(claim, note, data):
+    picture = Image(io.BytesIO(data))
+    scale = min(170 * mm / picture.imageWidth, 200 * mm / picture.imageHeight)
+    picture.drawWidth = picture.imageWidth * scale
+    picture.drawHeight = picture.imageHeight * scale
+    return build_pdf(_("Receipts"), [para(note, "Heading4"), picture],
+                     subtitle=claim.reference, page_numbers=False)
 
 
 # ---- PDF: payment batch summary -----------------------------------------------------------
@@ -246,8 +243,17 @@ def _plain_table(headers, rows):
     return result
 
 
+def _fit(text, font, size, width):
+    from app.exports.pdf_page import _fit as fit
+
+    return fit(str(text or ""), font, size, width)
+
+
 def batch_summary_pdf(batch, items, signatures):
-    """Return the summary PDF of a payment batch (IBANs masked)."""
+    """Return the summary PDF of a payment batch (IBANs masked; long payee names end with …)."""
+    from app.exports.pdf_fonts import FONT, register_fonts
+
+    register_fonts()
     facts = [[_("Message id"), batch.message_id],
              [_("Status"), str(BATCH_STATUSES[batch.status])],
              [_("Execution date"), batch.execution_date.isoformat()],
@@ -258,7 +264,7 @@ def batch_summary_pdf(batch, items, signatures):
     headers = batch_headers()
     chunk = []
     for row in batch_rows(items):
-        chunk.append([row[0], row[1][:48], row[2], _eur(row[3])])
+        chunk.append([row[0], _fit(row[1], FONT, 8, 78 * mm), row[2], _eur(row[3])])
         if len(chunk) == ROWS_PER_TABLE:
             story.append(_plain_table(headers, chunk))
             chunk = []

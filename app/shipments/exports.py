@@ -2,6 +2,7 @@
 
 from datetime import UTC
 
+from flask import current_app
 from flask_babel import gettext as _
 from reportlab.platypus import Spacer
 from sqlalchemy.orm import aliased, object_session
@@ -10,8 +11,8 @@ from app.coldchain.excursions import downsample
 from app.coldchain.pdf_chart import temperature_drawing
 from app.core.templating import number as local_number
 from app.devices.api import shipment_device_story
-from app.exports.barcodes import code128
 from app.exports.pdf import para, table
+from app.exports.pdf_label import CourierLabel
 from app.shipments.models import RECEIPT_OUTCOMES, SHIPMENT_KINDS, SHIPMENT_STATUSES, Shipment
 from app.shipments.services.logger import readings_of
 from app.shipments.services.stock_bridge import needs_cold_chain, storage_range
@@ -114,24 +115,31 @@ def packing_list_story(shipment, address=None):
             *shipment_device_story(object_session(shipment), shipment.id)]
 
 
-def label_story(shipment, address=None):
-    """Return the shipping label: number as Code128 barcode, route, boxes, storage."""
+def courier_label(shipment, address=None):
+    """Return the CourierLabel of a shipment: sender, recipient with contact and phone,
+    storage conditions and the shipment number as a Code128 barcode."""
+    config = current_app.config
     kits = [line.kit for line in _picked(shipment)]
-    barcode = code128(shipment.number, bar_height=60, bar_width=1.4)
-    destination = shipment.destination
-    to_text = address if shipment.kind == "patient" and address else (
-        f"{destination.name}\n{destination.site.address}" if destination.site is not None
-        else destination.name)
-    return [barcode, Spacer(1, 12),
-            para(_("From"), "Heading3"), para(shipment.origin.name),
-            para(_("To"), "Heading3"), para(to_text),
-            Spacer(1, 8),
-            table([_("Field"), _("Value")], [
-                [_("Boxes"), shipment.boxes or "—"],
-                [_("Courier"), shipment.courier or "—"],
-                [_("Tracking number"), shipment.tracking_number or "—"],
-                [_("Storage conditions"), storage_text(kits)]], col_widths=[140, 340]),
-            Spacer(1, 8), para(_("For clinical trial use only"), "Heading2")]
+    destination, site = shipment.destination, shipment.destination.site
+    if shipment.kind == "patient" and address:
+        recipient, contact = [address], _("Contact: the patient (see address)")
+    elif site is not None:
+        recipient = [site.hospital, destination.name, site.address]
+        contact = _("Contact: %(name)s · Tel. %(phone)s", name=site.principal_investigator,
+                    phone=site.phone or "—")
+    else:
+        recipient, contact = [destination.name], _("Contact: %(name)s", name=destination.name)
+    return CourierLabel(
+        title=_("Shipping label %(number)s", number=shipment.number),
+        sender_heading=_("From"),
+        sender=[config.get("COMPANY_NAME"), shipment.origin.name, config.get("COMPANY_ADDRESS"),
+                _("Tel. %(phone)s", phone=config.get("COMPANY_PHONE") or "—")],
+        recipient_heading=_("To"), recipient=recipient, contact=contact,
+        storage=storage_text(kits), barcode=shipment.number,
+        details=[_("Boxes: %(boxes)s · Courier: %(courier)s · Tracking: %(tracking)s",
+                   boxes=shipment.boxes or "—", courier=shipment.courier or "—",
+                   tracking=shipment.tracking_number or "—")],
+        footer=_("For clinical trial use only"))
 
 
 def temperature_story(session, shipment):

@@ -2,10 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -14,7 +15,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.coldchain.logger import DELIMITERS, TIME_FORMATS, TIMEZONES
+from app.coldchain.logger import (
+    DATE_ORDERS,
+    DEFAULT_TIMEZONE,
+    DELIMITERS,
+    TIME_FORMATS,
+    TIMEZONES,
+)
+from app.coldchain.logger_presets import PRESETS
 from app.core.forms import no_control_chars, reason_field, scan_field, text_field
 from app.esign.forms import SignForm
 from app.shipments.models import SHIPMENT_KINDS, TRACKING_MAX
@@ -74,11 +82,12 @@ AUTO = [("", _l("Detect"))]
 
 
 class LoggerForm(FlaskForm):
-    """A logger's CSV file and, when detection fails, how to read it."""
+    """A logger's export file, read first into a preview; how to read it when asked."""
 
-    file = FileField(_l("Logger file (CSV)"), validators=[FileRequired(
-        message=_l("Choose the logger's CSV file."))])
-    logger_serial = text_field(_l("Logger id"), 60)
+    file = FileField(_l("Logger file (CSV, TXT or Excel .xlsx)"))
+    logger_serial = text_field(_l("Logger id"), 60, required=False)
+    preset = SelectField(_l("Logger model"), choices=AUTO + [
+        (key, preset.label) for key, preset in PRESETS.items()], validators=[Optional()])
     delimiter = SelectField(_l("Column separator"), choices=AUTO + [
         ("comma", DELIMITERS[","]), ("semicolon", DELIMITERS[";"]), ("tab", DELIMITERS["\t"])],
         validators=[Optional()])
@@ -89,10 +98,14 @@ class LoggerForm(FlaskForm):
     unit = SelectField(_l("Unit"), choices=AUTO + [("C", _l("Celsius (°C)")),
                                                    ("F", _l("Fahrenheit (°F)"))],
                        validators=[Optional()])
-    time_format = SelectField(_l("Time format"), choices=AUTO + list(TIME_FORMATS.items()),
+    time_format = SelectField(_l("Date order"), choices=AUTO + [
+        (key, TIME_FORMATS[key]) for key in DATE_ORDERS],
                               validators=[Optional()])
     timezone = SelectField(_l("Times without a zone are in"), choices=list(TIMEZONES.items()),
-                           default="UTC")
+                           default=DEFAULT_TIMEZONE)
+    staged = HiddenField()
+    staged_name = HiddenField()
+    previewed = HiddenField()
 
 
 class ReceiveForm(SignForm):

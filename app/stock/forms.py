@@ -2,8 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMultipleField
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+)
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from app.core.forms import reason_field, scan_field, text_field
@@ -88,9 +95,14 @@ class UploadKitsForm(FlaskForm):
 
     trial_id = SelectField(_l("Trial"), coerce=int)
     location_id = SelectField(_l("Receive at"), coerce=int)
-    file = FileField(_l("Kit list (CSV or Excel)"), validators=[FileRequired(message=REQUIRED)],
-                     description=_l("Columns: kit number and blinded lot."))
+    file = FileField(_l("Kit list (CSV or Excel)"),
+                     description=_l("Columns: kit number and blinded lot. Title rows, vendor "
+                                    "column names and footer lines are understood."))
     document_ref = text_field(_l("Document reference"), 100, required=False)
+    sheet = SelectField(_l("Sheet"), choices=[("", _l("First sheet with a header"))],
+                        validate_choice=False, validators=[Optional()])
+    payload = HiddenField()
+    payload_name = HiddenField()
 
 
 class KitActionForm(FlaskForm):

@@ -85,6 +85,11 @@ def test_resupply_to_receipt_and_qa_decision_in_the_browser(browser, live_server
     site.fill("#logger_serial", "LG-BROWSER")
     with site.expect_navigation():
         site.click("main form button[type=submit]")
+    assert site.locator("#preview-count").inner_text() == "360"  # nothing stored yet
+    assert serious_violations(site) == []
+    screenshot(site, "logger-upload-preview")
+    with site.expect_navigation():
+        site.click("#store-readings")
     assert site.locator(".alert-warning").count() == 1  # 2 excursions, 65 minutes out
     chart_drawn(site)
     site.focus("form[action$='/receive/scan'] #kit_number")

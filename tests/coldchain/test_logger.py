@@ -15,6 +15,7 @@ from tests.coldchain import SAMPLE
 
 
 def parse(text, **options):
+    options.setdefault("timezone", "UTC")
     return parse_logger_csv(text.encode("utf-8"), ParseOptions(**options))
 
 
@@ -30,12 +31,12 @@ def test_comma_iso_celsius(app):
 
 def test_semicolon_decimal_comma_day_first_fahrenheit(app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        result = parse("# Logger LG-77 export\nFecha/Hora;Temp (°F)\n01/03/2026 10:00;41,0\n"
-                       "01/03/2026 10:05:30;50\n")
+        result = parse("# Logger LG-77 export\nFecha/Hora;Temp (°F)\n13/03/2026 10:00;41,0\n"
+                       "13/03/2026 10:05:30;50\n")
     assert result.delimiter == ";" and result.decimal_comma and result.unit == "F"
     assert result.time_format == "dmy"
     assert result.temperatures == [5.0, 10.0]
-    assert result.times[1] == datetime(2026, 3, 1, 10, 5, 30, tzinfo=UTC)
+    assert result.times[1] == datetime(2026, 3, 13, 10, 5, 30, tzinfo=UTC)
 
 
 def test_tab_and_madrid_time(app):
@@ -93,7 +94,8 @@ def test_duplicate_timestamp_refused(app):
 
 def test_other_formats_refused(app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert "not a CSV" in refused_bytes(b"PK\x03\x04\x00\x00binary").message
+        assert "cannot be read" in refused_bytes(b"PK\x03\x04\x00\x00binary").message
+        assert "neither text" in refused_bytes(b"\x00\x01\x02binary\xff" * 50).message
         assert "JSON" in refused('{"readings": []}').message
         assert "No timestamp column" in refused("foo,bar\n1,2\n").message
         assert "no comma, semicolon or tab" in refused("just some words\nmore\n").message

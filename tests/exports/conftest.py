@@ -7,6 +7,8 @@ import pytest
 from flask import Flask
 from flask_babel import Babel
 
+from tests.demo import demo, demo_connection  # noqa: F401 - the PDF fonts test uses the demo
+
 COMPANY = {
     "COMPANY_NAME": "Ensayo Logística Clínica S.L.",
     "COMPANY_ADDRESS": "Calle de la Ciencia 12, 28760 Tres Cantos, Madrid",

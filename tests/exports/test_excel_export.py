@@ -12,7 +12,14 @@ from openpyxl import load_workbook
 from openpyxl.styles.numbers import is_date_format
 from python_calamine import CalamineWorkbook
 
-from app.exports.excel import MONEY_FORMAT, Sheet, neutralise, sanitise_sheet_title, write_xlsx
+from app.exports.excel import (
+    MONEY_FORMAT,
+    FormulaText,
+    Sheet,
+    neutralise,
+    sanitise_sheet_title,
+    write_xlsx,
+)
 
 DANGEROUS = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1", '=HYPERLINK("http://x","y")']
 
@@ -34,14 +41,23 @@ def calamine_rows(data):
     return CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
 
 
-@pytest.mark.parametrize("text", DANGEROUS)
-def test_neutralise_prefixes_formula_triggers_with_an_apostrophe(text):
-    assert neutralise(text) == "'" + text
+@pytest.mark.parametrize("text", DANGEROUS + [" =1", "+cmd|' /C calc'!A0", "-A1"])
+def test_neutralise_marks_formula_triggers_as_text(text):
+    assert neutralise(text) == text and type(neutralise(text)) is FormulaText
 
 
-@pytest.mark.parametrize("text", ["Madrid", "", "a=b", "3-4", "kit @ site", " =1"])
+@pytest.mark.parametrize("text", ["Madrid", "", "a=b", "3-4", "kit @ site", "+34 910 000 111",
+                                  "-5", "- see the note", "@kit-site", "+ (34) 91 000"])
 def test_neutralise_leaves_harmless_text_alone(text):
-    assert neutralise(text) == text
+    assert neutralise(text) == text and type(neutralise(text)) is str
+
+
+def test_formula_text_is_a_quote_prefixed_text_cell_and_a_phone_number_plain_text():
+    sheet = reopen(render(Sheet("t", ["h"], [['=HYPERLINK("http://x","y")', "+34 910 000 111"]])))
+    formula, phone = sheet["A2"], sheet["B2"]
+    assert (formula.value, formula.data_type, formula.quotePrefix) == (
+        '=HYPERLINK("http://x","y")', "s", True)
+    assert (phone.value, phone.data_type, phone.quotePrefix) == ("+34 910 000 111", "s", False)
 
 
 @pytest.mark.parametrize("value", [7, -5, 1.5, Decimal("-12.50"), date(2024, 1, 2), None, True])
@@ -52,12 +68,12 @@ def test_neutralise_leaves_other_types_alone(value):
 
 def test_neutralise_strips_control_characters_openpyxl_refuses():
     assert neutralise("a\x00b\x07c") == "abc"
-    assert neutralise("\x01=cmd") == "'=cmd"
+    assert neutralise("\x01=cmd") == "=cmd" and type(neutralise("\x01=cmd")) is FormulaText
     assert neutralise("line\nnext") == "line\nnext"
 
 
 def test_neutralise_decodes_bytes_before_checking_for_formulas():
-    assert neutralise(b"=1+1") == "'=1+1"
+    assert type(neutralise(b"=1+1")) is FormulaText
 
 
 def test_rows_given_as_iterators_survive_width_estimation():
@@ -79,11 +95,11 @@ def test_neutralise_turns_aware_datetimes_into_naive_utc():
 def test_dangerous_text_is_stored_as_text_for_openpyxl_and_calamine():
     data = render(Sheet("Hostile", ["Value"], [[text] for text in DANGEROUS]))
     # XML parsers read a literal carriage return back as a line feed.
-    expected = [("'" + text).replace("\r", "\n") for text in DANGEROUS]
+    expected = [text.replace("\r", "\n") for text in DANGEROUS]
 
     cells = [row[0] for row in reopen(data).iter_rows(min_row=2)]
     assert [cell.value for cell in cells] == expected
-    assert {cell.data_type for cell in cells} == {"s"}
+    assert {(cell.data_type, cell.quotePrefix) for cell in cells} == {("s", True)}
     assert [row[0] for row in calamine_rows(data)[1:]] == expected
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("english")
 
 def test_html_renamed_jpg_is_refused(world):
     with pytest.raises(FileRefused, match=exactly(
-            "Attach a photo (JPEG, PNG, HEIC) or a PDF. This file is not one of them.")):
+            "Attach a photo (JPEG, PNG, HEIC, WebP) or a PDF. This file is not one of them.")):
         clean_receipt(b"<!doctype html><html><script>alert(1)</script></html>")
 
 

@@ -218,16 +218,30 @@ def test_site_validates_finance_approves_batches_releases_and_pays(client, login
 
 
 def test_sheet_merges_pdf_receipts(client, login, world, db):
+    from reportlab.pdfgen.canvas import Canvas
+
+    from app.exports.pdf_fonts import FONT, register_fonts
     from app.reimbursement.services.drafting import attach_receipt
 
-    claim = world.claim(lines=(("taxi", Decimal("10"), None),), receipt=False)
-    attach_receipt(db.session, claim.lines[0], pdf_bytes("FACTURA-TAXI-77"), "f.pdf",
+    register_fonts()
+    embedded = io.BytesIO()
+    page = Canvas(embedded, initialFontName=FONT)
+    page.setFont(FONT, 12)
+    page.drawString(72, 700, "FACTURA-TAXI-77")
+    page.showPage()
+    page.save()
+    claim = world.claim(lines=(("taxi", Decimal("10"), None), ("taxi", Decimal("5"), None)),
+                        receipt=False)
+    attach_receipt(db.session, claim.lines[0], embedded.getvalue(), "f.pdf", world.patient)
+    # Helvetica, not embedded: the receipt is kept as an image of its page.
+    attach_receipt(db.session, claim.lines[1], pdf_bytes("FACTURA-BUS-12"), "g.pdf",
                    world.patient)
     db.session.commit()
     login(world.patient)
     data = client.get(f"/my/claims/{claim.id}/sheet.pdf").data
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
-    assert "FACTURA-TAXI-77" in text
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(data)).pages]
+    assert "FACTURA-TAXI-77" in pages[-2] and f"{claim.reference} · line 1" in pages[-2]
+    assert "FACTURA-BUS-12" not in pages[-1] and f"{claim.reference} · line 2" in pages[-1]
 
 
 def test_site_staff_invite_a_patient_and_enter_a_claim_on_their_behalf(client, login, world,

@@ -9,7 +9,13 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEntry
 from app.shipments.models import QaDecision, Shipment
 from tests.factories import PASSWORD
-from tests.shipments.test_views import SAMPLE, create_via_form, dispatched_via_screens, post_ok
+from tests.shipments.test_views import (
+    SAMPLE,
+    create_via_form,
+    dispatched_via_screens,
+    post_ok,
+    upload_logger,
+)
 
 
 def field_error(page, field_id):
@@ -78,9 +84,7 @@ def test_qa_decision_with_a_wrong_password_keeps_the_justification(client, login
     sid = dispatched_via_screens(client, login, db, world)
     base = f"/shipments/{sid}"
     login(world.site_user)
-    post_ok(client, f"{base}/logger", {"file": (io.BytesIO(SAMPLE), "lg.csv"),
-                                       "logger_serial": "LG-2041", "timezone": "UTC"},
-            content_type="multipart/form-data")
+    upload_logger(client, f"{base}/logger", SAMPLE)
     shipment = db.session.get(Shipment, sid)
     for line in shipment.lines:
         post_ok(client, f"{base}/receive/scan", {"kit_number": line.kit.kit_number,

@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import shutil
 import subprocess
 from datetime import date, timedelta
@@ -21,6 +22,24 @@ def post_ok(client, url, data=None, **kwargs):
     response = client.post(url, data=data or {}, follow_redirects=True, **kwargs)
     assert response.status_code == 200, response.status_code
     return response.get_data(as_text=True)
+
+
+def hidden(page, name):
+    match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page) or re.search(
+        rf'id="{name}" name="{name}" type="hidden" value="([^"]*)"', page)
+    return match.group(1) if match else ""
+
+
+def upload_logger(client, url, data, filename="lg.csv", **fields):
+    """Read the file into the preview, then store it; return (preview page, stored page)."""
+    fields = {"logger_serial": "LG-2041", "timezone": "UTC", **fields}
+    preview = post_ok(client, url, {"file": (io.BytesIO(data), filename), **fields},
+                      content_type="multipart/form-data")
+    assert "Preview: nothing is stored yet" in preview, preview
+    stored = post_ok(client, url, {**fields, "action": "store",
+                                   **{n: hidden(preview, n) for n in
+                                      ("staged", "staged_name", "previewed")}})
+    return preview, stored
 
 
 def create_via_form(client, world):
@@ -63,9 +82,7 @@ def test_coordinator_and_site_and_qa_walk_the_whole_flow(client, login, db, worl
         "file": (io.BytesIO(SAMPLE.replace(b"20:00:00Z,11.0", b"20:00:00Z,hot")), "lg.csv"),
         "logger_serial": "LG-2041", "timezone": "UTC"}, content_type="multipart/form-data")
     assert "Line 147:" in page and "not a temperature" in page
-    page = post_ok(client, f"{base}/logger", {
-        "file": (io.BytesIO(SAMPLE), "lg.csv"), "logger_serial": "LG-2041",
-        "timezone": "UTC"}, content_type="multipart/form-data")
+    _preview, page = upload_logger(client, f"{base}/logger", SAMPLE)
     assert ("Logger data stored: 360 readings, 2 excursions, 65.0 minutes out of range. "
             "Logistics and QA have been told.") in page
     shipment = db.session.get(Shipment, sid)
@@ -181,7 +198,7 @@ def test_forty_megabyte_logger_file_gets_a_message_not_a_500(client, login, db, 
 
 def test_other_formats_are_refused_with_a_message(client, login, db, world):
     sid = dispatched_via_screens(client, login, db, world)
-    for payload, expected in ((b"%PDF-1.4 binary\x00\x01", "not a CSV text file"),
+    for payload, expected in ((b"%PDF-1.4 binary\x00\x01", "neither text"),
                               (b'{"t": 1}', "looks like JSON"),
                               (b"when;what\n1;2\n", "No timestamp column")):
         response = client.post(f"/shipments/{sid}/logger", data={
@@ -276,9 +293,7 @@ def test_wrong_password_on_the_receipt_screen_is_kept_and_nothing_received(clien
     sid = dispatched_via_screens(client, login, db, world)
     base = f"/shipments/{sid}"
     login(world.site_user)
-    post_ok(client, f"{base}/logger", {"file": (io.BytesIO(SAMPLE), "lg.csv"),
-                                       "logger_serial": "LG-2041", "timezone": "UTC"},
-            content_type="multipart/form-data")
+    upload_logger(client, f"{base}/logger", SAMPLE)
     page = post_ok(client, f"{base}/receive", {
         "meaning": "received", "password": "wrong", "confirm": "y", "logger_confirmed": "y"})
     assert "password is not correct" in page

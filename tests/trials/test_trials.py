@@ -76,8 +76,9 @@ def test_trial_export_neutralises_formulas(client, login_as, make):
     response = client.get("/trials/export.xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
-    titles = [row[2].value for row in sheet.iter_rows(min_row=2)]
-    assert titles == ['\'=HYPERLINK("http://evil","x")']
+    cells = [row[2] for row in sheet.iter_rows(min_row=2)]
+    assert [(c.value, c.data_type, c.quotePrefix) for c in cells] == [
+        ('=HYPERLINK("http://evil","x")', "s", True)]
 
 
 def test_qp_signs_the_set_up_with_password(client, login_as, make, db):

@@ -1,6 +1,8 @@
 """Bank details: IBAN check, encryption at rest, masking and audited reveals."""
 
 import base64
+import re
+import unicodedata
 from functools import cache
 
 from cryptography.fernet import Fernet
@@ -16,11 +18,10 @@ from app.core.errors import DomainError
 from app.files.services import FileRefused
 from app.reimbursement.models import BankAccount
 from app.reimbursement.services.receipts import store_receipt
+from app.reimbursement.services.sepa_countries import SEPA_COUNTRIES, spanish_check_digits_ok
 
-# SEPA scheme countries (EPC409-09): an IBAN outside them cannot receive a SEPA transfer.
-SEPA_COUNTRIES = frozenset(
-    "AD AT BE BG CH CY CZ DE DK EE ES FI FR GB GI GR HR HU IE IS IT LI LT LU LV MC MT NL NO PL "
-    "PT RO SE SI SK SM VA".split())
+_IBAN_PREFIX = re.compile(r"^\s*IBAN[\s:]*", re.IGNORECASE)
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f.-]+")
 
 
 @cache
@@ -46,15 +47,37 @@ def decrypt_iban(token):
     return fernet().decrypt(bytes(token)).decode("ascii")
 
 
+def normalise_iban(value):
+    """Return the IBAN without a leading "IBAN", spaces or hyphens, in capitals."""
+    return _SPACES.sub("", _IBAN_PREFIX.sub("", value or "")).upper()
+
+
 def clean_iban(value):
-    """Return the compact IBAN or raise DomainError with a message for the user."""
+    """Return the compact IBAN or raise DomainError with a message for the user.
+
+    Accepts "IBAN ES91 2100 ...", spaces and lower case; the country must be in the SEPA
+    scheme list; Spanish IBANs must also pass their national check digits.
+    """
+    compact = normalise_iban(value)
+    if not compact:
+        raise DomainError(_("Give the IBAN."), field="iban")
+    foreign = next((c for c in compact if not ("A" <= c <= "Z" or "0" <= c <= "9")), None)
+    if foreign is not None:
+        raise DomainError(_("The IBAN contains “%(char)s” (%(name)s), which is not a Latin "
+                            "letter or a digit. Type the IBAN again rather than pasting it.",
+                            char=foreign, name=unicodedata.name(foreign, "?").title()),
+                          field="iban")
     try:
-        iban = IBAN(value or "")
+        iban = IBAN(compact)
     except SchwiftyException:
         raise DomainError(
             _("This IBAN is not valid. Check the letters and digits."), field="iban") from None
     if iban.country_code not in SEPA_COUNTRIES:
         raise DomainError(_("Only accounts in SEPA countries can be paid."), field="iban")
+    if iban.country_code == "ES" and not spanish_check_digits_ok(iban.compact):
+        raise DomainError(_("The Spanish account's own check digits (the two digits after "
+                            "the branch) do not match: check the account number."),
+                          field="iban")
     return iban.compact
 
 

@@ -8,18 +8,16 @@ import warnings
 from flask_babel import gettext as _
 from PIL import Image, ImageOps
 from pillow_heif import register_heif_opener
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 from app.files.services import FileRefused, sniff_content_type, store_bytes
+from app.reimbursement.services.receipt_pdf import rewrite_pdf
 
 register_heif_opener()
 
-RECEIPT_TYPES = ("image/jpeg", "image/png", "image/heic", "application/pdf")
+RECEIPT_TYPES = ("image/jpeg", "image/png", "image/heic", "image/webp", "application/pdf")
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
 # A phone photo is about 12-48 megapixels; anything far above is refused before decoding.
 MAX_RECEIPT_PIXELS = 50_000_000
-MAX_PDF_PAGES = 20
 # Pillow's pixel limit and the warnings filters are process-wide: one decode at a time.
 _DECODE_LOCK = threading.Lock()
 
@@ -33,23 +31,22 @@ def clean_receipt(data):
                             mb=MAX_RECEIPT_BYTES // (1024 * 1024)))
     content_type = sniff_content_type(data)
     if content_type not in RECEIPT_TYPES:
-        raise FileRefused(_("Attach a photo (JPEG, PNG, HEIC) or a PDF. "
+        raise FileRefused(_("Attach a photo (JPEG, PNG, HEIC, WebP) or a PDF. "
                             "This file is not one of them."))
     if content_type == "application/pdf":
-        return _checked_pdf(data), content_type
+        return rewrite_pdf(data), content_type
     return _reencoded_image(data)
 
 
-def _checked_pdf(data):
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = len(reader.pages)
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
-        raise FileRefused(_("This PDF cannot be read. Try another copy.")) from None
-    if pages == 0 or pages > MAX_PDF_PAGES:
-        raise FileRefused(_("A receipt PDF must have between 1 and %(n)d pages.",
-                            n=MAX_PDF_PAGES))
-    return data
+def _on_white(image):
+    """Return the image in RGB with any transparency laid over white paper."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and
+                                             "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGB", rgba.size, (255, 255, 255))
+        paper.paste(rgba, mask=rgba.getchannel("A"))
+        return paper
+    return image.convert("RGB")
 
 
 def _reencoded_image(data):
@@ -69,9 +66,12 @@ def _reencode_locked(data):
                     raise FileRefused(_("This image is too large. Take the photo again at a "
                                         "lower resolution."))
                 source_format = image.format
+                if getattr(image, "n_frames", 1) > 1:
+                    raise FileRefused(_("This is an animated image. Attach a still photo of "
+                                        "the receipt."))
                 image = ImageOps.exif_transpose(image)
                 image.load()
-                rgb = image.convert("RGB")
+                rgb = _on_white(image)
                 # Pillow writes back what .info holds (JPEG comment, XMP, ICC, PNG text): drop it.
                 rgb.info = {}
                 out = io.BytesIO()

@@ -54,6 +54,43 @@ def debtor():
             "IBAN": config["SEPA_DEBTOR_IBAN"], "BIC": config["SEPA_DEBTOR_BIC"]}
 
 
+_INITIATOR = re.compile(r"^([A-Z0-9]{9})([A-Z0-9]{3})$")
+
+
+def initiator_id():
+    """Return the ordering party identification (NIF + 3-character suffix) from the settings."""
+    value = re.sub(r"[\s-]", "", current_app.config.get("SEPA_INITIATOR_ID") or "").upper()
+    match = _INITIATOR.match(value)
+    if not match or not nif_ok(match.group(1)):
+        raise DomainError(_("The setting SEPA_INITIATOR_ID must be the company's NIF followed "
+                            "by the three-character suffix agreed with the bank (for example "
+                            "B12345674000); it is “%(value)s”.", value=value))
+    return value
+
+
+def nif_ok(nif):
+    """Return True when a Spanish NIF (company CIF, DNI or NIE) has its right control."""
+    letters = "TRWAGMYFPDXBNJZSQVHLCKE"
+    if nif[0] in "XYZ" and nif[1:8].isdigit():
+        return letters[int(str("XYZ".index(nif[0])) + nif[1:8]) % 23] == nif[8]
+    if nif[:8].isdigit():
+        return letters[int(nif[:8]) % 23] == nif[8]
+    if nif[0] not in "ABCDEFGHJNPQRSUVW" or not nif[1:8].isdigit():
+        return False
+    digits = [int(d) for d in nif[1:8]]
+    total = sum(digits[1::2]) + sum(sum(divmod(d * 2, 10)) for d in digits[0::2])
+    control = (10 - total % 10) % 10
+    return nif[8] in (str(control), "JABCDEFGHI"[control])
+
+
+def _add_initiator(transfer, identification):
+    """Write GrpHdr/InitgPty/Id/OrgId/Othr/Id after the name, where the XSD wants it."""
+    party = transfer._xml.find("CstmrCdtTrfInitn/GrpHdr/InitgPty")
+    ident = ET.SubElement(party, "Id")
+    ET.SubElement(ET.SubElement(ET.SubElement(ident, "OrgId"), "Othr"), "Id").text = \
+        identification
+
+
 def transfer_text(claim_id):
     """Return the remittance text: the claim reference only, never trial, drug or disease."""
     return f"RC-{claim_id:06d}"
@@ -62,7 +99,9 @@ def transfer_text(claim_id):
 def build_pain001(batch, items):
     """Return the validated pain.001 XML bytes of a batch's transfers."""
     config = {**debtor(), "batch": True, "currency": "EUR"}
+    identification = initiator_id()
     transfer = SepaTransfer(config, schema=SCHEMA, clean=True)
+    _add_initiator(transfer, identification)
     header = transfer._xml.find("CstmrCdtTrfInitn/GrpHdr/MsgId")
     header.text = batch.message_id
     transfer.msg_id = batch.message_id

@@ -45,7 +45,7 @@ def send_receipt(claim, receipt_id):
     item = receipt_of_claim(db.session, claim, receipt_id)
     if item is None:
         abort(404)
-    return send_stored_file(item.file)
+    return send_stored_file(item.file, as_attachment=True)
 
 
 def sheet_response(claim):

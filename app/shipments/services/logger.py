@@ -15,8 +15,27 @@ from app.shipments.services.stock_bridge import shipped_kits, storage_range
 UPLOAD_STATUSES = ("shipped", "delivered")
 
 
+LOGGER_TYPES = {"text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def preview_logger_file(shipment, data, options=None):
+    """Return (parsed readings, excursion report) of a file without keeping anything."""
+    if shipment.status not in UPLOAD_STATUSES:
+        raise DomainError(_("Logger data is added once the shipment has left and before it "
+                            "is received."), "file")
+    limits = storage_range(shipped_kits(shipment))
+    if limits is None:
+        raise DomainError(_("The shipment has no kits, so there is no storage range to "
+                            "check the readings against."), "file")
+    parsed = parse_logger_csv(data, options)
+    return parsed, analyse(parsed.times, parsed.temperatures, *limits)
+
+
 def attach_logger_file(session, shipment, data, *, filename, serial, options=None, by=None):
-    """Check, analyse and keep a logger file; nothing is stored when any check fails."""
+    """Check, analyse and keep a logger file; nothing is stored when any check fails.
+
+    The bytes are kept exactly as received; the readings are stored beside them.
+    """
     serial = (serial or "").strip()
     if shipment.status not in UPLOAD_STATUSES:
         raise DomainError(_("Logger data is added once the shipment has left and before it "
@@ -26,14 +45,9 @@ def attach_logger_file(session, shipment, data, *, filename, serial, options=Non
     if any(u.logger_serial.lower() == serial.lower() for u in shipment.logger_uploads):
         raise DomainError(_("Data of logger %(id)s is already attached to this shipment.",
                             id=serial), "logger_serial")
-    limits = storage_range(shipped_kits(shipment))
-    if limits is None:
-        raise DomainError(_("The shipment has no kits, so there is no storage range to "
-                            "check the readings against."), "file")
-    parsed = parse_logger_csv(data, options)
-    report = analyse(parsed.times, parsed.temperatures, *limits)
+    parsed, report = preview_logger_file(shipment, data, options)
     try:
-        stored = store_bytes(session, data, original_name=filename, allowed_types={"text/csv"},
+        stored = store_bytes(session, data, original_name=filename, allowed_types=LOGGER_TYPES,
                              max_bytes=MAX_LOGGER_BYTES, uploaded_by=by)
     except FileRefused as error:
         raise LoggerFileError(str(error)) from error

@@ -6,9 +6,10 @@ from flask_login import current_user
 from app.core.permissions import require
 from app.esign.services import signatures_for
 from app.exports.pdf import build_pdf, pdf_response
+from app.exports.pdf_label import courier_label_pdf
 from app.extensions import db
 from app.shipments import bp
-from app.shipments.exports import label_story, packing_list_story, proof_of_delivery_story
+from app.shipments.exports import courier_label, packing_list_story, proof_of_delivery_story
 from app.shipments.queries import delivery_address, qa_decisions_of
 from app.shipments.services.logger import kit_minutes_out
 from app.shipments.views.orders import shipment_or_404
@@ -29,11 +30,9 @@ def packing_list_pdf(shipment_id):
 @bp.route("/<int:shipment_id>/label.pdf")
 @require("shipments.view")
 def label_pdf(shipment_id):
-    """Download the shipping label with the shipment number as a barcode."""
+    """Download the 100 x 150 mm courier label with the shipment number as a barcode."""
     shipment = shipment_or_404(shipment_id)
-    data = build_pdf(_("Shipping label"),
-                     label_story(shipment, delivery_address(shipment, current_user)),
-                     subtitle=shipment.number)
+    data = courier_label_pdf(courier_label(shipment, delivery_address(shipment, current_user)))
     return pdf_response(f"label-{shipment.number}.pdf", data)
 
 

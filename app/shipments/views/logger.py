@@ -1,16 +1,22 @@
-"""Logger data of a shipment: upload (bad lines listed, nothing kept), chart, original file."""
+"""Logger data of a shipment: read into a preview, keep on confirmation, chart, original file."""
 
-from flask import abort, flash, jsonify, render_template, request
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.coldchain.logger import (
     MAX_LOGGER_BYTES,
+    TIMEZONES,
     LoggerFileError,
     ParseOptions,
+    check_size,
     read_options_from_text,
 )
+from app.coldchain.logger_presets import PRESETS
 from app.core.actions import perform
+from app.core.errors import DomainError
 from app.core.permissions import require
 from app.core.queries import get_or_404
 from app.core.templating import number
@@ -19,7 +25,8 @@ from app.files.services import send_stored_file
 from app.shipments import bp
 from app.shipments.forms import LoggerForm
 from app.shipments.models import LoggerUpload
-from app.shipments.services.logger import attach_logger_file, chart_data
+from app.shipments.services import logger_staging
+from app.shipments.services.logger import attach_logger_file, chart_data, preview_logger_file
 from app.shipments.views.orders import shipment_or_404, shipment_url
 
 DELIMITER_CHOICES = {"comma": ",", "semicolon": ";", "tab": "\t"}
@@ -32,7 +39,8 @@ def _options(form):
         temperature_column=form.temperature_column.data or None,
         decimal_comma={"comma": True, "point": False}.get(form.decimal.data),
         unit=form.unit.data or None, time_format=form.time_format.data or None,
-        timezone=form.timezone.data or "UTC")
+        timezone=form.timezone.data or current_app.config["LOGGER_TIMEZONE"],
+        preset=form.preset.data or None)
 
 
 def _stored(result):
@@ -47,44 +55,87 @@ def _stored(result):
              high=number(report.high_c, 1))
 
 
-def _form_page(shipment, form, refused=None):
-    """Render the upload form; after a refused file, its bad lines and the columns found."""
-    problems, total, columns = [], 0, None
+def _form_page(shipment, form, refused=None, preview=None):
+    """Render the upload form; after a refused file, its bad lines and the columns found;
+    after a good one, the preview to confirm."""
+    problems, total, columns, ask = [], 0, None, None
     error = (refused or {}).get("error")
-    if error is not None:
+    if isinstance(error, LoggerFileError):
         problems, total = error.problems, error.total
-        data = refused["data"]
+        ask = error.samples if error.ask == "date_order" else None
+        data = refused.get("data") or b""
         if len(data) <= MAX_LOGGER_BYTES:
             columns = (read_options_from_text(data) or {}).get("columns")
     return render_template("shipments/logger_form.html", shipment=shipment, form=form,
-                           problems=problems, total=total, columns=columns)
+                           problems=problems, total=total, columns=columns, ask=ask,
+                           preview=preview, zones=TIMEZONES, presets=PRESETS)
+
+
+def _incoming(form, shipment):
+    """Return (bytes, file name): a new file is staged, else the staged one is read back."""
+    upload = form.file.data
+    if upload is not None and getattr(upload, "filename", ""):
+        data = upload.read(MAX_LOGGER_BYTES + 1)
+        check_size(data)
+        form.staged.data = logger_staging.stage(data, current_user.id, shipment.id)
+        form.staged_name.data = upload.filename[:200]
+        return data, upload.filename
+    if not form.staged.data:
+        raise DomainError(_("Choose the logger's file."), "file")
+    return (logger_staging.staged(form.staged.data, current_user.id, shipment.id),
+            form.staged_name.data or "logger.csv")
 
 
 @bp.route("/<int:shipment_id>/logger", methods=["GET", "POST"])
 @require("shipments.logger")
 def upload_logger(shipment_id):
-    """Upload a logger's CSV; every bad line is listed and nothing is kept from a bad file."""
+    """Read a logger export into a preview; keep it only when the user confirms it.
+
+    Every bad line is listed and nothing is kept from a bad file; a file whose dates fit both
+    day-first and month-first asks for the order.
+    """
     shipment = shipment_or_404(shipment_id)
     form = LoggerForm()
     if request.method == "GET":
         if shipment.logger_ids:
             form.logger_serial.data = shipment.logger_ids.split(",")[0].strip()[:60]
+        form.timezone.data = current_app.config["LOGGER_TIMEZONE"]
         return _form_page(shipment, form)
-    refused = {}
+    storing = request.form.get("action") == "store"
+    state = {}
 
-    def attach():
-        data = form.file.data.read()
+    def read():
+        data, filename = _incoming(form, shipment)
+        state["data"] = data
+        options = _options(form)
         try:
-            return attach_logger_file(db.session, shipment, data,
-                                      filename=form.file.data.filename,
-                                      serial=form.logger_serial.data, options=_options(form),
-                                      by=current_user)
+            if storing and form.previewed.data == logger_staging.fingerprint(data, options):
+                result = attach_logger_file(db.session, shipment, data, filename=filename,
+                                            serial=form.logger_serial.data, options=options,
+                                            by=current_user)
+                logger_staging.drop(form.staged.data, current_user.id, shipment.id)
+                return result
+            parsed, report = preview_logger_file(shipment, data, options)
         except LoggerFileError as error:
-            refused.update(error=error, data=data)  # the page lists its bad lines
+            state["error"] = error
             raise
+        if not form.logger_serial.data and parsed.serial:
+            form.logger_serial.data = parsed.serial[:60]
+        form.previewed.data = logger_staging.fingerprint(data, options)
+        state["preview"] = {"parsed": parsed, "report": report, "changed": storing,
+                            "zone": ZoneInfo(parsed.timezone)}
+        return None
 
-    return perform(attach, form=form, default_field="file", success=_stored,
-                   render=lambda: _form_page(shipment, form, refused),
+    def respond(result):
+        if result is None:
+            return _form_page(shipment, form, preview=state["preview"])
+        message = _stored(result)
+        if message:
+            flash(message, "success")
+        return redirect(shipment_url(shipment, "#temperature"))
+
+    return perform(read, form=form, default_field="file", success=None, respond=respond,
+                   render=lambda: _form_page(shipment, form, state),
                    next_url=shipment_url(shipment, "#temperature"))
 
 

@@ -1,7 +1,10 @@
-"""Kit lists uploaded as CSV or Excel: read, check every row, import all or nothing."""
+"""Kit lists uploaded as CSV or Excel: read, preview, check every row, import all or nothing.
 
-import csv
-import io
+Stock reads the kit number and the blinded lot (and shows a sequence), nothing else: the
+blinding package reads its own columns and hands stock the rest (``import_kit_rows``). A
+column this upload does not read is refused, never dropped silently.
+"""
+
 import re
 import secrets
 from datetime import date
@@ -11,14 +14,18 @@ from sqlalchemy import func, select
 
 from app.core.errors import DomainError
 from app.stock.models import Kit, Lot
+from app.stock.services.kit_list_reader import (
+    COLUMN_LABELS,
+    map_columns,
+    read_rows,
+    read_table,
+    table_of_rows,
+)
 from app.stock.services.kits import MAX_KITS_PER_BATCH, lot_receivable_problem, receive_new_kits
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 KIT_NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
-HEADER_NAMES = {
-    "kit": {"kit", "kit number", "kit_number", "número de kit", "numero de kit", "kit no"},
-    "lot": {"lot", "blinded lot", "blinded_lot", "lote", "lote ciego"},
-}
+PREVIEW_ROWS = 10
 
 
 class KitListRefused(DomainError):
@@ -29,48 +36,15 @@ class KitListRefused(DomainError):
         self.lines = lines
 
 
-def read_kit_list(data, filename):
-    """Return the rows of an uploaded kit list as [(line number, [cells])]; CSV or Excel."""
-    if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        except Exception as error:  # openpyxl raises many kinds on a broken file
-            raise DomainError(_("This Excel file cannot be read."), "file") from error
-        return [(n, ["" if c is None else str(c).strip() for c in row])
-                for n, row in enumerate(sheet.iter_rows(values_only=True), 1)]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DomainError(_("The CSV file must be UTF-8 text."), "file") from error
-    delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") \
-        else ","
-    return [(n, [c.strip() for c in row])
-            for n, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)]
-
-
-def _columns(header):
-    found = {}
-    for index, cell in enumerate(header):
-        name = cell.strip().lower()
-        for key, names in HEADER_NAMES.items():
-            if name in names:
-                found[key] = index
-    return found
-
-
-def check_kit_list(session, trial, rows, *, today=None):
+def check_kit_list(session, trial, table, *, today=None):
     """Return (good rows [(number, lot)], errors [(line, message)]) for an upload."""
     today = today or date.today()
-    if not rows:
+    if table is None:
         return [], [(1, _("The file is empty."))]
-    header_line, header = rows[0]
-    columns = _columns(header)
+    header_line, columns, body = table.header_line, table.columns, table.body
     if "kit" not in columns or "lot" not in columns:
         return [], [(header_line, _("The first line must name the columns: kit number and "
                                     "blinded lot."))]
-    body = [(n, cells) for n, cells in rows[1:] if any(cells)]
     if not body:
         return [], [(header_line, _("The file has no kit rows."))]
 
@@ -78,7 +52,7 @@ def check_kit_list(session, trial, rows, *, today=None):
         index = columns.get(key)
         return cells[index].strip() if index is not None and index < len(cells) else ""
 
-    unread = [name for index, name in enumerate(header) if name.strip()
+    unread = [name for index, name in enumerate(table.headers) if str(name).strip()
               and index not in columns.values()]
     if unread:
         # Said once, for the whole file: a column this upload does not read is never dropped
@@ -91,12 +65,16 @@ def check_kit_list(session, trial, rows, *, today=None):
     lot_names = {cell(cells, "lot").lower() for _n, cells in body}
     lots = {lot.number.lower(): lot for lot in session.scalars(
         select(Lot).where(func.lower(Lot.number).in_(lot_names)))}
-    seen, good, errors = {}, [], []
+    seen, unpadded, good, errors = {}, {}, [], []
     for n, cells in body:
         number, lot_name = cell(cells, "kit"), cell(cells, "lot")
         problem = None
         lot = lots.get(lot_name.lower())
-        if not number:
+        twin = unpadded.get(number.lstrip("0")) if number.isdigit() else None
+        if map_columns(cells).keys() >= {"kit", "lot"}:
+            problem = _("This row repeats the header (line %(line)s); a list has one header "
+                        "row.", line=header_line)
+        elif not number:
             problem = _("The kit number is missing.")
         elif not KIT_NUMBER_RE.match(number):
             problem = _("Kit number %(kit)s may only hold letters, digits and hyphens (at most "
@@ -104,6 +82,10 @@ def check_kit_list(session, trial, rows, *, today=None):
         elif number in seen:
             problem = _("Kit number %(kit)s appears twice in the file (first on line %(line)s).",
                         kit=number, line=seen[number])
+        elif twin and twin[0] != number:
+            problem = _("Kit number %(kit)s and %(other)s (line %(line)s) differ only by "
+                        "leading zeros; check the number format of the column.", kit=number,
+                        other=twin[0], line=twin[1])
         elif number in existing:
             problem = _("Kit number %(kit)s already exists in this trial.", kit=number)
         elif not lot_name:
@@ -113,6 +95,8 @@ def check_kit_list(session, trial, rows, *, today=None):
         else:
             problem = lot_receivable_problem(lot, trial, today)
         seen.setdefault(number, n)
+        if number.isdigit():
+            unpadded.setdefault(number.lstrip("0"), (number, n))
         if problem:
             errors.append((n, problem))
         else:
@@ -123,26 +107,52 @@ def check_kit_list(session, trial, rows, *, today=None):
     return good, errors
 
 
-def import_kit_list(session, trial, location, data, filename, *, user, document_ref=None):
+def preview_kit_list(session, trial, data, filename, *, user, sheet=None):
+    """Return what an import would do, importing nothing: mapping, first rows, count, problems."""
+    if len(data) > MAX_FILE_BYTES:
+        raise DomainError(_("The file is larger than 5 MB."), "file")
+    if not data.strip():
+        raise DomainError(_("The file is empty."), "file")
+    table = read_table(data, filename, sheet)
+    good, errors = check_kit_list(session, trial, table)
+    shown = dict(table.columns)
+    first = [(n, {key: cells[i] if i < len(cells) else "" for key, i in shown.items()})
+             for n, cells in table.body[:PREVIEW_ROWS]]
+    return {"table": table, "mapping": [(COLUMN_LABELS[key], table.headers[index])
+                                        for key, index in shown.items()],
+            "fields": list(shown), "first": first, "count": len(table.body), "good": good,
+            "errors": errors}
+
+
+def import_kit_list(session, trial, location, data, filename, *, user, document_ref=None,
+                    sheet=None):
     """Check a whole kit list and import it only when every row is good; return the kits.
 
     A file with any bad row raises KitListRefused listing every bad line.
     """
+    preview = preview_kit_list(session, trial, data, filename, user=user, sheet=sheet)
+    return _receive(session, trial, location, preview["good"], preview["errors"], user=user,
+                    document_ref=document_ref)
+
+
+def read_kit_list(data, filename):
+    """Return the rows of a CSV or Excel upload [(row number, cells)], cells as displayed
+    (leading zeros kept from number formats), for callers that map columns themselves."""
     if len(data) > MAX_FILE_BYTES:
         raise DomainError(_("The file is larger than 5 MB."), "file")
-    return import_kit_rows(session, trial, location, read_kit_list(data, filename), user=user,
-                           document_ref=document_ref)
+    return read_rows(data, filename)
 
 
 def import_kit_rows(session, trial, location, rows, *, user, document_ref=None,
                     extra_errors=()):
-    """Import read rows [(line, cells)] when every row is good (and no extra error).
+    """Import read rows [(line, cells)], header first, when every row is good (and no extra
+    error); return the kits in file order or raise KitListRefused listing every bad line."""
+    good, errors = check_kit_list(session, trial, table_of_rows(rows))
+    return _receive(session, trial, location, good, sorted([*errors, *extra_errors]),
+                    user=user, document_ref=document_ref)
 
-    Return the kits in file order; raise KitListRefused listing every bad line.
-    """
-    good, errors = check_kit_list(session, trial, rows)
-    if extra_errors:
-        errors = sorted([*errors, *extra_errors])
+
+def _receive(session, trial, location, good, errors, *, user, document_ref):
     if errors:
         raise KitListRefused(errors)
     # The file is not kept. Nothing derived from it reaches the ledger or the trail: the

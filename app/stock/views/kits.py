@@ -1,12 +1,15 @@
 """Kits: list, page with ledger and audit history, state changes, generation and upload."""
 
-from flask import abort, render_template, request, url_for
+import base64
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.audit.queries import history_of
 from app.core.actions import perform
+from app.core.errors import DomainError
 from app.core.listing import build_listing
 from app.core.permissions import require
 from app.core.queries import get_or_404
@@ -24,7 +27,12 @@ from app.stock.models import (
 )
 from app.stock.queries import depot_choices, kit_filters, trial_choices, visible_kits
 from app.stock.services.catalog import supply_settings
-from app.stock.services.kit_lists import MAX_FILE_BYTES, KitListRefused, import_kit_list
+from app.stock.services.kit_lists import (
+    MAX_FILE_BYTES,
+    KitListRefused,
+    import_kit_list,
+    preview_kit_list,
+)
 from app.stock.services.kits import generate_kits
 from app.stock.services.ledger import move_kits, reverse_entry
 from app.stock.services.supply import expiry_status
@@ -152,27 +160,63 @@ def generate():
 @bp.route("/kits/upload", methods=["GET", "POST"])
 @require("kits.upload")
 def upload():
-    """Import a kit list; every bad row is reported with its line and nothing is imported."""
+    """Read a kit list into a preview; import it only when the user confirms.
+
+    The preview shows which column became what, the first rows, the count and every problem
+    by row; nothing is imported from a file with any bad row. The file itself is not kept on
+    the server between the two steps: the page carries it back.
+    """
     form = UploadKitsForm()
     form.trial_id.choices = trial_choices(db.session, current_user)
     form.location_id.choices = depot_choices(db.session)
-    bad_lines = []
+    state = {"errors": []}
 
     def render():
-        return render_template("stock/upload.html", form=form, errors=bad_lines)
+        return render_template("stock/upload.html", form=form, errors=state["errors"],
+                               preview=state.get("preview"))
+
+    def incoming():
+        upload_file = form.file.data
+        if upload_file is not None and getattr(upload_file, "filename", ""):
+            data = upload_file.read(MAX_FILE_BYTES + 1)
+            form.payload_name.data = upload_file.filename[:200]
+        else:
+            try:
+                data = base64.b64decode(form.payload.data or "", validate=True)
+            except ValueError:
+                data = b""
+            if not data:
+                raise DomainError(_("Choose the kit list file."), "file")
+        form.payload.data = base64.b64encode(data[:MAX_FILE_BYTES + 1]).decode("ascii")
+        return data, form.payload_name.data or ""
 
     def import_list():
-        upload_file = form.file.data
+        data, filename = incoming()
+        trial = get_or_404(Trial, form.trial_id.data)
         try:
-            return import_kit_list(
-                db.session, get_or_404(Trial, form.trial_id.data),
-                get_or_404(Location, form.location_id.data),
-                upload_file.read(MAX_FILE_BYTES + 1), upload_file.filename or "",
-                user=current_user, document_ref=form.document_ref.data)
+            if request.form.get("action") == "import":
+                return import_kit_list(
+                    db.session, trial, get_or_404(Location, form.location_id.data), data,
+                    filename, user=current_user, document_ref=form.document_ref.data,
+                    sheet=form.sheet.data or None)
+            preview = preview_kit_list(db.session, trial, data, filename, user=current_user,
+                                       sheet=form.sheet.data or None)
         except KitListRefused as refusal:
-            bad_lines.extend(refusal.lines)
+            state["errors"].extend(refusal.lines)
             raise
+        state["preview"] = preview
+        state["errors"].extend(preview["errors"])
+        sheets = preview["table"].sheets
+        if len(sheets) > 1:
+            form.sheet.choices = [("", _("First sheet with a header"))] + [
+                (name, name) for name in sheets]
+        return None
 
-    return perform(import_list, form=form, render=render,
-                   success=lambda kits: _("%(n)s kits imported and received.", n=len(kits)),
+    def respond(result):
+        if result is None:
+            return render()
+        flash(_("%(n)s kits imported and received.", n=len(result)), "success")
+        return redirect(url_for("stock.list_kits", trial=form.trial_id.data))
+
+    return perform(import_list, form=form, render=render, respond=respond, success=None,
                    next_url=url_for("stock.list_kits", trial=form.trial_id.data))
