@@ -7,7 +7,6 @@ belongs to), printed at its foot on a white band so it stays legible over any pa
 import io
 
 from flask_babel import gettext as _
-from pypdf import PdfReader, PdfWriter
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
@@ -34,11 +33,15 @@ def _overlay(width, height, page, total, note):
     canvas.drawRightString(width - margin, y, label)
     canvas.showPage()
     canvas.save()
+    from pypdf import PdfReader
+
     return PdfReader(io.BytesIO(out.getvalue())).pages[0]
 
 
 def assemble(parts):
     """Return one PDF of parts [(pdf bytes, note or None)], every page numbered "n of N"."""
+    from pypdf import PdfReader, PdfWriter  # here: 13 MB that the job consumer never needs
+
     register_fonts()
     readers = [(PdfReader(io.BytesIO(data)), note) for data, note in parts]
     total = sum(len(reader.pages) for reader, _note in readers)

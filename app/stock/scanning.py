@@ -6,8 +6,6 @@ carries must agree with what the kit record knows, or the scan is refused with t
 
 import re
 
-from biip import ParseError
-from biip.gs1_messages import GS1Message
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -48,6 +46,9 @@ def parse_scan(scanned):
 
 
 def _parse_gs1(body):
+    from biip import ParseError  # here: biip's tables weigh 15 MB (the job consumer's memory)
+    from biip.gs1_messages import GS1Message
+
     body = body.lstrip(GS)
     try:
         message = (GS1Message.parse_hri(body) if body.startswith("(")

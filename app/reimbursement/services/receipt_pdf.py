@@ -14,18 +14,24 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from PIL import Image
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PdfReadError, PyPdfError
 
 from app.files.services import FileRefused
 
 MAX_PDF_PAGES = 20
 _PAGE_KEYS_DROPPED = ("/AA", "/Annots", "/B", "/PieceInfo", "/Thumb")
-_READ_ERRORS = (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError,
-                AttributeError, IndexError, RecursionError)
+
+
+def _read_errors():
+    """Return what reading a broken PDF may raise (pypdf imported here: 13 MB)."""
+    from pypdf.errors import PdfReadError, PyPdfError
+
+    return (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError,
+            AttributeError, IndexError, RecursionError)
 
 
 def _reader(data):
+    from pypdf import PdfReader
+
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -36,7 +42,7 @@ def _reader(data):
         pages = len(reader.pages)
     except FileRefused:
         raise
-    except _READ_ERRORS:
+    except _read_errors():
         raise FileRefused(_("This PDF is damaged and cannot be read. Try another copy."))\
             from None
     if pages == 0 or pages > MAX_PDF_PAGES:
@@ -100,6 +106,8 @@ def rewrite_pdf(data):
     Pages whose fonts the PDF does not embed are rasterised instead, so the Expense
     Reimbursement Sheet they are appended to embeds every font it shows.
     """
+    from pypdf import PdfReader, PdfWriter
+
     reader = _reader(data)
     writer = PdfWriter()
     try:
@@ -111,7 +119,7 @@ def rewrite_pdf(data):
         writer.add_metadata({"/Producer": "receipt rewritten without active content"})
         out = io.BytesIO()
         writer.write(out)
-    except _READ_ERRORS:
+    except _read_errors():
         raise FileRefused(_("This PDF is damaged and cannot be read. Try another copy."))\
             from None
     result = out.getvalue()
@@ -125,6 +133,8 @@ def rewrite_pdf(data):
 
 def has_no_active_content(data):
     """Return True when a PDF holds no JavaScript, actions, embedded files or forms."""
+    from pypdf import PdfReader
+
     reader = PdfReader(io.BytesIO(data))
     root = reader.trailer["/Root"]
     if any(key in root for key in ("/OpenAction", "/AA", "/AcroForm", "/Names")):

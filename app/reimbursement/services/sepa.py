@@ -6,12 +6,8 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-import sepaxml
-import xmlschema
 from flask import current_app
 from flask_babel import gettext as _
-from sepaxml import SepaTransfer
-from text_unidecode import unidecode
 
 from app.core.errors import DomainError
 from app.reimbursement.services.bank import decrypt_iban
@@ -28,6 +24,9 @@ AMOUNT = re.compile(r"^\d{1,9}\.\d{2}$")
 @cache
 def pain001_schema():
     """Return the pain.001.001.03 XSD that sepaxml ships, compiled once per process."""
+    import sepaxml  # here, as below: xmlschema weighs 10 MB in every process that never pays
+    import xmlschema
+
     return xmlschema.XMLSchema(str(Path(sepaxml.__file__).parent / "schemas" / f"{SCHEMA}.xsd"))
 
 
@@ -43,6 +42,8 @@ def schema_problems(xml):
 
 def sepa_text(value, length=70):
     """Return value transliterated to the SEPA character set (José Núñez -> Jose Nunez)."""
+    from text_unidecode import unidecode  # its table is 4 MB: loaded when a file is made
+
     text = _NOT_SEPA.sub(" ", unidecode(str(value or "")))
     return re.sub(r" {2,}", " ", text).strip()[:length] or "NOTPROVIDED"
 
@@ -100,6 +101,8 @@ def build_pain001(batch, items):
     """Return the validated pain.001 XML bytes of a batch's transfers."""
     config = {**debtor(), "batch": True, "currency": "EUR"}
     identification = initiator_id()
+    from sepaxml import SepaTransfer
+
     transfer = SepaTransfer(config, schema=SCHEMA, clean=True)
     _add_initiator(transfer, identification)
     header = transfer._xml.find("CstmrCdtTrfInitn/GrpHdr/MsgId")
