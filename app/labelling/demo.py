@@ -88,12 +88,15 @@ def seed_labelling(session, report):
                                        "(Dirección Regulatoria)", "reference": "REL-ES-2026-07",
                                        "released_on": today - timedelta(days=7)}, by=qp)
     waiting = _lot(session, "IBX26U09", product, trial, today + timedelta(days=500))
+    receive_new_kits(session, trial, zone, [
+        (number, waiting, None) for number in random_kit_numbers(session, trial, 6)],
+        by=logistics, document_ref="IMP-2026-002")
     create_import(session, trial, {
         "reference": "IMP-2026-002", "origin_country": "US", "supplier": "Acme Biologics Inc.",
         "manufacturer": "Acme Biologics Inc., Durham NC", "received_on": today - timedelta(2),
         "arrival_temperature_c": 21}, [waiting], by=logistics)
     report.append("imports IMP-2026-001 (certified, released for ES, 24 kits) and "
-                  "IMP-2026-002 (waiting for customs)")
+                  "IMP-2026-002 (6 kits waiting for customs)")
     outer = save_template(session, trial, dict(OUTER_ES, product_id=product.id))
     approve_template(session, outer, signer=qp, password=DEMO_PASSWORD)
     save_template(session, trial, dict(OUTER_PT, product_id=product.id))
