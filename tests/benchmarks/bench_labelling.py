@@ -10,12 +10,8 @@ a one-label PDF's time, and the run's job time and the consumer's peak memory.
 import io
 import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from huey.storage import SqliteStorage
@@ -24,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from tests.dbsetup import ROOT, kept_database, make_test_app
+from tests.benchmarks.timing import peak_memory_kb, start_consumer
+from tests.dbsetup import kept_database, make_test_app
 
 pytestmark = pytest.mark.benchmark
 
@@ -74,12 +71,6 @@ def bench():
         db.session.remove()
     return app
 
-
-def _peak_kb(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
 
 
 def test_one_label_renders_in_under_20_ms(bench):
@@ -139,23 +130,16 @@ def test_a_10000_kit_label_run_as_a_job(bench, monkeypatch, tmp_path):
         enqueue(db.session, job)
         job_id, run_id, engine = job.id, run.id, db.engine
         db.session.remove()
-    uploads = tempfile.mkdtemp(prefix="bench-uploads-")
-    env = {**os.environ, "APP_CONFIG": "testing", "DATABASE_URL": url, "TEST_DATABASE_URL": url,
-           "JOBS_QUEUE_FILE": str(queue_file), "UPLOAD_FOLDER": uploads,
-           "PYTHONPATH": str(ROOT)}
-    consumer = subprocess.Popen(
-        [sys.executable, "-m", "huey.bin.huey_consumer", "app.jobs.queue.huey", "-w", "1",
-         "-k", "thread", "-n"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+    consumer = start_consumer(url, queue_file)
     peak_kb, status = 0, "queued"
     try:
         deadline = time.monotonic() + 1800
         while status in ("queued", "running") and time.monotonic() < deadline:
-            peak_kb = max(peak_kb, _peak_kb(consumer.pid))
+            peak_kb = max(peak_kb, peak_memory_kb(consumer.pid))
             time.sleep(0.2)
             with Session(engine) as session:
                 status = session.get(Job, job_id).status
-        peak_kb = max(peak_kb, _peak_kb(consumer.pid))
+        peak_kb = max(peak_kb, peak_memory_kb(consumer.pid))
     finally:
         consumer.terminate()
         consumer.wait(timeout=60)
