@@ -24,31 +24,31 @@ OUTER_ES = {
                     "Tel. +34 910 000 111",
     "particular_b": "IBX-201 100 mg o placebo",
     "particular_c": "Comprimidos recubiertos · vía oral · 28 comprimidos",
-    "particular_d": "Lote: {batch}",
-    "particular_e": "Código del ensayo: {protocol} · EU CT 2024-512345-17-00",
-    "particular_f": "Kit n.º {kit} · Sujeto: ________ · Visita: ____",
+    "particular_d": "Lote: [batch]",
+    "particular_e": "Código del ensayo: [protocol] · EU CT 2024-512345-17-00",
+    "particular_f": "Kit n.º [kit] · Sujeto: ________ · Visita: ____",
     "particular_g": "Investigador: ______________________",
     "particular_h": "Tomar un comprimido al día con agua, según indique el médico.",
     "particular_i": "Exclusivamente para uso en ensayos clínicos.",
     "particular_j": "Conservar entre 15 y 25 °C.",
-    "particular_k": "Caducidad: {expiry}",
+    "particular_k": "Caducidad: [expiry]",
     "particular_l": "Mantener fuera de la vista y del alcance de los niños.",
 }
 OUTER_PT = dict(OUTER_ES, name="Embalagem exterior IBX-201", language="pt",
                 particular_b="IBX-201 100 mg ou placebo",
                 particular_c="Comprimidos revestidos · via oral · 28 comprimidos",
-                particular_d="Lote: {batch}", particular_e="Código do ensaio: {protocol}",
-                particular_f="Kit n.º {kit} · Participante: ______ · Visita: ____",
+                particular_d="Lote: [batch]", particular_e="Código do ensaio: [protocol]",
+                particular_f="Kit n.º [kit] · Participante: ______ · Visita: ____",
                 particular_g="Investigador: ______________________",
                 particular_h="Tomar um comprimido por dia com água.",
                 particular_i="Exclusivamente para uso em ensaios clínicos.",
                 particular_j="Conservar entre 15 e 25 °C.",
-                particular_k="Validade: {expiry}",
+                particular_k="Validade: [expiry]",
                 particular_l="Manter fora da vista e do alcance das crianças.")
 EXTENSION_ES = {
     "name": "Ampliación de caducidad IBX-201", "packaging": "extension", "language": "es",
     "width_mm": 75, "height_mm": 32, "font_size": 7.5,
-    "particular_d": "Lote: {batch}", "particular_k": "Nueva caducidad: {expiry}",
+    "particular_d": "Lote: [batch]", "particular_k": "Nueva caducidad: [expiry]",
 }
 
 
@@ -88,12 +88,15 @@ def seed_labelling(session, report):
                                        "(Dirección Regulatoria)", "reference": "REL-ES-2026-07",
                                        "released_on": today - timedelta(days=7)}, by=qp)
     waiting = _lot(session, "IBX26U09", product, trial, today + timedelta(days=500))
+    receive_new_kits(session, trial, zone, [
+        (number, waiting, None) for number in random_kit_numbers(session, trial, 6)],
+        by=logistics, document_ref="IMP-2026-002")
     create_import(session, trial, {
         "reference": "IMP-2026-002", "origin_country": "US", "supplier": "Acme Biologics Inc.",
         "manufacturer": "Acme Biologics Inc., Durham NC", "received_on": today - timedelta(2),
         "arrival_temperature_c": 21}, [waiting], by=logistics)
     report.append("imports IMP-2026-001 (certified, released for ES, 24 kits) and "
-                  "IMP-2026-002 (waiting for customs)")
+                  "IMP-2026-002 (6 kits waiting for customs)")
     outer = save_template(session, trial, dict(OUTER_ES, product_id=product.id))
     approve_template(session, outer, signer=qp, password=DEMO_PASSWORD)
     save_template(session, trial, dict(OUTER_PT, product_id=product.id))

@@ -71,7 +71,7 @@ def check_code(code):
 
 
 def encode(code):
-    """Return the zint symbol (vector buffered) of a checked LabelCode."""
+    """Return the zint symbol of a checked LabelCode."""
     check_code(code)
     symbol = zint.Symbol()
     symbol.symbology = zint.Symbology.DATAMATRIX
@@ -80,7 +80,6 @@ def encode(code):
     symbol.warn_level = zint.WarningLevel.FAIL_ALL
     try:
         symbol.encode("".join(f"[{ai}]{value}" for ai, value in code.elements()))
-        symbol.buffer_vector()
     except RuntimeError as error:
         raise DomainError(_("The label code cannot be encoded: %(error)s",
                             error=str(error))) from error
@@ -88,8 +87,19 @@ def encode(code):
 
 
 def symbol_modules(symbol):
-    """Return (modules across, [(x, y, w, h) in modules, origin top-left])."""
-    vector = symbol.vector
-    scale = vector.width / symbol.width
-    return symbol.width, [(r.x / scale, r.y / scale, r.width / scale, r.height / scale)
-                          for r in vector.rectangles]
+    """Return (modules across, [(x, y, w, h) in modules, origin top-left]): one rectangle per
+    run of dark modules in a row, read from zint's bit matrix."""
+    data = symbol.encoded_data.tobytes()
+    stride = len(data) // len(symbol.encoded_data)
+    rects = []
+    for row in range(symbol.rows):
+        line = data[row * stride:(row + 1) * stride]
+        start = None
+        for col in range(symbol.width + 1):
+            dark = col < symbol.width and (line[col >> 3] >> (col & 7)) & 1
+            if dark and start is None:
+                start = col
+            elif not dark and start is not None:
+                rects.append((start, row, col - start, 1))
+                start = None
+    return symbol.width, rects

@@ -12,12 +12,8 @@ job runs against its idle median (same run).
 import hashlib
 import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from huey.storage import SqliteStorage
@@ -25,7 +21,8 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from tests.dbsetup import ROOT, kept_database, make_test_app
+from tests.benchmarks.timing import peak_memory_kb, start_consumer
+from tests.dbsetup import kept_database, make_test_app
 
 pytestmark = pytest.mark.benchmark
 
@@ -94,12 +91,6 @@ def _timed_get(client, url):
     return (time.perf_counter() - started) * 1000
 
 
-def _peak_kb(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
-
 
 def test_a_200000_row_audit_export_as_a_job(bench, monkeypatch, tmp_path):
     from app.audit.exports import build_log, count_log
@@ -134,14 +125,7 @@ def test_a_200000_row_audit_export_as_a_job(bench, monkeypatch, tmp_path):
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     job_id = int(response.headers["Location"].rsplit("/", 1)[1])
 
-    uploads = tempfile.mkdtemp(prefix="bench-uploads-")
-    env = {**os.environ, "APP_CONFIG": "testing", "DATABASE_URL": url, "TEST_DATABASE_URL": url,
-           "JOBS_QUEUE_FILE": str(queue_file), "UPLOAD_FOLDER": uploads,
-           "PYTHONPATH": str(ROOT)}
-    consumer = subprocess.Popen(
-        [sys.executable, "-m", "huey.bin.huey_consumer", "app.jobs.queue.huey", "-w", "1",
-         "-k", "thread", "-n"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+    consumer = start_consumer(url, queue_file)
     reports, busy, peak_kb = [], [], 0
     last_value = None
     status = "queued"
@@ -156,11 +140,11 @@ def test_a_200000_row_audit_export_as_a_job(bench, monkeypatch, tmp_path):
                 last_value = value
             if status == "running":
                 busy.append(_timed_get(client, "/stock/depot"))
-            peak_kb = max(peak_kb, _peak_kb(consumer.pid))
+            peak_kb = max(peak_kb, peak_memory_kb(consumer.pid))
             time.sleep(0.2)
             with Session(bench_engine) as session:
                 status = session.get(Job, job_id).status
-        peak_kb = max(peak_kb, _peak_kb(consumer.pid))
+        peak_kb = max(peak_kb, peak_memory_kb(consumer.pid))
     finally:
         consumer.terminate()
         consumer.wait(timeout=60)

@@ -43,3 +43,32 @@ def client_of(app, user_id):
         session["_user_id"] = user_id
         session["_fresh"] = True
     return client
+
+
+def peak_memory_kb(pid):
+    """Return a process's peak resident memory (VmHWM) in kB."""
+    from pathlib import Path
+
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def start_consumer(url, queue_file):
+    """Start one real huey consumer on the database and SQLite queue file; return the process."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from tests.dbsetup import ROOT
+
+    uploads = tempfile.mkdtemp(prefix="bench-uploads-")
+    env = {**os.environ, "APP_CONFIG": "testing", "DATABASE_URL": url, "TEST_DATABASE_URL": url,
+           "JOBS_QUEUE_FILE": str(queue_file), "UPLOAD_FOLDER": uploads,
+           "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "huey.bin.huey_consumer", "app.jobs.queue.huey", "-w", "1",
+         "-k", "thread", "-n"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)

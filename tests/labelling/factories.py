@@ -17,20 +17,20 @@ OUTER_ES = {
                     "Tel. 24 h: +34 910 000 000",
     "particular_b": "XYZ-123 10 mg o placebo",
     "particular_c": "Comprimidos recubiertos · vía oral · 28 comprimidos",
-    "particular_d": "Lote: {batch}",
-    "particular_e": "Código del ensayo: {protocol}",
-    "particular_f": "Kit n.º {kit} · Sujeto: ______ · Visita: ____",
+    "particular_d": "Lote: [batch]",
+    "particular_e": "Código del ensayo: [protocol]",
+    "particular_f": "Kit n.º [kit] · Sujeto: ______ · Visita: ____",
     "particular_g": "Investigador: ________________",
     "particular_h": "Tomar un comprimido al día con agua.",
     "particular_i": "Exclusivamente para uso en ensayos clínicos.",
     "particular_j": "Conservar por debajo de 25 °C.",
-    "particular_k": "Caducidad: {expiry}",
+    "particular_k": "Caducidad: [expiry]",
     "particular_l": "Mantener fuera de la vista y del alcance de los niños.",
 }
 EXTENSION_ES = {
     "name": "Etiqueta de ampliación de caducidad", "packaging": "extension", "language": "es",
     "width_mm": 75, "height_mm": 32, "font_size": 7.5,
-    "particular_d": "Lote: {batch}", "particular_k": "Nueva caducidad: {expiry}",
+    "particular_d": "Lote: [batch]", "particular_k": "Nueva caducidad: [expiry]",
 }
 
 

@@ -148,3 +148,18 @@ def test_an_unapproved_template_or_a_bad_gtin_prints_nothing(db, lab, make, rele
     assert str(refused.value) == ("The product's GTIN 08412345678904 is not a valid GTIN-14 "
                                   "(14 digits, the last one the check digit).")
     assert _db.session.query(Job).count() == 0
+
+
+def test_a_run_longer_than_a_part_is_joined_into_one_pdf(db, released, tmp_path, monkeypatch):
+    from app.labelling.services import render
+
+    trial, lot, kits, template, _qp, logistics = released
+    monkeypatch.setattr(render, "PART_PAGES", 1)  # three parts of one page, joined by qpdf
+    run = request_run(db.session, trial, {"template_id": template.id, "scope": "lot",
+                                          "lot_id": lot.id, "layout": "roll"}, logistics)
+    job = run_job(db.session, logistics, run)
+    data = read_bytes(job.file)
+    assert len(PdfReader(__import__("io").BytesIO(data)).pages) == 3
+    serials = sorted(biip.parse(s.symbology_identifier + s.text).gs1_message.element_strings
+                     .get(ai="21").value for s in decode_pages(data, tmp_path))
+    assert serials == sorted(k.kit_number for k in kits)

@@ -35,7 +35,7 @@ PARTICULARS = {
 # label of an expiry extension states the new expiry and repeats the batch number.
 REQUIRED = {"outer": LETTERS, "immediate": LETTERS, "small": "abdef", "extension": "dk"}
 # The values a template's text must take from each kit.
-PLACEHOLDERS = {"d": "{batch}", "e": "{protocol}", "f": "{kit}", "k": "{expiry}"}
+PLACEHOLDERS = {"d": "[batch]", "e": "[protocol]", "f": "[kit]", "k": "[expiry]"}
 TEMPLATE_FIELDS = ("name", "product_id", "packaging", "language", "width_mm", "height_mm",
                    "font_size", *(f"particular_{letter}" for letter in LETTERS))
 PLACEBO_WORDS = ("placebo", "comparador", "comparator")
@@ -81,7 +81,9 @@ def label_lines(template, values):
     for letter in LETTERS:
         text = template.particular(letter).strip()
         if text:
-            lines.append(text.format_map(values))
+            for name, value in values.items():
+                text = text.replace(f"[{name}]", value)
+            lines.append(text)
     return lines
 
 
@@ -98,11 +100,7 @@ def sample_label(template):
 def check_fits(template):
     """Refuse a template whose text would not fit its box with the widest values."""
     lines, code = sample_label(template)
-    try:
-        LabelDrawer(template).layout(lines, code)
-    except KeyError as error:
-        raise DomainError(_("Unknown placeholder %(name)s: use {batch}, {protocol}, {kit} or "
-                            "{expiry}.", name="{" + str(error.args[0]) + "}")) from error
+    LabelDrawer(template).layout(lines, code)
 
 
 def save_template(session, trial, data, template=None):
