@@ -16,7 +16,7 @@ from app.destruction.models import (
 
 def template_labels():
     """Give templates the translated labels of conditions, states and methods."""
-    return {"return_conditions": RETURN_CONDITIONS, "batch_statuses": BATCH_STATUSES,
+    return {"return_conditions": RETURN_CONDITIONS, "destruction_batch_statuses": BATCH_STATUSES,
             "reconciliation_statuses": RECONCILIATION_STATUSES,
             "destruction_methods": DESTRUCTION_METHODS}
 

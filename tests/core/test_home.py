@@ -16,6 +16,7 @@ EXPECTED = {
     "logistica": {"overdue": (1, "/shipments/?problem=overdue"),
                   "discrepancies": (1, "/shipments/?problem=discrepancy"),
                   "resupply": (1, "/shipments/resupply?short=1"),
+                  "batches_to_execute": (1, "/destruction/?waiting=execute"),
                   "to_pick": (1, "/shipments/?status=ordered"),
                   "to_pack": (1, "/shipments/?status=picked"),
                   "to_dispatch": (1, "/shipments/?status=packed")},
@@ -28,9 +29,11 @@ EXPECTED = {
 }
 # The queues each role holds that are empty on the demo ("nothing waiting in ...").
 EMPTY = {
-    "logistica": ["to_receive"], "farmacia": ["logs_to_sign"], "qp": [],
+    "logistica": ["to_receive", "batches_to_witness", "reconciliations_to_close"],
+    "farmacia": ["logs_to_sign", "reconciliations_to_close"],
+    "qp": ["batches_to_witness", "batches_to_execute"],
     "finanzas": ["batches_to_release", "batches_to_mark_paid"],
-    "monitor": ["logs_to_verify"], "admin": ["audit_chain", "invited_users", "failed_jobs"],
+    "monitor": ["reconciliations_to_verify", "logs_to_verify"], "admin": ["audit_chain", "invited_users", "failed_jobs"],
 }
 
 
@@ -76,7 +79,8 @@ def test_each_demo_role_sees_its_queues_and_each_count_is_its_list(client, demo,
 def test_most_urgent_first(client, demo):
     login_demo(client, demo.session, "logistica")
     assert list(queues_on(client.get("/home").get_data(as_text=True))) == [
-        "overdue", "discrepancies", "resupply", "to_pick", "to_pack", "to_dispatch"]
+        "overdue", "discrepancies", "resupply", "batches_to_execute", "to_pick", "to_pack",
+        "to_dispatch"]
 
 
 def test_an_empty_home_says_so_kindly(client, demo):
