@@ -28,6 +28,8 @@ STATE_FAMILIES = {
     "verified": SUCCESS,
     ("expiry", "ok"): SUCCESS, ("job", "queued"): NEUTRAL, ("job", "running"): INFO,
     ("job", "ready"): SUCCESS, ("job", "failed"): DANGER,
+    ("reconciliation", "closed"): INFO, ("reconciliation", "verified"): SUCCESS,
+    ("destruction_batch", "witnessed"): INFO, ("destruction_batch", "executed"): MUTED,
     "quarantine": WARNING, "quarantined": WARNING, "on_hold": WARNING, "returned": WARNING,
     "pending_destruction": WARNING, "open": WARNING, "past_dns": WARNING,
     "rejected": DANGER, "damaged": DANGER, "missing": DANGER, "expired": DANGER,

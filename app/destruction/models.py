@@ -96,6 +96,8 @@ class Reconciliation(Audited, db.Model):
 
     __tablename__ = "reconciliations"
     __audit_type__ = "reconciliation"
+    # The frozen figures are JSON bound by the monitor's signature; the page shows them.
+    __audit_ignore__ = frozenset({"created_at", "updated_at", "figures"})
     __table_args__ = (
         one_of("status", RECONCILIATION_STATUSES),
         CheckConstraint("period_end >= period_start", name="period_order"),

@@ -130,8 +130,9 @@ DOMAIN = Domain(
     blueprints=((bp, "/destruction"),),
     permissions={
         "admin": {"destruction.view"},
+        # Logistics signs return receipts at the depot and destruction batches.
         "logistics": {"destruction.view", "destruction.manage", "destruction.reconcile",
-                      "destruction.execute", "destruction.witness"},
+                      "destruction.execute", "destruction.witness", "esign.sign"},
         "site": {"destruction.view", "destruction.return", "destruction.reconcile",
                  "destruction.onsite"},
         "qp": {"destruction.view", "destruction.witness", "destruction.execute"},

@@ -55,14 +55,14 @@ def _sign(page, button_label, password):
 
 
 def test_logistics_executes_the_batch_and_gets_the_certificate(page, live_server):
-    log_in(page, "monitor@demo.example")
-    page.goto("/destruction/reconciliations/1")
-    assert page.get_by_text("Verified by the monitor").first.is_visible()  # English user
     log_in(page, "logistica@demo.example")
+    page.goto("/destruction/reconciliations/1")
+    assert page.get_by_text("Verificada por el monitor").first.is_visible()
     page.goto("/destruction/")
     with page.expect_navigation():
         page.get_by_role("link", name=re.compile(r"^DST-\d{4}-\d{6}$")).first.click()
     assert page.get_by_text("Firmado por el testigo").first.is_visible()
+    batch_url = page.url
     _sign(page, "Firmar", "wrong-password")
     assert page.get_by_text("La contraseña no es correcta").first.is_visible()
     _sign(page, "Firmar", "Demo-Ensayo-2026")
@@ -78,17 +78,17 @@ def test_logistics_executes_the_batch_and_gets_the_certificate(page, live_server
         with page.expect_navigation():
             page.get_by_role("button", name="Preparar el certificado").click()
         assert "/jobs/" in page.url
-        deadline = time.monotonic() + 60
+        screenshot(page, "destruction-certificate-job")
+        link = page.get_by_role("link", name="Descargar el certificado (PDF)")
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            page.reload()
-            if page.get_by_text("Listo").count():
+            page.goto(batch_url)
+            if link.count():
                 break
             time.sleep(1)
     finally:
         consumer.terminate()
         consumer.wait(timeout=30)
-    page.go_back()
-    page.reload()
     with page.expect_download() as download:
         page.get_by_role("link", name="Descargar el certificado (PDF)").click()
     path = download.value.path()

@@ -16,6 +16,7 @@ EXPECTED = {
     "logistica": {"overdue": (1, "/shipments/?problem=overdue"),
                   "discrepancies": (1, "/shipments/?problem=discrepancy"),
                   "resupply": (1, "/shipments/resupply?short=1"),
+                  "batches_to_execute": (1, "/destruction/?waiting=execute"),
                   "to_pick": (1, "/shipments/?status=ordered"),
                   "to_pack": (1, "/shipments/?status=picked"),
                   "to_dispatch": (1, "/shipments/?status=packed"),
@@ -38,7 +39,7 @@ EMPTY = {
     "logistica": ["to_receive"], "farmacia": ["products_to_receive", "logs_to_sign"],
     "qp": ["cell_excursions", "lots_to_release"],
     "finanzas": ["batches_to_release", "batches_to_mark_paid"],
-    "monitor": ["logs_to_verify"], "admin": ["audit_chain", "invited_users", "failed_jobs"],
+    "monitor": ["reconciliations_to_verify", "logs_to_verify"], "admin": ["audit_chain", "invited_users", "failed_jobs"],
 }
 
 

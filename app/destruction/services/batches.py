@@ -238,7 +238,7 @@ def witness(session, batch, *, signer, password):
         raise DomainError(_("Add the kits before signing."))
     try:
         signature = sign(session, batch, meaning="witnessed_destruction", signer=signer,
-                         password=password, role="witness")
+                         password=password)
     except (OperationalError, IntegrityError) as error:
         raise _signing_conflict(batch) from error
     apply_transition(session, BATCH, batch, "witness", by=signer, signature=signature,
@@ -278,7 +278,7 @@ def execute(session, batch, *, signer, password):
     check_executable(session, batch, signer)
     try:
         signature = sign(session, batch, meaning="performed", signer=signer,
-                         password=password, role="responsible")
+                         password=password)
     except (OperationalError, IntegrityError) as error:
         raise _signing_conflict(batch) from error
     try:

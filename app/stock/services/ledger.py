@@ -124,9 +124,8 @@ def transition(session, kit, to_state, event, *, by=None, reason=None, document_
                      to_location=to_location, reversal_of=reversal_of)[0]
 
 
-def move_kits(session, kits, to_state, event, *, by=None, reason=None, document_ref=None,
-              occurred_at=None, to_location=None, reversal_of=None):
-    """Apply the same declared transition to several kits, all or nothing; return the entries."""
+def _check_moves(kits, to_state, event, by, occurred_at, reversal_of=None):
+    """Refuse a future date or an undeclared move; return (actor, now, occurred_at)."""
     actor = actor_of(by)
     now = utcnow()
     occurred_at = occurred_at or now
@@ -134,6 +133,13 @@ def move_kits(session, kits, to_state, event, *, by=None, reason=None, document_
         raise DomainError(_("The date of a stock event cannot be in the future."), "occurred_at")
     for kit in kits:
         check_kit_move(kit, to_state, event, reversal_of)
+    return actor, now, occurred_at
+
+
+def move_kits(session, kits, to_state, event, *, by=None, reason=None, document_ref=None,
+              occurred_at=None, to_location=None, reversal_of=None):
+    """Apply the same declared transition to several kits, all or nothing; return the entries."""
+    actor, now, occurred_at = _check_moves(kits, to_state, event, by, occurred_at, reversal_of)
     changes = defaultdict(lambda: [0, 0, 0])
     entries = []
     for kit in kits:
@@ -241,13 +247,7 @@ def move_kits_in_bulk(session, kits, to_state, event, *, by=None, reason=None,
     per kit. All or nothing: a kit someone else moved first refuses the whole call. ``kits``
     may be Kit rows or plain result rows with the same attribute names (cheaper to load).
     """
-    actor = actor_of(by)
-    now = utcnow()
-    occurred_at = occurred_at or now
-    if occurred_at > now:
-        raise DomainError(_("The date of a stock event cannot be in the future."), "occurred_at")
-    for kit in kits:
-        check_kit_move(kit, to_state, event)
+    actor, now, occurred_at = _check_moves(kits, to_state, event, by, occurred_at)
     # Who acts is looked up once, not once per kit's audit entry.
     pinned = "audit_actor" not in session.info
     if pinned:
