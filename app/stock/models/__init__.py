@@ -14,6 +14,13 @@ from app.stock.models.catalog import (
     SupplySettings,
     lot_members,
 )
+from app.stock.models.kittypes import (
+    REPLACEMENT_REASONS,
+    KitType,
+    KitTypeLevel,
+    VisitKitType,
+    kit_type_products,
+)
 from app.stock.models.kits import ARMS_MAX, KIT_STATES, Kit, KitArm
 from app.stock.models.ledger import EVENTS, StockBalance, StockEntry
 from app.stock.models.site import RETURN_CONDITIONS, Dispensing, KitReturn
@@ -21,6 +28,7 @@ from app.stock.models.site import RETURN_CONDITIONS, Dispensing, KitReturn
 __all__ = [
     "ARMS_MAX", "DEFAULT_DND", "DEFAULT_DNS", "EVENTS", "KIT_STATES", "LOCATION_KINDS",
     "LOT_STATUSES", "PRODUCT_KINDS", "RETURN_CONDITIONS", "AccountabilityReview", "Dispensing",
-    "Kit", "KitArm", "KitReturn", "Location", "Lot", "Product", "ResupplyLevel", "StockBalance",
+    "Kit", "KitArm", "KitType", "KitTypeLevel", "REPLACEMENT_REASONS", "VisitKitType",
+    "kit_type_products", "KitReturn", "Location", "Lot", "Product", "ResupplyLevel", "StockBalance",
     "StockEntry", "SupplySettings", "lot_members",
 ]
