@@ -93,7 +93,8 @@ def accountability_sheets(session, figures, *, site=None, trial=None):
               widths=[20, 16, 28, 14, 16]),
         Sheet(_("Returns"), [_("Date (UTC)"), _("Subject"), _("Kit"), _("Units returned"),
                              _("Units missing"), _("Condition"), _("Explanation")],
-              return_rows(session, accountability.returns(session, site=site, trial=trial)),
+              return_rows(session, accountability.returns(session, site=site, trial=trial,
+                                                 last_entry_id=figures.last_entry_id)),
               widths=[20, 16, 14, 14, 14, 20, 40]),
         Sheet(_("Discrepancies"), [_("Date (UTC)"), _("Kit"), _("Discrepancy"),
                                    _("Explanation")],
@@ -122,8 +123,8 @@ def accountability_story(session, figures, *, site=None, trial=None, limit=2000)
               table([_("Date (UTC)"), _("Subject"), _("Visit"), _("Kit"), _("Lot")],
                     [(at.strftime("%Y-%m-%d"), s, v, k, lot) for at, s, v, k, lot in rows])
               if rows else para(_("No kit dispensed."), "Normal")]
-    returned = list(return_rows(session, accountability.returns(session, site=site,
-                                                                trial=trial).limit(limit)))
+    returned = list(return_rows(session, accountability.returns(
+        session, site=site, trial=trial, last_entry_id=figures.last_entry_id).limit(limit)))
     story += [para(_("Returns"), "Heading2"),
               table([_("Date (UTC)"), _("Subject"), _("Kit"), _("Returned"),
                      pgettext("units", "Missing"),
@@ -175,7 +176,8 @@ def count_accountability(session, user, params):
                                          StockEntry.id <= figures.last_entry_id)
     dispensed = accountability.dispensings(session, site=site, trial=trial,
                                            last_entry_id=figures.last_entry_id)
-    returned = accountability.returns(session, site=site, trial=trial)
+    returned = accountability.returns(session, site=site, trial=trial,
+                                                 last_entry_id=figures.last_entry_id)
     return (len(summary_rows(figures)) + len(figures.discrepancies) + _count(session, ledger)
             + _count(session, dispensed) + _count(session, returned))
 

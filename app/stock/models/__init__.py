@@ -14,6 +14,7 @@ from app.stock.models.catalog import (
     SupplySettings,
     lot_members,
 )
+from app.stock.models.kits import ARMS_MAX, KIT_STATES, Kit, KitArm
 from app.stock.models.kittypes import (
     REPLACEMENT_REASONS,
     KitType,
@@ -21,7 +22,6 @@ from app.stock.models.kittypes import (
     VisitKitType,
     kit_type_products,
 )
-from app.stock.models.kits import ARMS_MAX, KIT_STATES, Kit, KitArm
 from app.stock.models.ledger import EVENTS, StockBalance, StockEntry
 from app.stock.models.site import RETURN_CONDITIONS, Dispensing, KitReturn
 
