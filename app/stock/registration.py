@@ -217,6 +217,7 @@ DOMAIN = Domain(
         MenuEntry(_l("Site stock"), "stock.site_stock", "stock.sites", order=50),
     ),
     state_machines=("app.stock.states",),
+    kit_rules=("app.stock.kit_rules",),
     demo=seed_demo,
     alerts=ALERTS,
     work_queues=WORK_QUEUES,

@@ -16,12 +16,12 @@ from tests.factories import PASSWORD
 
 def _site_with_history(db, make, stock):
     trial = make.trial()
-    visit = make.visit(trial, 2, name="Baseline")
+    visits = [make.visit(trial, n, name=f"Visit {n}") for n in (2, 3, 4)]
     site = make.site(trial)
-    subject = make.subject(site, code="S-ACC-1")
+    subject = make.subject(site, code="S-ACC-1", enrolment_date=None)
     pharmacist = make.user(roles=("site",), sites=[site])
     kits = stock.make_site_kits(site, 6)
-    for _ in range(3):
+    for visit in visits:  # one kit per visit
         kit = propose_kit(db.session, subject)
         dispense_kit(db.session, subject, visit, kit, kit.kit_number, by=pharmacist)
     returned = [k for k in kits if k.state == "dispensed"][0]

@@ -34,7 +34,7 @@ def test_dispensing_after_the_freeze_changes_nothing_of_the_signed_log(client, d
     trial = make.trial()
     visit = make.visit(trial, 1, name="Baseline")
     site = make.site(trial)
-    subject = make.subject(site, code="S-FRZ-1")
+    subject = make.subject(site, code="S-FRZ-1", enrolment_date=None)
     pharmacist = make.user(roles=("site",), sites=[site])
     monitor = make.user(roles=("monitor",))
     stock.make_site_kits(site, 22)

@@ -81,7 +81,7 @@ def test_dispensing_through_the_screen(client, db, make, stock, login_as):
     trial = make.trial()
     visit = make.visit(trial, 3, name="Week 4")
     site = make.site(trial)
-    subject = make.subject(site, code="S-SCR-1")
+    subject = make.subject(site, code="S-SCR-1", enrolment_date=None)
     stock.make_site_kits(site, 2)
     db.session.commit()
     login_as("site", sites=[site])
@@ -106,7 +106,7 @@ def test_returns_through_the_screen(client, db, make, stock, login_as):
     trial = make.trial()
     visit = make.visit(trial, 1)
     site = make.site(trial)
-    subject = make.subject(site)
+    subject = make.subject(site, enrolment_date=None)
     user = login_as("site", sites=[site])
     kit = stock.make_site_kits(site, 1)[0]
     from app.stock.services.site import dispense_kit
@@ -238,7 +238,7 @@ def test_quarantined_kit_shown_and_dispensing_screen_refuses_it(client, db, make
     trial = make.trial()
     visit = make.visit(trial, 1)
     site = make.site(trial)
-    subject = make.subject(site)
+    subject = make.subject(site, enrolment_date=None)
     kits = stock.make_site_kits(site, 2)
     transition(db.session, kits[0], "quarantined", "quarantine")
     db.session.commit()
@@ -268,7 +268,7 @@ def test_garbage_input_is_refused_without_a_500(client, db, make, stock, login_a
     trial = make.trial()
     visit = make.visit(trial, 1)
     site, other = make.site(trial), make.site(trial)
-    subject = make.subject(site)
+    subject = make.subject(site, enrolment_date=None)
     kit = stock.make_site_kits(site, 1)[0]
     lot = kit.lot
     db.session.commit()

@@ -127,7 +127,9 @@ def seed_stock(session, trials, users, report):
     for subject, visit_number in ((subjects[0], 2), (subjects[0], 3), (subjects[1], 2)):
         kit = propose_kit(session, subject)
         given.append(dispense_kit(session, subject, visits[visit_number], kit, kit.kit_number,
-                                  by=pharmacist).kit)
+                                  by=pharmacist,
+                                  off_window_reason="Visita reprogramada a petición del "
+                                                    "paciente").kit)
     return_kit(session, given[0], units_returned=4, units_missing=2, condition="opened",
                explanation="El paciente refiere haber perdido un blíster", by=pharmacist)
     site_kits = [k for k in shipments["001"] if k.state == "received"]
