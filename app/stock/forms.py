@@ -7,7 +7,7 @@ from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMu
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from app.core.forms import reason_field, text_field
-from app.stock.models import LOT_STATUSES, PRODUCT_KINDS, RETURN_CONDITIONS
+from app.stock.models import LOT_STATUSES, PRODUCT_KINDS, REPLACEMENT_REASONS, RETURN_CONDITIONS
 
 REQUIRED = _l("This field is required.")
 
@@ -121,6 +121,13 @@ class DispenseForm(FlaskForm):
     visit_id = SelectField(_l("Visit"), coerce=int)
     kit_number = text_field(_l("Scan or type the kit number"), 40, required=False,
                             render_kw={"autocomplete": "off"})
+    replacement_reason = SelectField(_l("Replacement of a kit given at this visit"), choices=[
+        ("", _l("No, the visit's kit"))] + list(REPLACEMENT_REASONS.items()), default="")
+    explanation = text_field(_l("What happened to the kit that is replaced"), 500,
+                             required=False)
+    off_window_reason = text_field(
+        _l("Reason for dispensing outside the visit window"), 500, required=False,
+        description=_l("Only needed when today is outside the visit window."))
 
 
 class ReturnForm(FlaskForm):

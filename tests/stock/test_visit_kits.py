@@ -108,3 +108,40 @@ def test_kit_type_bad_input(db, make, stock):
         save_kit_type(db.session, trial, "ibx", "Other", [stock.make_product().id])
     with pytest.raises(DomainError, match="belongs to one kit type"):
         save_kit_type(db.session, trial, "IB2", "Other", [product.id])
+
+
+def test_the_pharmacist_dispenses_by_visit_and_sees_the_history(app, client, db, make, stock,
+                                                                login):
+    trial, site, visits, types, comparator_kits, study_kits, subject, pharmacist = \
+        _trial_with_two_kit_types(db, make, stock)
+    db.session.commit()
+    login(pharmacist)
+    url = f"/stock/sites/{site.id}/dispense"
+    page = client.get(url, query_string={"subject_id": subject.id,
+                                         "visit_id": visits[3].id}).get_data(as_text=True)
+    kit = next(k for k in study_kits if k.kit_number in page)
+    assert "IBX · IBX-201 10 mg or placebo, 28 tablets" in page
+    with client.application.test_request_context():
+        show = client.application.jinja_env.filters["d"]
+        window = f"{show(TODAY - timedelta(days=3))} – {show(TODAY + timedelta(days=3))}"
+    assert window in page and "1 × IBX" in page  # the visit's window and its kit type
+    form = {"subject_id": subject.id, "visit_id": visits[3].id, "proposed_kit_id": kit.id}
+    page = client.post(url, data={**form, "kit_number": comparator_kits[0].kit_number}) \
+        .get_data(as_text=True)
+    assert "is of type CMP" in page and comparator_kits[0].kit_number in page  # kept as typed
+    assert client.post(url, data={**form, "kit_number": kit.kit_number}).status_code == 302
+    # a second kit at the visit: refused without the replacement reason, shown in the history
+    page = client.get(url, query_string={"subject_id": subject.id, "visit_id": visits[3].id,
+                                         "replacement_reason": "lost"}).get_data(as_text=True)
+    second = next(k for k in study_kits if k.kit_number in page and k.id != kit.id)
+    response = client.post(url, data={**form, "proposed_kit_id": second.id,
+                                      "replacement_reason": "lost",
+                                      "kit_number": second.kit_number})
+    assert "Explain what happened" in response.get_data(as_text=True)
+    response = client.post(url, data={**form, "proposed_kit_id": second.id,
+                                      "replacement_reason": "lost",
+                                      "explanation": "Lost on the bus",
+                                      "kit_number": second.kit_number})
+    assert response.status_code == 302
+    page = client.get(url, query_string={"subject_id": subject.id}).get_data(as_text=True)
+    assert kit.kit_number in page and "Lost on the bus" in page and "replacement" in page

@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.core.errors import DomainError
-from app.stock.models import REPLACEMENT_REASONS
+from app.stock.models import REPLACEMENT_REASONS, Dispensing, KitReturn
 from app.stock.services.kittypes import dispensed_at_visit, kit_type_of, visit_needs
 
 
@@ -83,3 +84,30 @@ def replacement_kit_type(session, subject, visit):
     """Return the kit type of the subject's last kit at the visit (what a replacement gives)."""
     given = dispensed_at_visit(session, subject, visit)
     return kit_type_of(session, given[-1].kit) if given else None
+
+
+def subject_schedule(session, subject):
+    """Return the subject's visits: (visit, window or None, kit types needed, dispensings)."""
+    given = {}
+    for dispensing in session.scalars(select(Dispensing).where(
+            Dispensing.subject_id == subject.id).order_by(Dispensing.id)):
+        given.setdefault(dispensing.visit_id, []).append(
+            (dispensing, kit_type_of(session, dispensing.kit), compliance(session, dispensing)))
+    return [(visit, visit_window(subject, visit), visit_needs(session, visit),
+             given.get(visit.id, []))
+            for visit in subject.trial.visits if visit.active or visit.id in given]
+
+
+def compliance(session, dispensing):
+    """Return (units expected to be taken, units taken, percent) once the kit came back.
+
+    A kit is meant to be used up by the next visit: every unit of it is expected to be
+    taken; units taken are the units not returned (missing units count as not taken).
+    """
+    kit_return = session.scalar(select(KitReturn).where(KitReturn.kit_id == dispensing.kit_id))
+    if kit_return is None:
+        return None
+    expected = dispensing.kit.product.units_per_kit
+    taken = max(0, expected - kit_return.units_returned - kit_return.units_missing)
+    return expected, taken, round(100 * taken / expected) if expected else None
+
