@@ -98,6 +98,7 @@ class Shipment(Audited, TimestampMixin, db.Model):
     origin = relationship("Location", foreign_keys=[origin_id], lazy="joined")
     destination = relationship("Location", foreign_keys=[destination_id], lazy="joined")
     subject = relationship("Subject")
+    kit_type = relationship("KitType")
     lines: Mapped[list["ShipmentKit"]] = relationship(
         back_populates="shipment", order_by="ShipmentKit.id")
 

@@ -114,6 +114,14 @@ class ResupplyLevelForm(FlaskForm):
     maximum = _int(_l("Maximum (ship up to)"), 1)
 
 
+class KitTypeForm(FlaskForm):
+    """A kind of kit of a trial and the products it groups."""
+
+    code = text_field(_l("Code"), 20)
+    name = text_field(_l("Name"), 200)
+    product_ids = SelectMultipleField(_l("Products"), coerce=int)
+
+
 class DispenseForm(FlaskForm):
     """Dispense the proposed kit: subject, visit and the scanned kit number."""
 
