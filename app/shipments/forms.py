@@ -94,6 +94,8 @@ class LoggerForm(FlaskForm):
                               validators=[Optional()])
     timezone = SelectField(_l("Times without a zone are in"), choices=list(TIMEZONES.items()),
                            default="UTC")
+    accept_reason = text_field(_l("QA: accept readings outside the journey, because"), 500,
+                               required=False)
 
 
 class ReceiveForm(SignForm):

@@ -5,7 +5,6 @@ import os
 import shutil
 import subprocess
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -13,8 +12,9 @@ from sqlalchemy import select
 
 from app.shipments.models import Shipment
 from tests.factories import PASSWORD
+from tests.shipments.factories import journey_started, sample_logger
 
-SAMPLE = (Path(__file__).parent / "data" / "logger_excursion.csv").read_bytes()
+SAMPLE = sample_logger()  # the README's sample, moved to two days ago
 
 
 def post_ok(client, url, data=None, **kwargs):
@@ -52,6 +52,8 @@ def dispatched_via_screens(client, login, db, world):
         "courier": "World Courier", "tracking_number": "1Z12345",
         "expected_arrival": date.today().isoformat(), "logger_ids": "LG-2041"})
     assert "in transit" in page
+    journey_started(db.session, db.session.get(Shipment, sid))  # packed three days ago
+    db.session.commit()
     return sid
 
 

@@ -10,13 +10,19 @@ from app.core.errors import DomainError
 from app.files.services import FileRefused, store_bytes
 from app.shipments.models import LoggerReading, LoggerUpload, ShipmentExcursion, ShipmentKit
 from app.shipments.services.notices import tell_excursion
+from app.shipments.services.plausibility import check_journey, check_logger_serial
 from app.shipments.services.stock_bridge import shipped_kits, storage_range
 
 UPLOAD_STATUSES = ("shipped", "delivered")
 
 
-def attach_logger_file(session, shipment, data, *, filename, serial, options=None, by=None):
-    """Check, analyse and keep a logger file; nothing is stored when any check fails."""
+def attach_logger_file(session, shipment, data, *, filename, serial, options=None, by=None,
+                       accept_reason=None):
+    """Check, analyse and keep a logger file; nothing is stored when any check fails.
+
+    Readings outside the shipment's journey are refused unless a QA user accepts the file
+    with a reason; a logger serial the file names must be a logger of the shipment.
+    """
     serial = (serial or "").strip()
     if shipment.status not in UPLOAD_STATUSES:
         raise DomainError(_("Logger data is added once the shipment has left and before it "
@@ -31,6 +37,8 @@ def attach_logger_file(session, shipment, data, *, filename, serial, options=Non
         raise DomainError(_("The shipment has no kits, so there is no storage range to "
                             "check the readings against."), "file")
     parsed = parse_logger_csv(data, options)
+    check_logger_serial(shipment, serial, data, parsed)
+    accept_reason = check_journey(shipment, parsed.times, by, accept_reason)
     report = analyse(parsed.times, parsed.temperatures, *limits)
     try:
         stored = store_bytes(session, data, original_name=filename, allowed_types={"text/csv"},
@@ -44,7 +52,8 @@ def attach_logger_file(session, shipment, data, *, filename, serial, options=Non
         min_c=report.min_c, max_c=report.max_c, low_c=report.low_c, high_c=report.high_c,
         minutes_out=report.minutes_out, delimiter=parsed.delimiter, unit=parsed.unit,
         decimal_comma=parsed.decimal_comma, time_format=parsed.time_format,
-        timezone=parsed.timezone)
+        timezone=parsed.timezone, accepted_reason=accept_reason,
+        accepted_by_id=by.id if accept_reason and by is not None else None)
     upload.shipment = shipment
     session.add(upload)
     session.flush()

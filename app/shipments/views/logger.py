@@ -76,7 +76,7 @@ def upload_logger(shipment_id):
             return attach_logger_file(db.session, shipment, data,
                                       filename=form.file.data.filename,
                                       serial=form.logger_serial.data, options=_options(form),
-                                      by=current_user)
+                                      by=current_user, accept_reason=form.accept_reason.data)
         except LoggerFileError as error:
             refused.update(error=error, data=data)  # the page lists its bad lines
             raise
