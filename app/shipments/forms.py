@@ -103,6 +103,7 @@ class ReceiveForm(SignForm):
 
     logger_confirmed = BooleanField(_l("I have checked the temperature logger data shown on "
                                        "this page."))
+    missing_confirmed = BooleanField(_l("Record the kits not scanned as missing."))
 
 
 class DecisionForm(SignForm):

@@ -122,12 +122,47 @@ def test_receiving_twice_is_refused(db, world):
                         by=world.site_user)
 
 
-def test_a_kit_not_shipped_is_refused_at_receipt(db, world):
+def test_a_kit_that_arrives_but_was_not_shipped_opens_a_discrepancy(db, world):
     shipment = shipped(db, world)
     stranger = next(k for k in world.kits if k.id not in {li.kit_id for li in shipment.lines})
-    with pytest.raises(DomainError, match="was not shipped on"):
-        scan_at_receipt(db.session, shipment, stranger.kit_number, "ok", by=world.site_user)
+    item = scan_at_receipt(db.session, shipment, stranger.kit_number, "ok", by=world.site_user)
+    assert isinstance(item, Discrepancy)
+    assert (item.kind, item.kit_id, item.status, shipment.open_discrepancies) == (
+        "other", stranger.id, "open", 1)
+    assert item.description == (f"Kit {stranger.kit_number} arrived in shipment "
+                                f"{shipment.number} but was not shipped on it.")
     assert all(li.receipt_outcome is None for li in shipment.lines)
+    assert stranger.state == "available"  # it does not enter stock here
+    with pytest.raises(DomainError, match="scanned twice"):
+        scan_at_receipt(db.session, shipment, stranger.kit_number, "ok", by=world.site_user)
+
+
+def test_a_kit_scanned_twice_says_so(db, world):
+    shipment = shipped(db, world)
+    number = shipment.lines[0].kit.kit_number
+    scan_at_receipt(db.session, shipment, number, "ok", by=world.site_user)
+    with pytest.raises(DomainError) as refused:
+        scan_at_receipt(db.session, shipment, number, "damaged", by=world.site_user)
+    assert str(refused.value).startswith(f"Kit {number} was already scanned at ")
+    assert str(refused.value).endswith("UTC; it was scanned twice. Nothing changed.")
+    assert shipment.lines[0].receipt_outcome == "ok"
+
+
+def test_signing_with_kits_not_scanned_asks_to_confirm_them_missing(db, world):
+    shipment = shipped(db, world)
+    attach_logger_file(db.session, shipment, csv_in_range(), filename="a.csv", serial="LG-1")
+    scan_at_receipt(db.session, shipment, shipment.lines[0].kit.kit_number, "ok",
+                    by=world.site_user)
+    with pytest.raises(DomainError) as refused:
+        receive_shipment(db.session, shipment, by=world.site_user, password=PASSWORD,
+                         logger_confirmed=True)
+    assert (str(refused.value), refused.value.field) == (
+        "2 kits will be recorded as missing. Scan them, or confirm that they are missing.",
+        "missing_confirmed")
+    assert shipment.status == "shipped"
+    counts = receive_shipment(db.session, shipment, by=world.site_user, password=PASSWORD,
+                              logger_confirmed=True, missing_confirmed=True)
+    assert counts == {"ok": 1, "damaged": 0, "missing": 2}
 
 
 def test_other_sites_and_wrong_roles_cannot_receive(db, world, make):
@@ -172,7 +207,7 @@ def test_damaged_and_missing_kits_open_discrepancies_logistics_resolves(db, worl
     numbers = [li.kit.kit_number for li in shipment.lines]
     scan_all(db, shipment, world, damaged={numbers[0]}, skip={numbers[1]})
     counts = receive_shipment(db.session, shipment, by=world.site_user, password=PASSWORD,
-                              logger_confirmed=True)
+                              logger_confirmed=True, missing_confirmed=True)
     assert counts == {"ok": 1, "damaged": 1, "missing": 1}
     states = {li.kit.kit_number: li.kit.state for li in shipment.lines}
     assert states == {numbers[0]: "damaged", numbers[1]: "missing", numbers[2]: "received"}

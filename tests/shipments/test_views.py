@@ -283,6 +283,10 @@ def test_wrong_password_on_the_receipt_screen_is_kept_and_nothing_received(clien
             content_type="multipart/form-data")
     page = post_ok(client, f"{base}/receive", {
         "meaning": "received", "password": "wrong", "confirm": "y", "logger_confirmed": "y"})
+    assert "3 kits will be recorded as missing. Scan them, or confirm" in page
+    page = post_ok(client, f"{base}/receive", {
+        "meaning": "received", "password": "wrong", "confirm": "y", "logger_confirmed": "y",
+        "missing_confirmed": "y"})
     assert "password is not correct" in page
     db.session.expire_all()
     assert db.session.get(Shipment, sid).status == "shipped"
