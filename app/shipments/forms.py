@@ -112,6 +112,7 @@ class DecisionForm(SignForm):
     kits = SelectMultipleField(_l("Kits"), coerce=int, validators=[
         DataRequired(message=_l("Choose at least one kit."))])
     reason = reason_field(_l("Reason for the decision"))
+    departure_reason = text_field(_l("Why you depart from the proposal"), 500, required=False)
 
 
 class ResolveForm(FlaskForm):

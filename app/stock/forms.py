@@ -35,6 +35,14 @@ class ProductForm(FlaskForm):
                                  validators=[InputRequired(message=REQUIRED)])
     gtin = text_field(_l("GTIN-14"), 14, required=False,
                       description=_l("14 digits; the last one is the check digit."))
+    budget_hours = DecimalField(
+        _l("Stability budget: hours allowed out of storage, cumulated"), places=1,
+        validators=[Optional()], description=_l("From the stability data, e.g. 72."))
+    budget_low_c = DecimalField(_l("Allowed excursion from (°C)"), places=1,
+                                validators=[Optional()])
+    budget_high_c = DecimalField(_l("Allowed excursion up to (°C)"), places=1,
+                                 validators=[Optional()])
+    absolute_min_c = DecimalField(_l("Never below (°C)"), places=1, validators=[Optional()])
 
 
 class LotForm(FlaskForm):

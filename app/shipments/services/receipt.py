@@ -19,6 +19,7 @@ from app.shipments.services.stock_bridge import (
     shipped_kits,
 )
 from app.shipments.states import DISCREPANCY, SHIPMENT
+from app.stock.api import add_exposure
 
 RECEIVABLE = ("shipped", "delivered")
 
@@ -136,6 +137,11 @@ def receive_shipment(session, shipment, *, by, password, logger_confirmed=False,
                        by=by, document_ref=ref, to_location=destination)
     move_shipment_kits(session, [li.kit for li in groups["missing"]], "missing", "loss", by=by,
                        document_ref=ref)
+    extremes = [e for upload in shipment.logger_uploads for e in upload.excursions]
+    add_exposure(session, [li.kit for li in groups["ok"] + groups["damaged"]],
+                 shipment.minutes_out or 0.0,
+                 min((e.min_c for e in extremes), default=None),
+                 max((e.max_c for e in extremes), default=None))
     opened = _open_discrepancies(session, shipment, groups, by)
     shipment.qa_pending = excursion and bool(groups["ok"])
     session.flush()
