@@ -121,6 +121,8 @@ def _advance(session, shipment, target, users):
 def _receive(session, shipment, key, users):
     logistics, site_user = users
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
+    # The trip began when the logger did: packed an hour before, dispatched at its start.
+    shipment.packed_at, shipment.dispatched_at = start - timedelta(hours=1), start
     attach_logger_file(session, shipment, logger_csv(start, excursion=key == "excursion"),
                        filename=f"LG-{shipment.id:04d}.csv", serial=f"LG-{shipment.id:04d}",
                        by=logistics)
@@ -131,7 +133,7 @@ def _receive(session, shipment, key, users):
         outcome = "damaged" if key == "discrepancy" and index == 0 else "ok"
         scan_at_receipt(session, shipment, line.kit.kit_number, outcome, by=site_user)
     receive_shipment(session, shipment, by=site_user, password=DEMO_PASSWORD,
-                     logger_confirmed=True, comment="Demo")
+                     logger_confirmed=True, missing_confirmed=True, comment="Demo")
     if key == "closed":
         close_shipment(session, shipment)
 
