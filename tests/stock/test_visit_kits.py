@@ -145,3 +145,16 @@ def test_the_pharmacist_dispenses_by_visit_and_sees_the_history(app, client, db,
     assert response.status_code == 302
     page = client.get(url, query_string={"subject_id": subject.id}).get_data(as_text=True)
     assert kit.kit_number in page and "Lost on the bus" in page and "replacement" in page
+
+
+def test_the_expiry_report_paginates(client, db, make, stock, login_as):
+    trial = make.trial()
+    depot = stock.make_depot()
+    for days in range(120):  # 120 lots expiring within the period: 120 rows
+        stock.make_kits(trial, 1, depot=depot, expires_on=TODAY + timedelta(days=days + 1))
+    db.session.commit()
+    login_as("logistics")
+    first = client.get("/stock/expiry?days=200").get_data(as_text=True)
+    assert "120 results · page 1 of 2" in first
+    second = client.get("/stock/expiry?days=200&page=2").get_data(as_text=True)
+    assert "120 results · page 2 of 2" in second and len(second) < len(first)

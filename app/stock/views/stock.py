@@ -141,6 +141,19 @@ def ledger():
     return render_template("stock/ledger.html", listing=listing)
 
 
+EXPIRY_PAGE = 100
+
+
+class Page:
+    """One page of the expiry report's rows (what the list pager reads)."""
+
+    def __init__(self, total, page):
+        self.total = total
+        self.pages = max(1, -(-total // EXPIRY_PAGE))
+        self.page = min(max(1, page), self.pages)
+        self.offset = (self.page - 1) * EXPIRY_PAGE
+
+
 @bp.route("/expiry")
 @require("stock.view")
 def expiry_report():
@@ -149,10 +162,12 @@ def expiry_report():
     rows, end = expiring_kits(db.session, days, request.args.get("trial", type=int))
     locations = {loc.id: loc for loc in db.session.scalars(select(Location).where(
         Location.id.in_({r["location_id"] for r in rows})))}
+    rows.sort(key=lambda r: (str(locations[r["location_id"]]), r["expires_on"]))
+    page = Page(len(rows), request.args.get("page", 1, type=int))
+    rows = rows[page.offset:page.offset + EXPIRY_PAGE]
     lots = {lot.id: lot for lot in db.session.scalars(select(Lot).where(
         Lot.id.in_({r["lot_id"] for r in rows})))}
-    rows.sort(key=lambda r: (str(locations[r["location_id"]]), r["expires_on"]))
-    return render_template("stock/expiry.html", rows=rows[:1000], truncated=len(rows) > 1000,
+    return render_template("stock/expiry.html", rows=rows, listing=page, truncated=False,
                            days=days, locations=locations, lots=lots,
                            trials=trial_choices(db.session, current_user), end=end)
 
