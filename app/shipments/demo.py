@@ -24,8 +24,10 @@ from app.stock.api import (
     Product,
     ResupplyLevel,
     create_depot,
+    kit_types,
     random_kit_numbers,
     receive_new_kits,
+    save_kit_type_level,
     save_resupply_level,
     site_location,
 )
@@ -147,6 +149,8 @@ def _resupply_level(session, trial, report):
     level = session.scalar(select(ResupplyLevel).where(ResupplyLevel.site_id == site.id))
     if level is None or level.minimum < 10:
         save_resupply_level(session, site, 10, 20)
+        for kit_type in kit_types(session, trial):  # the trial resupplies per kit type
+            save_kit_type_level(session, site, kit_type, 10, 20)
         report.append("resupply level of ONC-2024-017 site 001 set to 10-20 kits")
 
 
