@@ -27,6 +27,7 @@ from app.stock.api import (
     kit_types,
     random_kit_numbers,
     receive_new_kits,
+    save_kit_type,
     save_kit_type_level,
     save_resupply_level,
     site_location,
@@ -71,6 +72,9 @@ def _cold_stock(session, trial, store, report):
                           storage_min_c=2, storage_max_c=8)
         session.add(product)
         session.flush()
+    if not any(product in t.products for t in kit_types(session, trial)):
+        save_kit_type(session, trial, "CMP", "Comparador 100 mg/ml, 4 jeringas (2-8 °C)",
+                      [product.id])
     # Expires before the stock demo's lots, so first-expiry-first-out proposes it first.
     lot = Lot(number=COLD_LOT, product_id=product.id, trial_id=trial.id,
               manufacturer="Iberia Pharma Manufacturing",

@@ -19,7 +19,7 @@ from app.stock.services.catalog import (
     site_location,
 )
 from app.stock.services.kits import random_kit_numbers, receive_new_kits
-from app.stock.services.kittypes import kit_types, save_kit_type_level
+from app.stock.services.kittypes import kit_types, save_kit_type, save_kit_type_level
 from app.stock.services.ledger import move_kits, transition
 from app.stock.services.stability import add_exposure, budget_use
 from app.stock.services.supply import RESUPPLY_LEAD_DAYS, eligible_kits, resupply_needs
@@ -31,5 +31,6 @@ __all__ = [
     "ResupplyLevel", "add_exposure", "budget_use", "check_kit_rules",
     "StockBalance", "StockEntry", "create_depot", "depot_location_ids", "depots",
     "eligible_kits", "move_kits", "random_kit_numbers", "receive_new_kits", "resupply_needs",
-    "save_resupply_level", "kit_types", "save_kit_type_level", "site_location", "transition",
+    "save_resupply_level", "kit_types", "save_kit_type", "save_kit_type_level",
+    "site_location", "transition",
 ]

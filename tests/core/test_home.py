@@ -15,7 +15,8 @@ DEMO_PASSWORD = "Demo-Ensayo-2026"
 EXPECTED = {
     "logistica": {"overdue": (1, "/shipments/?problem=overdue"),
                   "discrepancies": (1, "/shipments/?problem=discrepancy"),
-                  "resupply": (1, "/shipments/resupply?short=1"),
+                  # per kit type: 001 and 002 short of IBX (002's open orders carry CMP)
+                  "resupply": (2, "/shipments/resupply?short=1"),
                   "to_pick": (1, "/shipments/?status=ordered"),
                   "to_pack": (1, "/shipments/?status=picked"),
                   "to_dispatch": (1, "/shipments/?status=packed")},

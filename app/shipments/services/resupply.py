@@ -37,9 +37,10 @@ class ResupplyRow:
 
 
 def _incoming(shipment, kit_type):
-    """Return the kits of this type (any kit without one) an open shipment brings."""
+    """Return the kits of this type an open shipment brings (a draft of no type counts: its
+    kits are not chosen yet, and it must not be shipped twice)."""
     if shipment.status == "draft":
-        same = kit_type is None or shipment.kit_type_id == kit_type.id
+        same = kit_type is None or shipment.kit_type_id in (None, kit_type.id)
         return shipment.requested_kits if same else 0
     products = None if kit_type is None else {p.id for p in kit_type.products}
     return sum(1 for line in shipment.lines if line.status != "dropped"
