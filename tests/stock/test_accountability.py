@@ -56,6 +56,8 @@ def test_excel_and_pdf_exports(client, db, make, stock, login):
     assert book.sheetnames == ["Summary", "Dispensed", "Returns", "Discrepancies", "Ledger"]
     dispensed = list(book["Dispensed"].iter_rows(min_row=2, values_only=True))
     assert len(dispensed) == 3 and dispensed[0][1] == "S-ACC-1" and "V2" in dispensed[0][2]
+    # compliance of the returned kit: 28 units, 20 returned, 3 missing -> 5 taken
+    assert sorted(row[5] or "" for row in dispensed) == ["", "", "18 % (5/28)"]
     summary = dict(book["Summary"].iter_rows(min_row=2, values_only=True))
     assert summary["Dispensed"] == 3 and summary["Difference"] == 0
     assert book["Ledger"].max_row == 1 + 6 + 3 + 1 + 1  # header, in, dispensed, return, loss
