@@ -30,7 +30,14 @@ class SigningError(DomainError):
 
 
 def content_hash(record, meaning):
-    """Return the SHA-256 of what the record declares as its signed content."""
+    """Return the SHA-256 of what the record declares as its signed content.
+
+    A record whose successive signatures all bind the same frozen content (e.g. a log the
+    site submits and the monitor verifies) sets ``__signed_content_shared__ = True``: its
+    hash leaves the meaning out, so every signature of it carries the same hash.
+    """
+    if getattr(record, "__signed_content_shared__", False):
+        meaning = None
     payload = json.dumps(
         {"type": entity_type_of(record), "id": str(record.id), "meaning": meaning,
          "content": record.signature_content()},

@@ -24,8 +24,11 @@ from app.stock.api import (
     Product,
     ResupplyLevel,
     create_depot,
+    kit_types,
     random_kit_numbers,
     receive_new_kits,
+    save_kit_type,
+    save_kit_type_level,
     save_resupply_level,
     site_location,
 )
@@ -69,6 +72,9 @@ def _cold_stock(session, trial, store, report):
                           storage_min_c=2, storage_max_c=8)
         session.add(product)
         session.flush()
+    if not any(product in t.products for t in kit_types(session, trial)):
+        save_kit_type(session, trial, "CMP", "Comparador 100 mg/ml, 4 jeringas (2-8 °C)",
+                      [product.id])
     # Expires before the stock demo's lots, so first-expiry-first-out proposes it first.
     lot = Lot(number=COLD_LOT, product_id=product.id, trial_id=trial.id,
               manufacturer="Iberia Pharma Manufacturing",
@@ -121,6 +127,8 @@ def _advance(session, shipment, target, users):
 def _receive(session, shipment, key, users):
     logistics, site_user = users
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=2)
+    # The trip began when the logger did: packed an hour before, dispatched at its start.
+    shipment.packed_at, shipment.dispatched_at = start - timedelta(hours=1), start
     attach_logger_file(session, shipment, logger_csv(start, excursion=key == "excursion"),
                        filename=f"LG-{shipment.id:04d}.csv", serial=f"LG-{shipment.id:04d}",
                        by=logistics)
@@ -131,7 +139,7 @@ def _receive(session, shipment, key, users):
         outcome = "damaged" if key == "discrepancy" and index == 0 else "ok"
         scan_at_receipt(session, shipment, line.kit.kit_number, outcome, by=site_user)
     receive_shipment(session, shipment, by=site_user, password=DEMO_PASSWORD,
-                     logger_confirmed=True, comment="Demo")
+                     logger_confirmed=True, missing_confirmed=True, comment="Demo")
     if key == "closed":
         close_shipment(session, shipment)
 
@@ -145,6 +153,8 @@ def _resupply_level(session, trial, report):
     level = session.scalar(select(ResupplyLevel).where(ResupplyLevel.site_id == site.id))
     if level is None or level.minimum < 10:
         save_resupply_level(session, site, 10, 20)
+        for kit_type in kit_types(session, trial):  # the trial resupplies per kit type
+            save_kit_type_level(session, site, kit_type, 10, 20)
         report.append("resupply level of ONC-2024-017 site 001 set to 10-20 kits")
 
 

@@ -106,6 +106,8 @@ class LoggerForm(FlaskForm):
     staged = HiddenField()
     staged_name = HiddenField()
     previewed = HiddenField()
+    accept_reason = text_field(_l("QA: accept readings outside the journey, because"), 500,
+                               required=False)
 
 
 class ReceiveForm(SignForm):
@@ -113,6 +115,7 @@ class ReceiveForm(SignForm):
 
     logger_confirmed = BooleanField(_l("I have checked the temperature logger data shown on "
                                        "this page."))
+    missing_confirmed = BooleanField(_l("Record the kits not scanned as missing."))
 
 
 class DecisionForm(SignForm):
@@ -121,6 +124,7 @@ class DecisionForm(SignForm):
     kits = SelectMultipleField(_l("Kits"), coerce=int, validators=[
         DataRequired(message=_l("Choose at least one kit."))])
     reason = reason_field(_l("Reason for the decision"))
+    departure_reason = text_field(_l("Why you depart from the proposal"), 500, required=False)
 
 
 class ResolveForm(FlaskForm):

@@ -91,11 +91,14 @@ class Shipment(Audited, TimestampMixin, db.Model):
     minutes_out: Mapped[float] = mapped_column(Float, default=0.0)
     qa_pending: Mapped[bool] = mapped_column(default=False)
     open_discrepancies: Mapped[int] = mapped_column(default=0)
+    # A resupply of one kit type proposes only kits of that type.
+    kit_type_id: Mapped[int | None] = mapped_column(ForeignKey("kit_types.id"))
 
     trial = relationship("Trial", lazy="joined")
     origin = relationship("Location", foreign_keys=[origin_id], lazy="joined")
     destination = relationship("Location", foreign_keys=[destination_id], lazy="joined")
     subject = relationship("Subject")
+    kit_type = relationship("KitType")
     lines: Mapped[list["ShipmentKit"]] = relationship(
         back_populates="shipment", order_by="ShipmentKit.id")
 
@@ -200,6 +203,9 @@ class LoggerUpload(Audited, db.Model):
     decimal_comma: Mapped[bool]
     time_format: Mapped[str] = mapped_column(String(10))
     timezone: Mapped[str] = mapped_column(String(40))
+    # Readings outside the shipment's journey, accepted by QA with this reason.
+    accepted_reason: Mapped[str | None] = mapped_column(Text)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     shipment: Mapped[Shipment] = relationship(back_populates="logger_uploads")
     stored_file = relationship("StoredFile")
@@ -260,6 +266,8 @@ class QaDecision(Audited, db.Model):
     reason: Mapped[str] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Why QA departs from the proposal the stability budget gave (None when it follows it).
+    departure_reason: Mapped[str | None] = mapped_column(Text)
 
     shipment: Mapped[Shipment] = relationship()
     lines: Mapped[list[ShipmentKit]] = relationship(order_by="ShipmentKit.id")

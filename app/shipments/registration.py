@@ -47,6 +47,9 @@ AUDIT_ACTIONS = {
     "discrepancy_resolved": _l("Discrepancy resolved"),
 }
 AUDIT_FIELDS = {
+    **per_type("logger_upload", accepted_reason=_l("Accepted outside the journey because"),
+               accepted_by_id=_l("Accepted by")),
+    **per_type("qa_decision", departure_reason=_l("Why QA departed from the proposal")),
     "shipment_id": _l("Shipment"),
     **per_type(
         "shipment", number=_l("Shipment number"), kind=_l("Kind of shipment"),

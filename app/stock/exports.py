@@ -8,7 +8,17 @@ from sqlalchemy.orm import aliased
 from app.core.errors import DomainError
 from app.exports.excel import Sheet, write_xlsx_file
 from app.exports.pdf import para, table
-from app.stock.models import EVENTS, KIT_STATES, RETURN_CONDITIONS, Kit, Location, Lot, StockEntry
+from app.stock.models import (
+    EVENTS,
+    KIT_STATES,
+    RETURN_CONDITIONS,
+    Kit,
+    KitReturn,
+    Location,
+    Lot,
+    Product,
+    StockEntry,
+)
 from app.stock.services import accountability
 from app.trials.api import Site, Subject, Trial, TrialVisit, can_see_site, visible_trials
 
@@ -55,18 +65,28 @@ def ledger_rows(session, location_ids, last_entry_id):
 
 
 def dispensing_rows(session, stmt):
-    """Yield dispensed kits: date, subject, visit, kit, lot."""
+    """Yield dispensed kits: date, subject, visit, kit, lot, compliance once returned.
+
+    Compliance: units taken (the kit's units less those returned or missing) of the units
+    expected to be taken (the whole kit), in percent; empty until the kit comes back.
+    """
     subject, visit, kit, lot = aliased(Subject), aliased(TrialVisit), aliased(Kit), aliased(Lot)
     inner = stmt.subquery()
     query = (select(inner.c.dispensed_at, subject.code, visit.number, visit.name, kit.kit_number,
-                    lot.number)
+                    lot.number, Product.units_per_kit, KitReturn.units_returned,
+                    KitReturn.units_missing)
              .join(subject, subject.id == inner.c.subject_id)
              .join(visit, visit.id == inner.c.visit_id)
              .join(kit, kit.id == inner.c.kit_id).join(lot, lot.id == kit.lot_id)
+             .join(Product, Product.id == kit.product_id)
+             .outerjoin(KitReturn, KitReturn.kit_id == inner.c.kit_id)
              .order_by(inner.c.dispensed_at, inner.c.id)
              .execution_options(yield_per=5000))
-    for at, code, number, name, kit_number, lot_number in session.execute(query):
-        yield at, code, f"V{number} · {name}", kit_number, lot_number
+    for at, code, number, name, kit_number, lot_number, units, back, missing \
+            in session.execute(query):
+        taken = None if back is None else max(0, units - back - (missing or 0))
+        yield (at, code, f"V{number} · {name}", kit_number, lot_number,
+               "" if taken is None else f"{round(100 * taken / units)} % ({taken}/{units})")
 
 
 def return_rows(session, stmt):
@@ -87,13 +107,15 @@ def accountability_sheets(session, figures, *, site=None, trial=None):
     """Return the sheets of an accountability workbook (lazy rows)."""
     return [
         Sheet(_("Summary"), [_("Figure"), _("Kits")], summary_rows(figures), widths=[40, 12]),
-        Sheet(_("Dispensed"), [_("Date (UTC)"), _("Subject"), _("Visit"), _("Kit"), _("Lot")],
+        Sheet(_("Dispensed"), [_("Date (UTC)"), _("Subject"), _("Visit"), _("Kit"), _("Lot"),
+                               _("Compliance")],
               dispensing_rows(session, accountability.dispensings(
                   session, site=site, trial=trial, last_entry_id=figures.last_entry_id)),
-              widths=[20, 16, 28, 14, 16]),
+              widths=[20, 16, 28, 14, 16, 16]),
         Sheet(_("Returns"), [_("Date (UTC)"), _("Subject"), _("Kit"), _("Units returned"),
                              _("Units missing"), _("Condition"), _("Explanation")],
-              return_rows(session, accountability.returns(session, site=site, trial=trial)),
+              return_rows(session, accountability.returns(session, site=site, trial=trial,
+                                                 last_entry_id=figures.last_entry_id)),
               widths=[20, 16, 14, 14, 14, 20, 40]),
         Sheet(_("Discrepancies"), [_("Date (UTC)"), _("Kit"), _("Discrepancy"),
                                    _("Explanation")],
@@ -119,11 +141,12 @@ def accountability_story(session, figures, *, site=None, trial=None, limit=2000)
     rows = list(dispensing_rows(session, accountability.dispensings(
         session, site=site, trial=trial, last_entry_id=figures.last_entry_id).limit(limit)))
     story += [para(_("Dispensed"), "Heading2"),
-              table([_("Date (UTC)"), _("Subject"), _("Visit"), _("Kit"), _("Lot")],
-                    [(at.strftime("%Y-%m-%d"), s, v, k, lot) for at, s, v, k, lot in rows])
+              table([_("Date (UTC)"), _("Subject"), _("Visit"), _("Kit"), _("Lot"),
+                     _("Compliance")],
+                    [(at.strftime("%Y-%m-%d"), s, v, k, lot, c) for at, s, v, k, lot, c in rows])
               if rows else para(_("No kit dispensed."), "Normal")]
-    returned = list(return_rows(session, accountability.returns(session, site=site,
-                                                                trial=trial).limit(limit)))
+    returned = list(return_rows(session, accountability.returns(
+        session, site=site, trial=trial, last_entry_id=figures.last_entry_id).limit(limit)))
     story += [para(_("Returns"), "Heading2"),
               table([_("Date (UTC)"), _("Subject"), _("Kit"), _("Returned"),
                      pgettext("units", "Missing"),
@@ -175,7 +198,8 @@ def count_accountability(session, user, params):
                                          StockEntry.id <= figures.last_entry_id)
     dispensed = accountability.dispensings(session, site=site, trial=trial,
                                            last_entry_id=figures.last_entry_id)
-    returned = accountability.returns(session, site=site, trial=trial)
+    returned = accountability.returns(session, site=site, trial=trial,
+                                                 last_entry_id=figures.last_entry_id)
     return (len(summary_rows(figures)) + len(figures.discrepancies) + _count(session, ledger)
             + _count(session, dispensed) + _count(session, returned))
 

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from app.core.forms import reason_field, scan_field, text_field
-from app.stock.models import LOT_STATUSES, PRODUCT_KINDS, RETURN_CONDITIONS
+from app.stock.models import LOT_STATUSES, PRODUCT_KINDS, REPLACEMENT_REASONS, RETURN_CONDITIONS
 
 REQUIRED = _l("This field is required.")
 
@@ -42,6 +42,14 @@ class ProductForm(FlaskForm):
                                  validators=[InputRequired(message=REQUIRED)])
     gtin = text_field(_l("GTIN-14"), 14, required=False,
                       description=_l("14 digits; the last one is the check digit."))
+    budget_hours = DecimalField(
+        _l("Stability budget: hours allowed out of storage, cumulated"), places=1,
+        validators=[Optional()], description=_l("From the stability data, e.g. 72."))
+    budget_low_c = DecimalField(_l("Allowed excursion from (°C)"), places=1,
+                                validators=[Optional()])
+    budget_high_c = DecimalField(_l("Allowed excursion up to (°C)"), places=1,
+                                 validators=[Optional()])
+    absolute_min_c = DecimalField(_l("Never below (°C)"), places=1, validators=[Optional()])
 
 
 class LotForm(FlaskForm):
@@ -126,12 +134,27 @@ class ResupplyLevelForm(FlaskForm):
     maximum = _int(_l("Maximum (ship up to)"), 1)
 
 
+class KitTypeForm(FlaskForm):
+    """A kind of kit of a trial and the products it groups."""
+
+    code = text_field(_l("Code"), 20)
+    name = text_field(_l("Name"), 200)
+    product_ids = SelectMultipleField(_l("Products"), coerce=int)
+
+
 class DispenseForm(FlaskForm):
     """Dispense the proposed kit: subject, visit and the scanned kit number."""
 
     subject_id = SelectField(_l("Subject"), coerce=int)
     visit_id = SelectField(_l("Visit"), coerce=int)
     kit_number = scan_field(_l("Scan or type the kit number"), required=False)
+    replacement_reason = SelectField(_l("Replacement of a kit given at this visit"), choices=[
+        ("", _l("No, the visit's kit"))] + list(REPLACEMENT_REASONS.items()), default="")
+    explanation = text_field(_l("What happened to the kit that is replaced"), 500,
+                             required=False)
+    off_window_reason = text_field(
+        _l("Reason for dispensing outside the visit window"), 500, required=False,
+        description=_l("Only needed when today is outside the visit window."))
 
 
 class ReturnForm(FlaskForm):

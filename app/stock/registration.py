@@ -12,6 +12,7 @@ from app.stock.models import (
     LOCATION_KINDS,
     LOT_STATUSES,
     PRODUCT_KINDS,
+    REPLACEMENT_REASONS,
     RETURN_CONDITIONS,
 )
 
@@ -89,6 +90,22 @@ AUDIT_FIELDS = {
         counts=_l("Movements"), on_hand=_l("On hand"), expected_on_hand=_l("Expected balance"),
         units_missing=_l("Units missing on returns"), discrepancies=_l("Discrepancies"),
         loss_on_hand=_l("Lost while on hand"), corrections=_l("Correction"), **EVENTS),
+    "kit_type_id": _l("Kit type"),
+    **per_type("product", budget_hours=_l("Stability budget (hours)"),
+               budget_low_c=_l("Allowed excursion from (°C)"),
+               budget_high_c=_l("Allowed excursion up to (°C)"),
+               absolute_min_c=_l("Never below (°C)")),
+    **per_type("kit", minutes_out=_l("Minutes out of range, whole life"),
+               lowest_c=_l("Coldest reading out of range (°C)"),
+               highest_c=_l("Warmest reading out of range (°C)")),
+    **per_type("dispensing", replaces_id=_l("Replaces dispensing"),
+               replacement_reason=_l("Replacement reason"),
+               explanation=_l("What happened to the replaced kit"),
+               off_window_reason=_l("Reason for dispensing outside the visit window")),
+    **per_type("kit_type", code=_l("Code"), name=_l("Name"), products=_l("Products")),
+    **per_type("visit_kit_type", visit_id=_l("Visit"), quantity=_l("Kits")),
+    **per_type("kit_type_level", minimum=_l("Minimum (trigger)"),
+               maximum=_l("Maximum (ship up to)")),
     # A large data set loaded for a trial (flask stock demo-data --large).
     **per_type("trial", kits=_l("Kits"), ledger_lines=_l("Ledger lines")),
 }
@@ -98,6 +115,7 @@ AUDIT_VALUES = {
     ("product", "kind"): PRODUCT_KINDS,
     ("location", "kind"): LOCATION_KINDS,
     ("kit_return", "condition"): RETURN_CONDITIONS,
+    ("dispensing", "replacement_reason"): REPLACEMENT_REASONS,
 }
 RECORD_TYPES = {
     "product": _l("Product"),
@@ -106,6 +124,9 @@ RECORD_TYPES = {
     "location": _l("Location"),
     "kit": _l("Kit"),
     "resupply_level": _l("Resupply levels of a site"),
+    "kit_type": _l("Kit type"),
+    "visit_kit_type": _l("Kits of a visit"),
+    "kit_type_level": _l("Resupply levels of a site for a kit type"),
     "dispensing": _l("Dispensing"),
     "kit_return": _l("Kit return"),
     "accountability_review": _l("Drug accountability log"),
@@ -217,6 +238,7 @@ DOMAIN = Domain(
         MenuEntry(_l("Site stock"), "stock.site_stock", "stock.sites", order=50),
     ),
     state_machines=("app.stock.states",),
+    kit_rules=("app.stock.kit_rules",),
     demo=seed_demo,
     alerts=ALERTS,
     work_queues=WORK_QUEUES,

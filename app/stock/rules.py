@@ -32,6 +32,7 @@ class KitUse:
     subject: object = None  # dispensing only
     visit: object = None  # dispensing only, when known
     on_date: date = None
+    kit_type: object = None  # the kit type wanted (dispensing: the visit's next; resupply)
 
 
 def installed_rules():

@@ -66,12 +66,16 @@ def test_pages_render_fast_on_the_large_data_set(bench):
         "site stock (heavy site)": server_ms(client, f"/stock/sites/{site_id}"),
         "kit page": server_ms(client, f"/stock/kits/{kit_id}"),
         "kit list (all, sorted by expiry)": server_ms(client, "/stock/kits"),
+        "resupply needs (shipments)": server_ms(client, "/shipments/resupply"),
+        "resupply levels (stock)": server_ms(client, "/stock/resupply"),
+        "expiry report (first page)": server_ms(client, "/stock/expiry?days=365"),
     }
     print(f"\n[stock bench] {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}: "
           f"{counts[0]:,} kits, {counts[1]:,} ledger lines; kit {kit_id} has {kit_lines} lines")
     for name, ms in figures.items():
         print(f"[stock bench]   {name}: {ms:.1f} ms (median of 7)", flush=True)
-    for name in ("depot stock", "site stock (heavy site)", "kit page"):
+    for name in ("depot stock", "site stock (heavy site)", "kit page",
+                 "resupply needs (shipments)"):
         assert figures[name] < 150, (name, figures[name])
 
 

@@ -1,9 +1,12 @@
 """Shipment factories: a trial with a depot full of kits and one user per role, and shipments
 in each state, built on the shared and stock factories and on the shipment services."""
 
+import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
+from app.core.models import utcnow
 from app.shipments.services.orders import create_shipment
 from app.stock.api import site_location
 from tests import factories
@@ -71,3 +74,34 @@ def make_dispatched(session, world, requested=3, logger_ids="LG-1"):
     dispatch_shipment(session, shipment, courier="Courier", tracking_number="T1",
                       expected_arrival=date.today(), by=world.logistics)
     return shipment
+
+
+SAMPLE_PATH = Path(__file__).parent / "data" / "logger_excursion.csv"
+
+
+def journey_started(session, shipment, hours_ago=72):
+    """Move the packing and dispatch of a shipment back, so a day-long logger file fits."""
+    moment = utcnow() - timedelta(hours=hours_ago)
+    shipment.packed_at = moment
+    if shipment.dispatched_at is not None:
+        shipment.dispatched_at = moment + timedelta(hours=1)
+    session.flush()
+    return shipment
+
+
+def sample_logger(start=None, serial=None, data=None):
+    """Return the README's sample logger file moved to start (default: 08:00 two days ago,
+    so its clock times stay as in the file). The logger id in its first line becomes serial.
+    """
+    text = (data or SAMPLE_PATH.read_bytes()).decode()
+    start = start or (utcnow() - timedelta(days=2)).replace(hour=8, minute=0, second=0,
+                                                            microsecond=0)
+    stamps = re.findall(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)", text, re.M)
+    first = datetime.fromisoformat(stamps[0].replace("Z", "+00:00"))
+    shift = start - first
+    text = re.sub(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)", lambda m: (datetime.fromisoformat(
+        m.group(1).replace("Z", "+00:00")) + shift).strftime("%Y-%m-%dT%H:%M:%SZ"), text,
+        flags=re.M)
+    if serial:
+        text = text.replace("LG-2041", serial, 1)
+    return text.encode()

@@ -1,7 +1,6 @@
 """Logger upload, receipt by scan and signature, quarantine, QA decision, exposure."""
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -20,21 +19,22 @@ from app.shipments.services.qa import decide_on_kits
 from app.shipments.services.receipt import receive_shipment, resolve_discrepancy, scan_at_receipt
 from app.stock.api import StockBalance
 from tests.factories import PASSWORD
-from tests.shipments.factories import make_dispatched
+from tests.shipments.factories import journey_started, make_dispatched, sample_logger
 from tests.shipments.test_flow import ready_to_dispatch
 
 pytestmark = pytest.mark.usefixtures("english")
-SAMPLE = (Path(__file__).parent / "data" / "logger_excursion.csv").read_bytes()
+SAMPLE = sample_logger(serial="LG-1")  # the README's sample, moved into the journey
 
 
-def csv_in_range(start=datetime(2026, 3, 1, 8, tzinfo=UTC), n=20, value=5.0):
+def csv_in_range(start=None, n=20, value=5.0):
+    start = start or datetime.now(UTC) - timedelta(hours=2)
     rows = ["timestamp,temperature"] + [
         f"{(start + timedelta(minutes=5 * i)).isoformat()},{value}" for i in range(n)]
     return ("\n".join(rows) + "\n").encode()
 
 
 def shipped(db, world, requested=3):
-    return make_dispatched(db.session, world, requested)
+    return journey_started(db.session, make_dispatched(db.session, world, requested))
 
 
 def scan_all(db, shipment, world, damaged=(), skip=()):
@@ -49,7 +49,7 @@ def scan_all(db, shipment, world, damaged=(), skip=()):
 def test_logger_with_excursion_is_analysed_stored_and_told(db, world):
     shipment = shipped(db, world)
     upload, report = attach_logger_file(db.session, shipment, SAMPLE, filename="lg.csv",
-                                        serial="LG-2041", by=world.logistics)
+                                        serial="LG-1", by=world.logistics)
     assert report.has_excursion and upload.minutes_out == report.minutes_out == 65.0
     assert (upload.low_c, upload.high_c) == (2.0, 8.0)
     assert db.session.scalar(select(func.count()).select_from(LoggerReading).where(
@@ -63,7 +63,9 @@ def test_logger_with_excursion_is_analysed_stored_and_told(db, world):
 def test_a_failing_logger_file_stores_nothing(db, world):
     shipment = shipped(db, world)
     files_before = db.session.scalar(select(func.count()).select_from(StoredFile))
-    bad = SAMPLE.replace(b"2026-03-02T20:00:00Z,11.0", b"garbage here")
+    lines = SAMPLE.split(b"\n")
+    lines[146] = b"garbage here"
+    bad = b"\n".join(lines)
     with pytest.raises(LoggerFileError) as caught:
         attach_logger_file(db.session, shipment, bad, filename="lg.csv", serial="LG-1",
                            by=world.logistics)
@@ -120,12 +122,47 @@ def test_receiving_twice_is_refused(db, world):
                         by=world.site_user)
 
 
-def test_a_kit_not_shipped_is_refused_at_receipt(db, world):
+def test_a_kit_that_arrives_but_was_not_shipped_opens_a_discrepancy(db, world):
     shipment = shipped(db, world)
     stranger = next(k for k in world.kits if k.id not in {li.kit_id for li in shipment.lines})
-    with pytest.raises(DomainError, match="was not shipped on"):
-        scan_at_receipt(db.session, shipment, stranger.kit_number, "ok", by=world.site_user)
+    item = scan_at_receipt(db.session, shipment, stranger.kit_number, "ok", by=world.site_user)
+    assert isinstance(item, Discrepancy)
+    assert (item.kind, item.kit_id, item.status, shipment.open_discrepancies) == (
+        "other", stranger.id, "open", 1)
+    assert item.description == (f"Kit {stranger.kit_number} arrived in shipment "
+                                f"{shipment.number} but was not shipped on it.")
     assert all(li.receipt_outcome is None for li in shipment.lines)
+    assert stranger.state == "available"  # it does not enter stock here
+    with pytest.raises(DomainError, match="scanned twice"):
+        scan_at_receipt(db.session, shipment, stranger.kit_number, "ok", by=world.site_user)
+
+
+def test_a_kit_scanned_twice_says_so(db, world):
+    shipment = shipped(db, world)
+    number = shipment.lines[0].kit.kit_number
+    scan_at_receipt(db.session, shipment, number, "ok", by=world.site_user)
+    with pytest.raises(DomainError) as refused:
+        scan_at_receipt(db.session, shipment, number, "damaged", by=world.site_user)
+    assert str(refused.value).startswith(f"Kit {number} was already scanned at ")
+    assert str(refused.value).endswith("UTC; it was scanned twice. Nothing changed.")
+    assert shipment.lines[0].receipt_outcome == "ok"
+
+
+def test_signing_with_kits_not_scanned_asks_to_confirm_them_missing(db, world):
+    shipment = shipped(db, world)
+    attach_logger_file(db.session, shipment, csv_in_range(), filename="a.csv", serial="LG-1")
+    scan_at_receipt(db.session, shipment, shipment.lines[0].kit.kit_number, "ok",
+                    by=world.site_user)
+    with pytest.raises(DomainError) as refused:
+        receive_shipment(db.session, shipment, by=world.site_user, password=PASSWORD,
+                         logger_confirmed=True)
+    assert (str(refused.value), refused.value.field) == (
+        "2 kits will be recorded as missing. Scan them, or confirm that they are missing.",
+        "missing_confirmed")
+    assert shipment.status == "shipped"
+    counts = receive_shipment(db.session, shipment, by=world.site_user, password=PASSWORD,
+                              logger_confirmed=True, missing_confirmed=True)
+    assert counts == {"ok": 1, "damaged": 0, "missing": 2}
 
 
 def test_other_sites_and_wrong_roles_cannot_receive(db, world, make):
@@ -170,7 +207,7 @@ def test_damaged_and_missing_kits_open_discrepancies_logistics_resolves(db, worl
     numbers = [li.kit.kit_number for li in shipment.lines]
     scan_all(db, shipment, world, damaged={numbers[0]}, skip={numbers[1]})
     counts = receive_shipment(db.session, shipment, by=world.site_user, password=PASSWORD,
-                              logger_confirmed=True)
+                              logger_confirmed=True, missing_confirmed=True)
     assert counts == {"ok": 1, "damaged": 1, "missing": 1}
     states = {li.kit.kit_number: li.kit.state for li in shipment.lines}
     assert states == {numbers[0]: "damaged", numbers[1]: "missing", numbers[2]: "received"}
@@ -191,7 +228,7 @@ def test_damaged_and_missing_kits_open_discrepancies_logistics_resolves(db, worl
 
 def excursion_received(db, world, requested=3):
     shipment = shipped(db, world, requested)
-    attach_logger_file(db.session, shipment, SAMPLE, filename="lg.csv", serial="LG-2041")
+    attach_logger_file(db.session, shipment, SAMPLE, filename="lg.csv", serial="LG-1")
     scan_all(db, shipment, world)
     receive_shipment(db.session, shipment, by=world.site_user, password=PASSWORD,
                      logger_confirmed=True)
@@ -274,7 +311,9 @@ def test_minutes_out_of_range_accumulate_per_kit_across_shipments(db, world):
     pack_shipment(db.session, back, boxes=1, logger_ids="LG-9")
     dispatch_shipment(db.session, back, courier="C", tracking_number=None,
                       expected_arrival=date.today(), by=world.logistics)
-    attach_logger_file(db.session, back, SAMPLE, filename="lg.csv", serial="LG-9")
+    journey_started(db.session, back)
+    attach_logger_file(db.session, back, sample_logger(serial="LG-9"), filename="lg.csv",
+                       serial="LG-9")
     for li in back.lines:
         scan_at_receipt(db.session, back, li.kit.kit_number, "ok", by=world.logistics)
     receive_shipment(db.session, back, by=world.logistics, password=PASSWORD,

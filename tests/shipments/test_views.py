@@ -6,7 +6,6 @@ import re
 import shutil
 import subprocess
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -14,8 +13,9 @@ from sqlalchemy import select
 
 from app.shipments.models import Shipment
 from tests.factories import PASSWORD
+from tests.shipments.factories import journey_started, sample_logger
 
-SAMPLE = (Path(__file__).parent / "data" / "logger_excursion.csv").read_bytes()
+SAMPLE = sample_logger()  # the README's sample, moved to two days ago
 
 
 def post_ok(client, url, data=None, **kwargs):
@@ -71,6 +71,8 @@ def dispatched_via_screens(client, login, db, world):
         "courier": "World Courier", "tracking_number": "1Z12345",
         "expected_arrival": date.today().isoformat(), "logger_ids": "LG-2041"})
     assert "in transit" in page
+    journey_started(db.session, db.session.get(Shipment, sid))  # packed three days ago
+    db.session.commit()
     return sid
 
 
@@ -296,6 +298,10 @@ def test_wrong_password_on_the_receipt_screen_is_kept_and_nothing_received(clien
     upload_logger(client, f"{base}/logger", SAMPLE)
     page = post_ok(client, f"{base}/receive", {
         "meaning": "received", "password": "wrong", "confirm": "y", "logger_confirmed": "y"})
+    assert "3 kits will be recorded as missing. Scan them, or confirm" in page
+    page = post_ok(client, f"{base}/receive", {
+        "meaning": "received", "password": "wrong", "confirm": "y", "logger_confirmed": "y",
+        "missing_confirmed": "y"})
     assert "password is not correct" in page
     db.session.expire_all()
     assert db.session.get(Shipment, sid).status == "shipped"

@@ -16,12 +16,12 @@ from tests.factories import PASSWORD
 
 def _site_with_history(db, make, stock):
     trial = make.trial()
-    visit = make.visit(trial, 2, name="Baseline")
+    visits = [make.visit(trial, n, name=f"Visit {n}") for n in (2, 3, 4)]
     site = make.site(trial)
-    subject = make.subject(site, code="S-ACC-1")
+    subject = make.subject(site, code="S-ACC-1", enrolment_date=None)
     pharmacist = make.user(roles=("site",), sites=[site])
     kits = stock.make_site_kits(site, 6)
-    for _ in range(3):
+    for visit in visits:  # one kit per visit
         kit = propose_kit(db.session, subject)
         dispense_kit(db.session, subject, visit, kit, kit.kit_number, by=pharmacist)
     returned = [k for k in kits if k.state == "dispensed"][0]
@@ -56,6 +56,8 @@ def test_excel_and_pdf_exports(client, db, make, stock, login):
     assert book.sheetnames == ["Summary", "Dispensed", "Returns", "Discrepancies", "Ledger"]
     dispensed = list(book["Dispensed"].iter_rows(min_row=2, values_only=True))
     assert len(dispensed) == 3 and dispensed[0][1] == "S-ACC-1" and "V2" in dispensed[0][2]
+    # compliance of the returned kit: 28 units, 20 returned, 3 missing -> 5 taken
+    assert sorted(row[5] or "" for row in dispensed) == ["", "", "18 % (5/28)"]
     summary = dict(book["Summary"].iter_rows(min_row=2, values_only=True))
     assert summary["Dispensed"] == 3 and summary["Difference"] == 0
     assert book["Ledger"].max_row == 1 + 6 + 3 + 1 + 1  # header, in, dispensed, return, loss

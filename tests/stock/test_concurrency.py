@@ -20,7 +20,7 @@ def _prepare(app):
         trial = factories.make_trial(session)
         visit = factories.make_visit(session, trial, 1)
         site = factories.make_site(session, trial)
-        subject = factories.make_subject(session, site)
+        subject = factories.make_subject(session, site, enrolment_date=None)
         users = [factories.make_user(session, roles=("site", "logistics"), sites=[site])
                  for _ in range(2)]
         kit = stock_factories.make_kits(session, trial, 1)[0]

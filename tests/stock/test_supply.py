@@ -70,7 +70,7 @@ def _site_setup(make, stock, db, count=2, **lot_values):
     trial = make.trial()
     visit = make.visit(trial, 1)
     site = make.site(trial)
-    subject = make.subject(site)
+    subject = make.subject(site, enrolment_date=None)
     user = make.user(roles=("site",), sites=[site])
     kits = stock.make_site_kits(site, count, **lot_values)
     return trial, visit, site, subject, user, kits
@@ -97,7 +97,7 @@ def test_dispense_proposes_the_earliest_expiry_and_needs_the_scanned_number(db, 
 def test_dispensing_at_the_wrong_site_is_refused(db, make, stock):
     trial, visit, site, subject, user, kits = _site_setup(make, stock, db)
     other_site = make.site(trial)
-    other_subject = make.subject(other_site)
+    other_subject = make.subject(other_site, enrolment_date=None)
     with pytest.raises(DomainError, match="not at this subject's site"):
         dispense_kit(db.session, other_subject, visit, kits[0], kits[0].kit_number, by=None)
     with pytest.raises(DomainError, match="your own sites"):

@@ -10,6 +10,7 @@ from app.core.errors import DomainError
 from app.files.services import FileRefused, store_bytes
 from app.shipments.models import LoggerReading, LoggerUpload, ShipmentExcursion, ShipmentKit
 from app.shipments.services.notices import tell_excursion
+from app.shipments.services.plausibility import check_journey, check_logger_serial
 from app.shipments.services.stock_bridge import shipped_kits, storage_range
 
 UPLOAD_STATUSES = ("shipped", "delivered")
@@ -31,10 +32,12 @@ def preview_logger_file(shipment, data, options=None):
     return parsed, analyse(parsed.times, parsed.temperatures, *limits)
 
 
-def attach_logger_file(session, shipment, data, *, filename, serial, options=None, by=None):
+def attach_logger_file(session, shipment, data, *, filename, serial, options=None, by=None,
+                       accept_reason=None):
     """Check, analyse and keep a logger file; nothing is stored when any check fails.
 
-    The bytes are kept exactly as received; the readings are stored beside them.
+    Readings outside the shipment's journey are refused unless a QA user accepts the file
+    with a reason; a logger serial the file names must be a logger of the shipment.
     """
     serial = (serial or "").strip()
     if shipment.status not in UPLOAD_STATUSES:
@@ -46,6 +49,8 @@ def attach_logger_file(session, shipment, data, *, filename, serial, options=Non
         raise DomainError(_("Data of logger %(id)s is already attached to this shipment.",
                             id=serial), "logger_serial")
     parsed, report = preview_logger_file(shipment, data, options)
+    check_logger_serial(shipment, serial, data, parsed)
+    accept_reason = check_journey(shipment, parsed.times, by, accept_reason)
     try:
         stored = store_bytes(session, data, original_name=filename, allowed_types=LOGGER_TYPES,
                              max_bytes=MAX_LOGGER_BYTES, uploaded_by=by)
@@ -58,7 +63,8 @@ def attach_logger_file(session, shipment, data, *, filename, serial, options=Non
         min_c=report.min_c, max_c=report.max_c, low_c=report.low_c, high_c=report.high_c,
         minutes_out=report.minutes_out, delimiter=parsed.delimiter, unit=parsed.unit,
         decimal_comma=parsed.decimal_comma, time_format=parsed.time_format,
-        timezone=parsed.timezone)
+        timezone=parsed.timezone, accepted_reason=accept_reason,
+        accepted_by_id=by.id if accept_reason and by is not None else None)
     upload.shipment = shipment
     session.add(upload)
     session.flush()

@@ -46,7 +46,8 @@ def check_route(kind, origin, destination, subject=None):
 
 
 def create_shipment(session, *, trial, kind, origin, destination, requested_kits,
-                    expected_arrival=None, subject=None, notes=None, by=None, today=None):
+                    expected_arrival=None, subject=None, notes=None, by=None, today=None,
+                    kit_type=None):
     """Create a draft shipment order; return it (flushed)."""
     check_route(kind, origin, destination, subject)
     for location in (origin, destination):
@@ -64,8 +65,10 @@ def create_shipment(session, *, trial, kind, origin, destination, requested_kits
         origin_id=origin.id, destination_id=destination.id,
         subject_id=subject.id if subject is not None else None,
         requested_kits=requested_kits, expected_arrival=expected_arrival,
-        notes=(notes or "").strip() or None, created_by_id=by.id if by else None)
+        notes=(notes or "").strip() or None, created_by_id=by.id if by else None,
+        kit_type_id=kit_type.id if kit_type is not None else None)
     shipment.trial, shipment.origin, shipment.destination = trial, origin, destination
+    shipment.kit_type = kit_type
     session.add(shipment)
     session.flush()
     return shipment

@@ -7,6 +7,7 @@ from app.esign.services import sign
 from app.shipments.models import QaDecision
 from app.shipments.services.signing import check_password_first
 from app.shipments.services.stock_bridge import move_shipment_kits
+from app.stock.api import budget_use
 
 
 def pending_lines(shipment):
@@ -14,8 +15,18 @@ def pending_lines(shipment):
     return [line for line in shipment.lines if line.quarantined and line.qa_outcome is None]
 
 
-def decide_on_kits(session, shipment, line_ids, decision, reason, *, signer, password):
-    """Release or reject quarantined kits with a reason and the QA signer's e-signature."""
+def proposals(shipment):
+    """Return {line id: BudgetUse} of the pending kits: budget used and the proposal."""
+    return {line.id: budget_use(line.kit) for line in pending_lines(shipment)}
+
+
+def decide_on_kits(session, shipment, line_ids, decision, reason, *, signer, password,
+                   departure_reason=None):
+    """Release or reject quarantined kits with a reason and the QA signer's e-signature.
+
+    The stability budget proposes release (within budget) or reject (over it, or beyond the
+    absolute limits); QA decides, and departs from the proposal only with a reason.
+    """
     if decision not in ("released", "rejected"):
         raise DomainError(_("Choose release or reject."), "decision")
     if not signer.can("shipments.decide"):
@@ -27,10 +38,19 @@ def decide_on_kits(session, shipment, line_ids, decision, reason, *, signer, pas
     lines = [line for line in pending_lines(shipment) if line.id in wanted]
     if not lines:
         raise DomainError(_("Choose at least one kit waiting for a decision."), "kits")
+    departure_reason = (departure_reason or "").strip() or None
+    departing = [line.kit.kit_number for line in lines
+                 if budget_use(line.kit).proposal not in (None, decision)]
+    if departing and departure_reason is None:
+        raise DomainError(_("The stability budget proposes the other decision for %(kits)s. "
+                            "Say why you depart from the proposal.",
+                            kits=", ".join(departing)), "departure_reason")
+    if not departing:
+        departure_reason = None
     check_password_first(session, shipment, meaning=decision, signer=signer,
                          password=password)
     record = QaDecision(shipment_id=shipment.id, decision=decision, reason=reason,
-                        decided_by_id=signer.id)
+                        decided_by_id=signer.id, departure_reason=departure_reason)
     record.shipment = shipment
     record.lines = lines
     session.add(record)

@@ -1,6 +1,7 @@
 """Receipt at the destination: scan kits, sign, put kits in stock, open discrepancies."""
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from app.core.errors import DomainError
@@ -13,12 +14,13 @@ from app.shipments.services.logger import has_excursion
 from app.shipments.services.notices import tell_discrepancies, tell_quarantine
 from app.shipments.services.signing import check_password_first, sign_or_conflict
 from app.shipments.services.stock_bridge import (
+    kit_by_number,
     move_shipment_kits,
     needs_cold_chain,
     shipped_kits,
 )
 from app.shipments.states import DISCREPANCY, SHIPMENT
-from app.stock.api import kit_number_from_scan
+from app.stock.api import add_exposure, kit_number_from_scan
 
 RECEIVABLE = ("shipped", "delivered")
 
@@ -55,18 +57,45 @@ def scan_at_receipt(session, shipment, scanned, outcome, *, by):
                  if line.status == "picked" and line.kit.kit_number == number), None)
     if line is None:
         refuse_device_serial(session, number, "kit_number")
-        raise DomainError(_("Kit %(kit)s was not shipped on %(n)s. Nothing was recorded; "
-                            "set the kit aside and tell logistics.", kit=number[:40],
-                            n=shipment.number), "kit_number")
+        return _unshipped_kit(session, shipment, number[:40], by)
+    if line.receipt_outcome is not None:
+        raise DomainError(_("Kit %(kit)s was already scanned at %(time)s UTC; it was scanned "
+                            "twice. Nothing changed.", kit=number,
+                            time=line.scanned_at.strftime("%H:%M")
+                            if line.scanned_at else "—"), "kit_number")
     line.receipt_outcome = outcome
     line.scanned_at = utcnow()
     session.flush()
     return line
 
 
+def _unshipped_kit(session, shipment, number, by):
+    """Open a discrepancy for a kit found in the boxes that was not shipped; return it.
+
+    The kit does not enter stock here: logistics finds out where it belongs.
+    """
+    kit = kit_by_number(session, shipment.trial_id, number)
+    text = _("Kit %(kit)s arrived in shipment %(n)s but was not shipped on it.", kit=number,
+             n=shipment.number)
+    if session.scalar(select(Discrepancy.id).where(
+            Discrepancy.shipment_id == shipment.id, Discrepancy.description == text)):
+        raise DomainError(_("Kit %(kit)s was already recorded as not shipped; it was scanned "
+                            "twice. Nothing changed.", kit=number), "kit_number")
+    item = Discrepancy(shipment_id=shipment.id, kit_id=kit.id if kit else None, kind="other",
+                       description=text, opened_by_id=by.id)
+    session.add(item)
+    shipment.open_discrepancies = (shipment.open_discrepancies or 0) + 1
+    session.flush()
+    tell_discrepancies(session, shipment, [item])
+    return item
+
+
 def receive_shipment(session, shipment, *, by, password, logger_confirmed=False,
-                     comment=None):
-    """Sign the receipt; received kits enter stock, problems open discrepancies."""
+                     comment=None, missing_confirmed=False):
+    """Sign the receipt; received kits enter stock, problems open discrepancies.
+
+    Kits not scanned are recorded as missing; the signer confirms that first.
+    """
     _check_receivable(shipment, by)
     kits = shipped_kits(shipment)
     if needs_cold_chain(kits) and not shipment.logger_uploads:
@@ -75,6 +104,14 @@ def receive_shipment(session, shipment, *, by, password, logger_confirmed=False,
     if shipment.logger_uploads and not logger_confirmed:
         raise DomainError(_("Confirm that you have checked the logger data."),
                           "logger_confirmed")
+    unscanned = sum(1 for line in shipment.lines
+                    if line.status == "picked" and line.receipt_outcome is None)
+    if unscanned and not missing_confirmed:
+        raise DomainError(ngettext("%(num)s kit will be recorded as missing. Scan it, or "
+                                   "confirm that it is missing.",
+                                   "%(num)s kits will be recorded as missing. Scan them, or "
+                                   "confirm that they are missing.", unscanned),
+                          "missing_confirmed")
     check_password_first(session, shipment, meaning="received", signer=by, password=password)
     # Of two people signing at once, the loser is refused at its first write (the signature
     # on SQLite, the conditional status change on PostgreSQL) and keeps nothing.
@@ -102,6 +139,11 @@ def receive_shipment(session, shipment, *, by, password, logger_confirmed=False,
                        by=by, document_ref=ref, to_location=destination)
     move_shipment_kits(session, [li.kit for li in groups["missing"]], "missing", "loss", by=by,
                        document_ref=ref)
+    extremes = [e for upload in shipment.logger_uploads for e in upload.excursions]
+    add_exposure(session, [li.kit for li in groups["ok"] + groups["damaged"]],
+                 shipment.minutes_out or 0.0,
+                 min((e.min_c for e in extremes), default=None),
+                 max((e.max_c for e in extremes), default=None))
     opened = _open_discrepancies(session, shipment, groups, by)
     shipment.qa_pending = excursion and bool(groups["ok"])
     session.flush()

@@ -43,7 +43,8 @@ def shippable_kits(session, shipment, arrival):
 
 def shipping_use(shipment, on_date=None):
     """Return the KitUse the kit rules judge a shipment's kits by."""
-    return KitUse("ship", shipment.trial, site=shipment.destination.site, on_date=on_date)
+    return KitUse("ship", shipment.trial, site=shipment.destination.site, on_date=on_date,
+                  kit_type=shipment.kit_type)
 
 
 def shipped_kits(shipment):

@@ -112,7 +112,8 @@ def upload_logger(shipment_id):
             if storing and form.previewed.data == logger_staging.fingerprint(data, options):
                 result = attach_logger_file(db.session, shipment, data, filename=filename,
                                             serial=form.logger_serial.data, options=options,
-                                            by=current_user)
+                                            by=current_user,
+                                            accept_reason=form.accept_reason.data)
                 logger_staging.drop(form.staged.data, current_user.id, shipment.id)
                 return result
             parsed, report = preview_logger_file(shipment, data, options)

@@ -37,7 +37,7 @@ from app.shipments.queries import (
 )
 from app.shipments.services.logger import kit_minutes_out
 from app.shipments.services.orders import cancel_shipment, close_shipment, create_shipment
-from app.shipments.services.qa import pending_lines
+from app.shipments.services.qa import pending_lines, proposals
 from app.shipments.services.receipt import can_receive
 from app.stock.api import Location, site_location
 from app.trials.api import Site, Subject, Trial
@@ -127,6 +127,7 @@ def _page(shipment, typed):
         decisions=[(d, signatures_for(db.session, d)) for d in decisions],
         discrepancies=discrepancies, address=delivery_address(shipment, current_user),
         forms=forms, pending=pending_lines(shipment), overdue=is_overdue(shipment),
+        budget=proposals(shipment),
         may_receive=can_receive(current_user, shipment),
         signatures=signatures_for(db.session, shipment),
         history=history_of(db.session, shipment, *lines, *discrepancies,

@@ -28,6 +28,7 @@ def decide(shipment_id):
     form.kits.choices = [(line.id, line.kit.kit_number) for line in pending_lines(shipment)]
     return perform(lambda: decide_on_kits(
         db.session, shipment, form.kits.data, request.form.get("decision"), form.reason.data,
-        signer=current_user, password=form.password.data),
+        signer=current_user, password=form.password.data,
+        departure_reason=form.departure_reason.data),
         form=form, render=lambda: render_shipment(shipment, decision=form),
         success=_decided, next_url=shipment_url(shipment, "#decision"))

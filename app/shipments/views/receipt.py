@@ -1,5 +1,6 @@
 """Receipt at the destination: scan the kits found, sign; resolve discrepancies."""
 
+from flask import flash
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,10 +27,16 @@ def receipt_scan(shipment_id):
     form = ReceiptScanForm()
     return perform(lambda: scan_at_receipt(db.session, shipment, form.kit_number.data,
                                            form.outcome.data, by=current_user), form=form,
-                   success=lambda line: _("Kit %(kit)s: %(outcome)s.", kit=line.kit.kit_number,
-                                          outcome=_("damaged") if line.receipt_outcome ==
-                                          "damaged" else _("good condition")),
-                   next_url=shipment_url(shipment, "#receipt"))
+                   success=_scanned, next_url=shipment_url(shipment, "#receipt"))
+
+
+def _scanned(result):
+    if isinstance(result, Discrepancy):  # a kit that arrived but was not shipped
+        flash(result.description + " " + _("A discrepancy is open for logistics."), "warning")
+        return None
+    return _("Kit %(kit)s: %(outcome)s.", kit=result.kit.kit_number,
+             outcome=_("damaged") if result.receipt_outcome == "damaged"
+             else _("good condition"))
 
 
 @bp.route("/<int:shipment_id>/receive", methods=["POST"])
@@ -40,7 +47,8 @@ def receive(shipment_id):
     form = ReceiveForm()
     return perform(lambda: receive_shipment(
         db.session, shipment, by=current_user, password=form.password.data,
-        logger_confirmed=form.logger_confirmed.data, comment=form.comment.data),
+        logger_confirmed=form.logger_confirmed.data, comment=form.comment.data,
+        missing_confirmed=form.missing_confirmed.data),
         form=form, render=lambda: render_shipment(shipment, receive=form),
         success=lambda counts: _("Receipt signed: %(ok)s kits received, %(damaged)s damaged, "
                                  "%(missing)s missing.", **counts),

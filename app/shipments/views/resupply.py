@@ -10,7 +10,7 @@ from app.core.permissions import require
 from app.extensions import db
 from app.shipments import bp
 from app.shipments.queries import needs_listed
-from app.shipments.services.resupply import propose_resupply_shipments
+from app.shipments.services.resupply import LEAD_DAYS, propose_resupply_shipments
 from app.stock.api import Location, depots
 
 
@@ -20,7 +20,8 @@ def _page(chosen=None, depot_id=None, error=None):
         flash(str(error), "danger")
     return render_template("shipments/resupply.html",
                            needs=needs_listed(db.session, request.args),
-                           depots=depots(db.session), chosen=chosen, depot_id=depot_id)
+                           depots=depots(db.session), depot_id=depot_id, lead_days=LEAD_DAYS,
+                           chosen=None if chosen is None else set(chosen))
 
 
 @bp.route("/resupply", methods=["GET", "POST"])
@@ -30,7 +31,7 @@ def resupply():
     if request.method == "GET":
         return _page()
     depot_id = request.form.get("depot_id", type=int)
-    site_ids = {int(v) for v in request.form.getlist("sites") if v.isdigit()}
+    site_ids = request.form.getlist("sites")
     refused = {}
 
     def propose():

@@ -24,6 +24,7 @@ from app.stock.models import (
     StockEntry,
 )
 from app.stock.services.catalog import create_depot, save_resupply_level, save_supply_settings
+from app.stock.services.kittypes import save_kit_type, save_kit_type_level
 from app.stock.services.ledger import deltas
 from app.trials.api import Site, Subject, Trial, TrialVisit
 
@@ -97,8 +98,12 @@ def _setup(session, site_count, rng):
     session.add_all(lots)
     save_supply_settings(session, trial, 60, 30, "benchmark set-up")
     session.flush()
+    kit_type = save_kit_type(session, trial, "BENCH", "BENCH-001 50 mg or placebo, 30 tablets",
+                             [product.id])
     for site in sites:
-        save_resupply_level(session, site, rng.randint(2, 6), rng.randint(10, 20))
+        low, high = rng.randint(2, 6), rng.randint(10, 20)
+        save_resupply_level(session, site, low, high)
+        save_kit_type_level(session, site, kit_type, low, high)
     return trial, visits, sites, locations, depot, zone, product, lots
 
 

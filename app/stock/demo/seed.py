@@ -14,6 +14,7 @@ from app.stock.services.catalog import (
     site_location,
 )
 from app.stock.services.kits import generate_kits
+from app.stock.services.kittypes import save_kit_type, save_kit_type_level, set_visit_kit_types
 from app.stock.services.ledger import move_kits, transition
 from app.stock.services.site import dispense_kit, propose_kit, return_kit
 from app.trials.api import Site, Subject
@@ -44,6 +45,21 @@ def _lot(session, number, product, expires_on, report):
         session.flush()
         report.append(f"created lot {number}")
     return lot
+
+
+def _kit_types(session, trial, sites, products):
+    """The trial's kit type (active and placebo, blinded), what each visit dispenses, the
+    levels per site and kit type, and the products' stability budget."""
+    kit_type = save_kit_type(session, trial, "IBX", "IBX-201 100 mg o placebo, 28 comprimidos",
+                             [p.id for p in products])
+    for visit in trial.visits:
+        if visit.number >= 2:
+            set_visit_kit_types(session, visit, {kit_type: 1})
+    for number, (low, high) in {"001": (4, 12), "002": (3, 10), "003": (2, 8)}.items():
+        save_kit_type_level(session, sites[number], kit_type, low, high)
+    for product in products:  # stability data: 72 h between 2 and 30 °C, never below 0 °C
+        product.budget_hours, product.budget_low_c = Decimal(72), Decimal(2)
+        product.budget_high_c, product.absolute_min_c = Decimal(30), Decimal(0)
 
 
 def seed_stock(session, trials, users, report):
@@ -93,6 +109,7 @@ def seed_stock(session, trials, users, report):
     save_resupply_level(session, sites["001"], 4, 12)
     save_resupply_level(session, sites["002"], 3, 10)   # holds exactly its minimum
     save_resupply_level(session, sites["003"], 2, 8)
+    _kit_types(session, trial, sites, (active, placebo))
     report.append("shipped kits to ONC-2024-017 sites 001, 002, 003 (two still in transit)")
 
     depot_kits = take(6)
@@ -121,7 +138,9 @@ def seed_stock(session, trials, users, report):
     for subject, visit_number in ((subjects[0], 2), (subjects[0], 3), (subjects[1], 2)):
         kit = propose_kit(session, subject)
         given.append(dispense_kit(session, subject, visits[visit_number], kit, kit.kit_number,
-                                  by=pharmacist).kit)
+                                  by=pharmacist,
+                                  off_window_reason="Visita reprogramada a petición del "
+                                                    "paciente").kit)
     return_kit(session, given[0], units_returned=4, units_missing=2, condition="opened",
                explanation="El paciente refiere haber perdido un blíster", by=pharmacist)
     site_kits = [k for k in shipments["001"] if k.state == "received"]

@@ -15,6 +15,7 @@ class AccountabilityReview(Audited, db.Model):
 
     __tablename__ = "accountability_reviews"
     __audit_type__ = "accountability_review"
+    __signed_content_shared__ = True  # "submitted" and "verified" sign the same frozen log
     __table_args__ = (CheckConstraint("(site_id IS NULL) <> (trial_id IS NULL)",
                                       name="site_or_trial"),)
 

@@ -50,6 +50,12 @@ class Product(Audited, TimestampMixin, db.Model):
     storage_min_c: Mapped[Decimal] = mapped_column(Numeric(5, 1))
     storage_max_c: Mapped[Decimal] = mapped_column(Numeric(5, 1))
     gtin: Mapped[str | None] = mapped_column(String(14))
+    # Stability budget: at most budget_hours cumulated between budget_low_c and budget_high_c
+    # outside storage; never below absolute_min_c (nor above budget_high_c).
+    budget_hours: Mapped[Decimal | None] = mapped_column(Numeric(7, 1))
+    budget_low_c: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
+    budget_high_c: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
+    absolute_min_c: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
 
     def audit_label(self):
         """Return the product name."""

@@ -4,7 +4,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.services import Audited
@@ -41,6 +41,11 @@ class Kit(Audited, TimestampMixin, db.Model):
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     state: Mapped[str] = mapped_column(String(20), default="available")
     expires_on: Mapped[date] = mapped_column(Date)
+    # Whole-life exposure: minutes out of the storage range (shipments and site storage) and
+    # the coldest and warmest readings seen while out of range.
+    minutes_out: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    lowest_c: Mapped[float | None] = mapped_column(Float)
+    highest_c: Mapped[float | None] = mapped_column(Float)
 
     lot: Mapped[Lot] = relationship(lazy="joined")
     product: Mapped[Product] = relationship()

@@ -28,10 +28,16 @@ class Dispensing(Audited, db.Model):
     dispensed_at: Mapped[datetime]
     dispensed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     entry_id: Mapped[int] = mapped_column(ForeignKey("stock_entries.id"))
+    # A replacement (kit damaged or lost) names the dispensing it replaces and why.
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("dispensings.id"))
+    replacement_reason: Mapped[str | None] = mapped_column(String(20))
+    explanation: Mapped[str | None] = mapped_column(String(500))
+    off_window_reason: Mapped[str | None] = mapped_column(String(500))
 
     kit = relationship("Kit", lazy="joined")
     subject = relationship("Subject", lazy="joined")
     visit = relationship("TrialVisit", lazy="joined")
+    replaces = relationship("Dispensing", remote_side=[id])
 
     def audit_label(self):
         """Return kit and subject."""

@@ -65,8 +65,15 @@ def site_location_ids(session, *, site=None, trial=None):
 
 
 def compute(session, *, site=None, trial=None, last_entry_id=None):
-    """Return the accountability of a site or trial, from the ledger."""
+    """Return the accountability of a site or trial, from the ledger.
+
+    Up to a given ledger line (a frozen log) every figure, on hand included, is summed from
+    the ledger lines up to it, so later movements never change it. Without one (today's
+    screen) on hand is the kept-current balance, so a balance that drifted from the ledger
+    shows as a difference.
+    """
     location_ids = site_location_ids(session, site=site, trial=trial)
+    frozen = last_entry_id is not None
     if last_entry_id is None:
         last_entry_id = session.scalar(select(func.max(StockEntry.id))) or 0
     result = Accountability(location_ids=location_ids, last_entry_id=last_entry_id)
@@ -88,10 +95,11 @@ def compute(session, *, site=None, trial=None, last_entry_id=None):
             *scope, (StockEntry.reversal_of_id.is_not(None))
             | StockEntry.event.in_(("adjustment", "quarantine", "release", "damage",
                                     "expiry")))) or 0)
-    # The balance is the kept-current projection; the expected figure comes from the events.
-    result.on_hand = int(session.scalar(
-        select(func.coalesce(func.sum(StockBalance.on_hand), 0)).where(
-            StockBalance.location_id.in_(location_ids))) or 0)
+    # Frozen: on hand as of the freeze point. Today: the kept-current balance projection.
+    on_hand = (select(func.coalesce(func.sum(StockEntry.on_hand_delta), 0)).where(*scope)
+               if frozen else select(func.coalesce(func.sum(StockBalance.on_hand), 0)).where(
+                   StockBalance.location_id.in_(location_ids)))
+    result.on_hand = int(session.scalar(on_hand) or 0)
     site_filter = _site_filter(session, site, trial)
     result.units_missing = int(session.scalar(
         select(func.coalesce(func.sum(KitReturn.units_missing), 0)).where(
@@ -126,15 +134,19 @@ def dispensings(session, *, site=None, trial=None, last_entry_id=None):
     return stmt
 
 
-def returns(session, *, site=None, trial=None):
-    """Return a select of kit returns of the site or trial, oldest first."""
-    return select(KitReturn).where(_site_filter(session, site, trial)(KitReturn.site_id)) \
+def returns(session, *, site=None, trial=None, last_entry_id=None):
+    """Return a select of kit returns of the site or trial (up to a ledger line), oldest first."""
+    stmt = select(KitReturn).where(_site_filter(session, site, trial)(KitReturn.site_id)) \
         .order_by(KitReturn.returned_at, KitReturn.id)
+    if last_entry_id is not None:
+        stmt = stmt.where(KitReturn.entry_id <= last_entry_id)
+    return stmt
 
 
 def freeze(session, *, site=None, trial=None, by=None):
     """Freeze today's accountability into a review record to sign; return it."""
-    figures = compute(session, site=site, trial=trial)
+    last_entry_id = session.scalar(select(func.max(StockEntry.id))) or 0
+    figures = compute(session, site=site, trial=trial, last_entry_id=last_entry_id)
     review = AccountabilityReview(
         site_id=site.id if site else None, trial_id=trial.id if trial else None,
         last_entry_id=figures.last_entry_id,

@@ -18,10 +18,11 @@ from app.stock.models import (
     ResupplyLevel,
     SupplySettings,
 )
+from app.stock.services.stability import BUDGET_FIELDS, check_budget
 from app.stock.states import LOT
 
 PRODUCT_FIELDS = ("name", "kind", "strength", "form", "route", "units_per_kit",
-                  "storage_min_c", "storage_max_c", "gtin")
+                  "storage_min_c", "storage_max_c", "gtin", *BUDGET_FIELDS)
 
 
 def gtin_is_valid(gtin):
@@ -40,6 +41,7 @@ def save_product(session, data, product=None):
     if data["storage_min_c"] >= data["storage_max_c"]:
         raise DomainError(_("The minimum storage temperature must be below the maximum."),
                           "storage_max_c")
+    check_budget(data)
     if data.get("gtin") and not gtin_is_valid(data["gtin"]):
         raise DomainError(_("This GTIN-14 is not valid: 14 digits, the last one the check "
                             "digit."), "gtin")

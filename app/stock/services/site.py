@@ -12,29 +12,48 @@ from app.stock.models import Dispensing, Kit, KitReturn, Location
 from app.stock.rules import KitUse, check_kit_rules
 from app.stock.scanning import kit_number_from_scan
 from app.stock.services.catalog import supply_settings
+from app.stock.services.kittypes import next_kit_type, visit_needs
 from app.stock.services.ledger import check_kit_move, transition
 from app.stock.services.supply import eligible_kits
+from app.stock.services.visits import check_second_kit, check_visit
 from app.stock.states import USABLE_STATES
 
 
-def dispensing_use(subject, visit=None, on_date=None):
-    """Return the KitUse the kit rules judge a dispensing by."""
+def dispensing_use(subject, visit=None, on_date=None, kit_type=None):
+    """Return the KitUse the kit rules judge a dispensing by.
+
+    The kit type rule (app/stock/kit_rules.py) reads visit and kit_type; the blinding
+    domain's rule reads subject (and visit) to keep the kit on the subject's arm.
+    """
     return KitUse("dispense", subject.trial, site=subject.site, subject=subject, visit=visit,
-                  on_date=on_date or date.today())
+                  on_date=on_date or date.today(), kit_type=kit_type)
 
 
-def propose_kit(session, subject, on_date=None, visit=None):
-    """Return the kit the system proposes to dispense to a subject at their site, or None."""
+def propose_kit(session, subject, on_date=None, visit=None, kit_type=None):
+    """Return the kit the system proposes to dispense to a subject at their site, or None.
+
+    At a visit that names kit types, the kit is of the first type the visit still needs
+    (or of the type asked for, for a replacement).
+    """
     location = session.scalar(select(Location).where(Location.site_id == subject.site_id))
     if location is None:
         return None
+    if kit_type is None and visit is not None:
+        kit_type = next_kit_type(session, subject, visit)
+        if kit_type is None and visit_needs(session, visit):
+            return None  # the visit's kits have all been given
     kits = eligible_kits(session, subject.trial, [location.id], window="dnd", on_date=on_date,
-                         limit=1, use=dispensing_use(subject, visit, on_date))
+                         limit=1, use=dispensing_use(subject, visit, on_date, kit_type))
     return kits[0] if kits else None
 
 
-def dispense_kit(session, subject, visit, proposed_kit, scanned_number, *, by, on_date=None):
-    """Give the proposed kit to the subject at a visit once the scanned number matches it."""
+def dispense_kit(session, subject, visit, proposed_kit, scanned_number, *, by, on_date=None,
+                 replacement_reason=None, explanation=None, off_window_reason=None):
+    """Give the proposed kit to the subject at a visit once the scanned number matches it.
+
+    Only kits of the type the visit needs; a second kit of a type at the same visit only as
+    a replacement (damaged, lost) with a reason; outside the visit window only with a reason.
+    """
     scanned = kit_number_from_scan(session, subject.trial_id, scanned_number)
     if visit.trial_id != subject.trial_id or not visit.active:
         raise DomainError(_("This visit is not in the trial's schedule."), "visit_id")
@@ -48,6 +67,8 @@ def dispense_kit(session, subject, visit, proposed_kit, scanned_number, *, by, o
     scanned_kit = session.scalar(select(Kit).where(Kit.trial_id == subject.trial_id,
                                                    Kit.kit_number == scanned))
     use = dispensing_use(subject, visit, on_date)
+    extra = check_visit(session, subject, visit, on_date, replacement_reason=replacement_reason,
+                        explanation=explanation, off_window_reason=off_window_reason)
     if scanned_kit is not None and (proposed_kit is None or scanned_kit.id != proposed_kit.id):
         _explain_unusable(scanned_kit, subject, settings, on_date)
         check_kit_rules(session, scanned_kit, use)
@@ -61,11 +82,17 @@ def dispense_kit(session, subject, visit, proposed_kit, scanned_number, *, by, o
     kit = proposed_kit
     _explain_unusable(kit, subject, settings, on_date)
     check_kit_rules(session, kit, use)
+    replaces = check_second_kit(session, subject, visit, kit, extra)
     entry = transition(session, kit, "dispensed", "dispense", by=by,
-                       document_ref=f"{subject.code} V{visit.number}")
+                       document_ref=f"{subject.code} V{visit.number}",
+                       reason=extra["explanation"] if replaces else extra["off_window_reason"])
     dispensing = Dispensing(kit_id=kit.id, subject_id=subject.id, visit_id=visit.id,
                             site_id=subject.site_id, dispensed_at=entry.occurred_at,
-                            dispensed_by_id=by.id if by else None, entry_id=entry.id)
+                            dispensed_by_id=by.id if by else None, entry_id=entry.id,
+                            replaces_id=replaces.id if replaces else None,
+                            replacement_reason=extra["replacement_reason"] if replaces else None,
+                            explanation=extra["explanation"] if replaces else None,
+                            off_window_reason=extra["off_window_reason"])
     session.add(dispensing)
     session.flush()
     return dispensing

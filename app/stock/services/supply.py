@@ -5,11 +5,21 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from app.stock.models import Kit, Location, ResupplyLevel
+from app.stock.models import (
+    Kit,
+    KitType,
+    KitTypeLevel,
+    Location,
+    Lot,
+    ResupplyLevel,
+    StockBalance,
+)
 from app.stock.rules import restrict_kits
 from app.stock.services.catalog import supply_settings
 from app.stock.states import USABLE_STATES
 from app.trials.api import Site
+
+RESUPPLY_LEAD_DAYS = 3  # from a resupply proposal to its arrival at the site
 
 
 def expiry_status(expires_on, dns_days, dnd_days, on_date=None):
@@ -52,34 +62,74 @@ def eligible_kits(session, trial, location_ids, *, window="dns", on_date=None, l
 
 @dataclass
 class ResupplyNeed:
-    """A site at or below its minimum: how many kits it can still dispense and needs."""
+    """A site (and kit type) at or below its minimum: kits it can still dispense and needs.
+
+    kit_type is None for a trial without kit types (one minimum and maximum per site).
+    """
 
     site: Site
     minimum: int
     maximum: int
     dispensable: int
+    kit_type: object = None
 
     @property
     def quantity(self):
         """Return the kits to ship to reach the maximum."""
         return self.maximum - self.dispensable
 
+    @property
+    def key(self):
+        """Return "site:kit type" (kit type 0 when none): the value a form sends for it."""
+        return f"{self.site.id}:{self.kit_type.id if self.kit_type else 0}"
 
-def resupply_needs(session, trial, on_date=None, only_short=True):
-    """Return the trial's sites at or below their minimum, counting kits dispensable after DND."""
+
+def dispensable_counts(session, trial, first_usable):
+    """Return {(site id, product id): usable kits expiring on or after first_usable}.
+
+    Summed from the balance projection (per location and lot, kept with the ledger): a kit
+    expires with its lot, so the lot's expiry decides. A few hundred rows, not every kit.
+    """
+    rows = session.execute(
+        select(Location.site_id, StockBalance.product_id, func.sum(StockBalance.available))
+        .join(Location, Location.id == StockBalance.location_id)
+        .join(Lot, Lot.id == StockBalance.lot_id)
+        .where(StockBalance.trial_id == trial.id, Location.site_id.is_not(None),
+               StockBalance.available > 0, Lot.expires_on >= first_usable)
+        .group_by(Location.site_id, StockBalance.product_id))
+    return {(site_id, product_id): int(n or 0) for site_id, product_id, n in rows}
+
+
+def resupply_needs(session, trial, on_date=None, only_short=True, arrival=None):
+    """Return the trial's active sites (per kit type, when the trial has kit types) at or
+    below their minimum, counting kits still dispensable at the expected arrival (after DND).
+
+    The one definition of a need: the resupply screens of stock and shipments both use it.
+    """
     settings = supply_settings(session, trial)
-    first_usable = (on_date or date.today()) + timedelta(days=settings.dnd_days)
-    counts = dict(session.execute(
-        select(Location.site_id, func.count(Kit.id))
-        .join(Kit, Kit.location_id == Location.id)
-        .join(Site, Site.id == Location.site_id)
-        .where(Site.trial_id == trial.id, Kit.trial_id == trial.id,
-               Kit.state.in_(USABLE_STATES), Kit.expires_on >= first_usable)
-        .group_by(Location.site_id)).all())
+    first_usable = (arrival or on_date or date.today()) + timedelta(days=settings.dnd_days)
+    counts = dispensable_counts(session, trial, first_usable)
+    types = session.scalars(select(KitType).where(KitType.trial_id == trial.id)).all()
     needs = []
+    if types:
+        products = {t.id: [p.id for p in t.products] for t in types}
+        levels = session.scalars(
+            select(KitTypeLevel).join(Site, Site.id == KitTypeLevel.site_id)
+            .join(KitType, KitType.id == KitTypeLevel.kit_type_id)
+            .where(Site.trial_id == trial.id, Site.status == "active")
+            .order_by(Site.site_number, KitType.code)).all()
+        for level in levels:
+            have = sum(counts.get((level.site_id, p), 0) for p in products[level.kit_type_id])
+            if have <= level.minimum or not only_short:
+                needs.append(ResupplyNeed(level.site, level.minimum, level.maximum, have,
+                                          level.kit_type))
+        return needs
+    per_site = {}
+    for (site_id, _product), n in counts.items():
+        per_site[site_id] = per_site.get(site_id, 0) + n
     for level in session.scalars(select(ResupplyLevel).join(Site).where(
             Site.trial_id == trial.id, Site.status == "active").order_by(Site.site_number)):
-        have = counts.get(level.site_id, 0)
+        have = per_site.get(level.site_id, 0)
         if have <= level.minimum or not only_short:
             needs.append(ResupplyNeed(level.site, level.minimum, level.maximum, have))
     return needs

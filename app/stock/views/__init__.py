@@ -1,3 +1,3 @@
 """The stock screens, one module per topic (routes register on the stock blueprint)."""
 
-from app.stock.views import accountability, catalog, kits, site, stock  # noqa: F401
+from app.stock.views import accountability, catalog, kits, resupply, site, stock  # noqa: F401

@@ -35,6 +35,7 @@ from app.stock.services.kit_lists import (
 )
 from app.stock.services.kits import generate_kits
 from app.stock.services.ledger import move_kits, reverse_entry
+from app.stock.services.stability import budget_use
 from app.stock.services.supply import expiry_status
 from app.stock.states import KIT, REVERSIBLE_EVENTS
 from app.trials.api import Trial
@@ -97,7 +98,7 @@ def show_kit(kit_id):
         "stock/kit.html", kit=kit, entries=entries, reversed_ids=reversed_ids,
         expiry=expiry_status(kit.expires_on, settings.dns_days, settings.dnd_days),
         settings=settings, form=form, reverse_form=ReverseForm(), dispensing=dispensing,
-        kit_return=kit_return, reversible=REVERSIBLE_EVENTS,
+        kit_return=kit_return, reversible=REVERSIBLE_EVENTS, budget=budget_use(kit),
         history=history_of(db.session, kit))
 
 

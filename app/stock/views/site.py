@@ -7,6 +7,7 @@ from sqlalchemy import select
 from wtforms import HiddenField
 
 from app.core.actions import perform
+from app.core.errors import DomainError
 from app.core.permissions import require
 from app.core.queries import get_or_404
 from app.extensions import db
@@ -14,8 +15,10 @@ from app.stock import bp
 from app.stock.forms import DispenseForm, ReturnForm
 from app.stock.models import Dispensing, Kit, KitReturn
 from app.stock.queries import visit_choices
+from app.stock.services.kittypes import kit_type_of
 from app.stock.services.site import dispense_kit, propose_kit, record_return_at_site
-from app.trials.api import Site, Subject, TrialVisit, can_see_site
+from app.stock.services.visits import replacement_kit_type, subject_schedule
+from app.trials.api import Site, Subject, can_see_site
 
 
 class ConfirmDispenseForm(DispenseForm):
@@ -43,22 +46,34 @@ def dispense(site_id):
     form.subject_id.choices = [(s.id, s.code) for s in subjects]
     form.visit_id.choices = visit_choices(site.trial)
     subject = next((s for s in subjects if s.id == form.subject_id.data), None)
+    visit = next((v for v in site.trial.visits if v.id == form.visit_id.data and v.active),
+                 None)
 
     def render():
-        proposed = propose_kit(db.session, subject) if subject else None
+        proposed = None
+        if subject is not None:
+            kit_type = (replacement_kit_type(db.session, subject, visit)
+                        if visit is not None and form.replacement_reason.data else None)
+            proposed = propose_kit(db.session, subject, visit=visit, kit_type=kit_type)
         if proposed is not None:
             form.proposed_kit_id.data = str(proposed.id)
         recent = db.session.scalars(select(Dispensing).where(Dispensing.site_id == site.id)
                                     .order_by(Dispensing.id.desc()).limit(10)).all()
-        return render_template("stock/dispense.html", site=site, form=form, subject=subject,
-                               proposed=proposed, recent=recent)
+        return render_template(
+            "stock/dispense.html", site=site, form=form, subject=subject, visit=visit,
+            proposed=proposed, recent=recent,
+            proposed_type=kit_type_of(db.session, proposed) if proposed else None,
+            schedule=subject_schedule(db.session, subject) if subject else [])
 
     def give():
-        visit = get_or_404(TrialVisit, form.visit_id.data)
+        if visit is None:
+            raise DomainError(_("Choose the visit."), "visit_id")
         proposed_id = form.proposed_kit_id.data or ""
         kit = db.session.get(Kit, int(proposed_id)) if proposed_id.isdigit() else None
         return dispense_kit(db.session, subject, visit, kit, form.kit_number.data,
-                            by=current_user)
+                            by=current_user, replacement_reason=form.replacement_reason.data,
+                            explanation=form.explanation.data,
+                            off_window_reason=form.off_window_reason.data)
 
     return perform(give, form=form, render=render,
                    next_url=url_for("stock.dispense", site_id=site.id),

@@ -2,18 +2,15 @@
 
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app.core.actions import perform
 from app.core.listing import build_listing, where_choice_args, where_id_args
 from app.core.permissions import require
 from app.core.queries import get_or_404
 from app.extensions import db
 from app.stock import bp
-from app.stock.forms import ResupplyLevelForm
 from app.stock.models import (
     EVENTS,
     Kit,
@@ -34,8 +31,7 @@ from app.stock.queries import (
     trial_choices,
     visible_site_locations,
 )
-from app.stock.services.catalog import save_resupply_level, site_location, supply_settings
-from app.stock.services.supply import expiry_status, resupply_needs
+from app.stock.services.supply import expiry_status
 from app.stock.states import USABLE_STATES
 from app.trials.api import Site, Trial, can_see_site
 
@@ -145,6 +141,19 @@ def ledger():
     return render_template("stock/ledger.html", listing=listing)
 
 
+EXPIRY_PAGE = 100
+
+
+class Page:
+    """One page of the expiry report's rows (what the list pager reads)."""
+
+    def __init__(self, total, page):
+        self.total = total
+        self.pages = max(1, -(-total // EXPIRY_PAGE))
+        self.page = min(max(1, page), self.pages)
+        self.offset = (self.page - 1) * EXPIRY_PAGE
+
+
 @bp.route("/expiry")
 @require("stock.view")
 def expiry_report():
@@ -153,60 +162,14 @@ def expiry_report():
     rows, end = expiring_kits(db.session, days, request.args.get("trial", type=int))
     locations = {loc.id: loc for loc in db.session.scalars(select(Location).where(
         Location.id.in_({r["location_id"] for r in rows})))}
+    rows.sort(key=lambda r: (str(locations[r["location_id"]]), r["expires_on"]))
+    page = Page(len(rows), request.args.get("page", 1, type=int))
+    rows = rows[page.offset:page.offset + EXPIRY_PAGE]
     lots = {lot.id: lot for lot in db.session.scalars(select(Lot).where(
         Lot.id.in_({r["lot_id"] for r in rows})))}
-    rows.sort(key=lambda r: (str(locations[r["location_id"]]), r["expires_on"]))
-    return render_template("stock/expiry.html", rows=rows[:1000], truncated=len(rows) > 1000,
+    return render_template("stock/expiry.html", rows=rows, listing=page, truncated=False,
                            days=days, locations=locations, lots=lots,
                            trials=trial_choices(db.session, current_user), end=end)
-
-
-@bp.route("/resupply")
-@require("stock.view")
-def resupply():
-    """Sites at or below their resupply minimum, with the kits needed to reach the maximum."""
-    choices = trial_choices(db.session, current_user)
-    trial_id = request.args.get("trial", type=int) or (choices[0][0] if choices else None)
-    trial = db.session.get(Trial, trial_id) if trial_id else None
-    needs, everyone, settings = [], [], None
-    if trial is not None:
-        needs = resupply_needs(db.session, trial)
-        everyone = resupply_needs(db.session, trial, only_short=False)
-        settings = supply_settings(db.session, trial)
-    sites = db.session.scalars(select(Site).where(Site.trial_id == trial_id)
-                               .order_by(Site.site_number)).all() if trial else []
-    forms = {}
-    for site in sites:
-        current = next((n for n in everyone if n.site.id == site.id), None)
-        forms[site.id] = ResupplyLevelForm(
-            prefix=f"s{site.id}", minimum=current.minimum if current else None,
-            maximum=current.maximum if current else None)
-    counts = {n.site.id: n.dispensable for n in everyone}
-    locations = {loc.site_id: loc for loc in db.session.scalars(select(Location).where(
-        Location.site_id.in_([s.id for s in sites])))}
-    cutoff = date.today() + timedelta(days=settings.dnd_days) if settings else None
-    return render_template("stock/resupply.html", trial=trial, needs=needs, sites=sites,
-                           forms=forms, counts=counts, trials=choices, settings=settings,
-                           locations=locations, cutoff=cutoff)
-
-
-@bp.route("/resupply/sites/<int:site_id>", methods=["POST"])
-@require("stock.manage")
-def save_level(site_id):
-    """Save a site's resupply minimum and maximum."""
-    site = get_or_404(Site, site_id)
-    form = ResupplyLevelForm(prefix=f"s{site.id}")
-    back = url_for("stock.resupply", trial=site.trial_id)
-    if not form.validate_on_submit():  # two small fields in a table row: one message says it
-        flash(_("Give a minimum of 0 or more and a maximum above it."), "danger")
-        return redirect(back)
-
-    def save():
-        save_resupply_level(db.session, site, form.minimum.data, form.maximum.data)
-        site_location(db.session, site)
-
-    return perform(save, form=form, validate=False, next_url=back,
-                   success=_("Resupply levels of site %(site)s saved.", site=site.site_number))
 
 
 @bp.route("/locations/<int:location_id>")
