@@ -50,8 +50,6 @@ STATE_FAMILIES = {
     "in_calibration": WARNING, "out_of_service": DANGER,
     "performed": INFO, "authorised": SUCCESS, "pass": SUCCESS, "conditional_pass": WARNING,
     "conditional_fail": DANGER, "fail": DANGER,
-    # destruction: a batch is witnessed, then executed; a reconciliation is closed, verified
-    ("destruction_batch", "witnessed"): INFO, ("destruction_batch", "executed"): MUTED,
 }
 
 

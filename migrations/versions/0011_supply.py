@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0011_supply'
-down_revision = '0010_integrity'
+down_revision = "0010_integrity"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """Everyday use: the bank's value date and reference on a paid batch.
 
 Revision ID: 0013_everyday
-Revises: 0010_integrity
+Revises: 0011_supply
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_everyday"
-down_revision = "0010_integrity"
+down_revision = "0011_supply"
 branch_labels = None
 depends_on = None
 
