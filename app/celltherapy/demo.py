@@ -51,7 +51,7 @@ def seed_shippers(session, report):
                                  qualified_until=date.today() + timedelta(days=150),
                                  charged_at=now - timedelta(hours=6) if status == "charged"
                                  else None,
-                                 charge_record="LN2 absorbido 11,2 kg; carga 18 h"
+                                 charge_record="LN2 absorbido hasta el peso de carga; 18 h de carga"
                                  if status == "charged" else None)
             session.add(shipper)
             report.append(f"created dry shipper {code}")
@@ -93,7 +93,7 @@ def demo_order(session, subject, step, days_ago, shippers):
         order.coi = identity.allocate(session, TherapyOrder, collected.year)
         order.bag_ids = f"AF-{subject.code[-3:]}-1, AF-{subject.code[-3:]}-2"
         order.volume_ml = Decimal("245.0")
-        order.cell_count = "3,1 × 10⁹ CD3+"
+        order.cell_count = "3100 × 10⁶ CD3+"
         order.courier = "World Courier"
         reached = list(OFFSETS).index(step)
         for state in list(OFFSETS)[:reached + 1]:

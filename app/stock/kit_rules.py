@@ -1,7 +1,7 @@
 """Stock's own kit rule: the kit type a visit dispenses, or the kit type a resupply ships.
 
-Registered in stock's Domain like any other domain's rule (app/stock/rules.py). The arm of
-the subject is NOT judged here: the blinding domain registers its own rule and reads
+Registered in stock's Domain like any other domain's rule (app/stock/rules.py). What a
+subject may receive beyond the kit type is judged by other domains' rules, which read
 ``use.subject`` and ``use.visit`` (and ``use.kit_type``) from the same KitUse.
 """
 

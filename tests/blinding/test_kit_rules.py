@@ -15,7 +15,7 @@ def _randomised_pair(db, make, world):
     """Two subjects randomised into different arms."""
     subjects, arms = [], set()
     while len(arms) < 2:
-        subject = make.subject(world["site"])
+        subject = make.subject(world["site"], enrolment_date=None)
         randomise(db.session, subject, strata={"sex": "M"}, eligible=True, by=world["user"])
         arm = arm_of_subject(db.session, subject)
         if arm not in arms:
@@ -47,7 +47,7 @@ def test_the_proposal_is_of_the_subjects_arm_and_other_arms_are_refused_in_one_s
 def test_a_subject_not_randomised_is_proposed_any_kit_and_a_kit_without_arm_is_refused(
         db, make, blinding, stock):
     world = blinding.make_world(kits_per_arm=1)
-    plain = make.subject(world["site"])
+    plain = make.subject(world["site"], enrolment_date=None)
     assert propose_kit(db.session, plain, visit=world["visit"]) is not None
     subject = _randomised_pair(db, make, world)[0]
     bare = stock.make_site_kits(world["site"], 1)[0]

@@ -55,7 +55,7 @@ def _seed(session):
         "arms": [[MARKERS[0], 1], [MARKERS[1], 1]], "block_sizes": [2, 4], "per_stratum": 20,
         "strata": [{"name": "sex", "levels": ["M", "F"]}]}, seed="leak-seed")
     investigator = factories.make_user(session, roles=("site",), sites=[site])
-    subjects = [factories.make_subject(session, site) for _ in range(4)]
+    subjects = [factories.make_subject(session, site, enrolment_date=None) for _ in range(4)]
     for subject in subjects:
         randomise(session, subject, strata={"sex": "F"}, eligible=True, by=investigator)
         kit = propose_kit(session, subject, visit=visit)

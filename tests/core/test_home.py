@@ -15,31 +15,33 @@ DEMO_PASSWORD = "Demo-Ensayo-2026"
 EXPECTED = {
     "logistica": {"overdue": (1, "/shipments/?problem=overdue"),
                   "discrepancies": (1, "/shipments/?problem=discrepancy"),
-                  "resupply": (1, "/shipments/resupply?short=1"),
+                  "resupply": (2, "/shipments/resupply?short=1"),
                   "batches_to_execute": (1, "/destruction/?waiting=execute"),
                   "to_pick": (1, "/shipments/?status=ordered"),
                   "to_pack": (1, "/shipments/?status=picked"),
                   "to_dispatch": (1, "/shipments/?status=packed"),
-                  "calibrations_overdue": (1, "/devices/due?when=overdue"),
-                  "runs_to_reconcile": (1, "/labelling/runs?status=printed")},
+                  "runs_to_reconcile": (1, "/labelling/runs?status=printed"),
+                  "calibrations_overdue": (1, "/devices/due?when=overdue")},
     "farmacia": {"to_receive": (2, "/shipments/?status=to_receive"),
                  "claims_to_validate": (2, "/reimbursement/validation"),
                  "calibrations_overdue_here": (1, "/devices/due?when=overdue")},
     "qp": {"qa_decisions": (1, "/shipments/?problem=qa"),
-           "impacts_open": (1, "/devices/impacts?status=open"),
-           "calibrations_to_authorise": (1, "/devices/records?status=performed"),
            "lots_to_certify": (1, "/labelling/?waiting=certify"),
-           "templates_to_approve": (1, "/labelling/templates?status=draft")},
+           "templates_to_approve": (1, "/labelling/templates?status=draft"),
+           "impacts_open": (1, "/devices/impacts?status=open"),
+           "calibrations_to_authorise": (1, "/devices/records?status=performed")},
     "finanzas": {"claims_to_approve": (2, "/reimbursement/approval")},
     "monitor": {},
     "admin": {"calibrations_overdue_here": (1, "/devices/due?when=overdue")},
 }
 # The queues each role holds that are empty on the demo ("nothing waiting in ...").
 EMPTY = {
-    "logistica": ["to_receive"], "farmacia": ["products_to_receive", "logs_to_sign"],
-    "qp": ["cell_excursions", "lots_to_release"],
+    "logistica": ["to_receive", "batches_to_witness", "reconciliations_to_close"],
+    "farmacia": ["products_to_receive", "logs_to_sign", "reconciliations_to_close"],
+    "qp": ["cell_excursions", "lots_to_release", "batches_to_witness", "batches_to_execute"],
     "finanzas": ["batches_to_release", "batches_to_mark_paid"],
-    "monitor": ["reconciliations_to_verify", "logs_to_verify"], "admin": ["audit_chain", "invited_users", "failed_jobs"],
+    "monitor": ["reconciliations_to_verify", "logs_to_verify"],
+    "admin": ["audit_chain", "invited_users", "failed_jobs"],
 }
 
 
@@ -85,8 +87,8 @@ def test_each_demo_role_sees_its_queues_and_each_count_is_its_list(client, demo,
 def test_most_urgent_first(client, demo):
     login_demo(client, demo.session, "logistica")
     assert list(queues_on(client.get("/home").get_data(as_text=True))) == [
-        "overdue", "discrepancies", "resupply", "to_pick", "to_pack", "to_dispatch",
-        "calibrations_overdue", "runs_to_reconcile"]
+        "overdue", "discrepancies", "resupply", "batches_to_execute", "to_pick", "to_pack",
+        "to_dispatch", "runs_to_reconcile", "calibrations_overdue"]
 
 
 def test_an_empty_home_says_so_kindly(client, demo):

@@ -41,7 +41,7 @@ def make_world(session, kits=5):
     trial = factories.make_trial(session)
     site = factories.make_site(session, trial)
     visit = factories.make_visit(session, trial)
-    subject = factories.make_subject(session, site)
+    subject = factories.make_subject(session, site, enrolment_date=None)  # no visit window
     depot = make_depot(session, "Madrid depot", zones=())
     zone = returns.ensure_returns_zone(session, depot).location
     product = make_product(session, units_per_kit=28)

@@ -119,7 +119,8 @@ def test_the_daily_alert_warns_before_and_on_the_due_date(db, dev, make):
     run_alerts(db.session, date.today())
     told = {(n.user_id, n.message) for n in db.session.scalars(select(Notice))}
     due = date.today() + timedelta(days=10)
-    subject = f"Calibration of TH-ALERT due on {due.strftime('%b')} {due.day}, {due.year}"
+    # English notices use the British order (issue 12): day, month, year
+    subject = f"Calibration of TH-ALERT due on {due.day} {due.strftime('%b')} {due.year}"
     assert (site_user.id, subject) in told and (logistics.id, subject) in told
     run_alerts(db.session, date.today())  # told once
     assert db.session.scalar(select(func.count()).select_from(Notice)) == len(told)

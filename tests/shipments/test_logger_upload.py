@@ -3,6 +3,7 @@ the original bytes kept exactly, nothing kept from a failing file."""
 
 import hashlib
 import io
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -20,8 +21,18 @@ def count(db, model):
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+def left_on_5_november(db, sid, loggers="TT4-88213"):
+    """Let the shipment have left on 5 November with these loggers: the files below are of
+    that journey (readings outside the journey are refused, issue 10)."""
+    shipment = db.session.get(Shipment, sid)
+    shipment.packed_at = shipment.dispatched_at = datetime(2026, 11, 5, 8, 0, tzinfo=UTC)
+    shipment.logger_ids = loggers
+    db.session.commit()
+
+
 def test_ambiguous_dates_are_asked_then_previewed_then_stored(client, login, db, world):
     sid = dispatched_via_screens(client, login, db, world)
+    left_on_5_november(db, sid)
     login(world.site_user)
     url = f"/shipments/{sid}/logger"
     page = client.get(url).get_data(as_text=True)
@@ -60,6 +71,7 @@ def test_ambiguous_dates_are_asked_then_previewed_then_stored(client, login, db,
 
 def test_utf16_original_is_kept_byte_for_byte(client, login, db, world):
     sid = dispatched_via_screens(client, login, db, world)
+    left_on_5_november(db, sid, loggers="")
     login(world.site_user)
     data = ("testo 184\nDatum/Zeit\tTemperatur [°C]\n" + "".join(
         f"13.11.2026 {h:02d}:00:00\t5,0\n" for h in range(10))).encode("utf-16")

@@ -52,8 +52,11 @@ def test_rtsm_workbook_keeps_its_zeros_and_skips_cover_title_and_footer(db, make
     assert preview["table"].footer_lines == 1
     assert [(str(label), header) for label, header in preview["mapping"]] == [
         ("kit number", "Kit Number"), ("blinded lot", "Lot Number"),
-        ("sequence (shown, not stored)", "Sequence")]
-    assert preview["first"][0] == (5, {"kit": "0070201", "lot": "BL-7", "sequence": "1"})
+        ("sequence (shown, not stored)", "Sequence"),
+        ("expiry (shown, not stored: the lot's expiry applies)", "Expiry Date")]
+    # The empty "Treatment" column is not read and not refused: it says nothing.
+    assert preview["first"][0] == (5, {"kit": "0070201", "lot": "BL-7", "sequence": "1",
+                                       "expiry": "2027-06-30"})
     assert db.session.scalar(select(func.count()).select_from(Kit)) == 0  # a preview only
     kits = import_kit_list(db.session, trial, stock.make_depot(), RTSM, "abc301.xlsx",
                            user=user)

@@ -21,11 +21,14 @@ COLUMN_NAMES = {
     "lot": ("lot", "lot number", "lot no", "lot no.", "lot #", "blinded lot", "blinded_lot",
             "batch", "batch number", "batch no", "batch no.", "lote", "lote ciego",
             "número de lote", "numero de lote"),
+    "expiry": ("expiry", "expiry date", "exp date", "expiration date", "expiration",
+               "caducidad", "fecha de caducidad"),
     "sequence": ("sequence", "sequence number", "seq", "seq no", "seq no.", "sequence no",
                  "block sequence", "secuencia"),
 }
 COLUMN_LABELS = {"kit": _l("kit number"), "lot": _l("blinded lot"),
-                 "sequence": _l("sequence (shown, not stored)")}
+                 "sequence": _l("sequence (shown, not stored)"),
+                 "expiry": _l("expiry (shown, not stored: the lot's expiry applies)")}
 FOOTER_WORDS = ("total", "end of", "generated", "printed", "page ", "confidential", "count",
                 "fin ", "total de", "generado", "número de kits", "number of kits", "signature")
 _ZERO_FORMAT = re.compile(r'^(?:"[^"]*")?(0+)(?:"[^"]*")?$')

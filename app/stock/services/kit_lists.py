@@ -53,7 +53,8 @@ def check_kit_list(session, trial, table, *, today=None):
         return cells[index].strip() if index is not None and index < len(cells) else ""
 
     unread = [name for index, name in enumerate(table.headers) if str(name).strip()
-              and index not in columns.values()]
+              and index not in columns.values()
+              and any(index < len(cells) and cells[index].strip() for _n, cells in body)]
     if unread:
         # Said once, for the whole file: a column this upload does not read is never dropped
         # silently, and nothing about its rows is said.

@@ -22,8 +22,8 @@ from app.stock.states import USABLE_STATES
 def dispensing_use(subject, visit=None, on_date=None, kit_type=None):
     """Return the KitUse the kit rules judge a dispensing by.
 
-    The kit type rule (app/stock/kit_rules.py) reads visit and kit_type; the blinding
-    domain's rule reads subject (and visit) to keep the kit on the subject's arm.
+    The kit type rule (app/stock/kit_rules.py) reads visit and kit_type; other domains'
+    rules read subject (and visit) for what else this subject may receive.
     """
     return KitUse("dispense", subject.trial, site=subject.site, subject=subject, visit=visit,
                   on_date=on_date or date.today(), kit_type=kit_type)
