@@ -70,14 +70,19 @@ def test_pharmacist_dispenses_by_typing_the_kit_number(page):
 
 
 def test_unblinded_user_sees_the_arm_and_logistics_does_not(page, browser, live_server):
+    """Arms live in the blinding package (issue 14): the unblinded role reads a kit's arm
+    there; the stock kit page shows it to nobody, and logistics cannot open the arm list."""
     log_in(page, "ciego@demo.example")
-    page.goto("/stock/kits?state=dispensed")
+    page.goto("/blinding/kits")
+    first = page.locator("tbody tr").first
+    assert first.locator("td").nth(3).inner_text().strip()  # the arm, for this role only
     with page.expect_navigation():
-        page.locator("tbody a").first.click()
-    assert page.get_by_text("Brazo de tratamiento").is_visible()
+        first.locator("a").first.click()  # the kit's stock page
+    assert page.get_by_text("Brazo de tratamiento").count() == 0
     kit_url = page.url
     other = browser.new_context(base_url=live_server, locale="es-ES").new_page()
     log_in(other, "logistica@demo.example")
     other.goto(kit_url)
     assert other.get_by_text("Brazo de tratamiento").count() == 0
+    assert other.goto("/blinding/kits").status == 403
     other.context.close()

@@ -19,8 +19,13 @@ UPLOAD_STATUSES = ("shipped", "delivered")
 LOGGER_TYPES = {"text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def preview_logger_file(shipment, data, options=None):
-    """Return (parsed readings, excursion report) of a file without keeping anything."""
+def preview_logger_file(shipment, data, options=None, *, serial=None, by=None,
+                        accept_reason=None):
+    """Return (parsed readings, excursion report, reason kept) of a file, keeping nothing.
+
+    The file must be of this shipment: its logger (when it names one) and its period (unless
+    a QA user accepts readings outside the journey with a reason).
+    """
     if shipment.status not in UPLOAD_STATUSES:
         raise DomainError(_("Logger data is added once the shipment has left and before it "
                             "is received."), "file")
@@ -29,7 +34,9 @@ def preview_logger_file(shipment, data, options=None):
         raise DomainError(_("The shipment has no kits, so there is no storage range to "
                             "check the readings against."), "file")
     parsed = parse_logger_csv(data, options)
-    return parsed, analyse(parsed.times, parsed.temperatures, *limits)
+    check_logger_serial(shipment, (serial or "").strip(), data, parsed)
+    accept_reason = check_journey(shipment, parsed.times, by, accept_reason)
+    return parsed, analyse(parsed.times, parsed.temperatures, *limits), accept_reason
 
 
 def attach_logger_file(session, shipment, data, *, filename, serial, options=None, by=None,
@@ -48,9 +55,8 @@ def attach_logger_file(session, shipment, data, *, filename, serial, options=Non
     if any(u.logger_serial.lower() == serial.lower() for u in shipment.logger_uploads):
         raise DomainError(_("Data of logger %(id)s is already attached to this shipment.",
                             id=serial), "logger_serial")
-    parsed, report = preview_logger_file(shipment, data, options)
-    check_logger_serial(shipment, serial, data, parsed)
-    accept_reason = check_journey(shipment, parsed.times, by, accept_reason)
+    parsed, report, accept_reason = preview_logger_file(
+        shipment, data, options, serial=serial, by=by, accept_reason=accept_reason)
     try:
         stored = store_bytes(session, data, original_name=filename, allowed_types=LOGGER_TYPES,
                              max_bytes=MAX_LOGGER_BYTES, uploaded_by=by)

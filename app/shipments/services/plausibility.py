@@ -51,7 +51,7 @@ def check_logger_serial(shipment, serial, data, parsed):
         raise DomainError(_("The file comes from logger %(named)s; this shipment carries "
                             "%(loggers)s. Upload the file of this shipment's logger.",
                             named=named, loggers=", ".join(loggers)), "file")
-    if named.lower() != serial.lower():
+    if serial and named.lower() != serial.lower():
         raise DomainError(_("The file comes from logger %(named)s, not %(serial)s.",
                             named=named, serial=serial), "logger_serial")
 

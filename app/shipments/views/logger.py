@@ -116,7 +116,9 @@ def upload_logger(shipment_id):
                                             accept_reason=form.accept_reason.data)
                 logger_staging.drop(form.staged.data, current_user.id, shipment.id)
                 return result
-            parsed, report = preview_logger_file(shipment, data, options)
+            parsed, report, _kept = preview_logger_file(
+                shipment, data, options, serial=form.logger_serial.data, by=current_user,
+                accept_reason=form.accept_reason.data)
         except LoggerFileError as error:
             state["error"] = error
             raise
