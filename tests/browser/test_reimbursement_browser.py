@@ -128,7 +128,12 @@ def test_the_whole_flow_from_a_phone_to_payment(phone, desktop):
         releaser.get_by_role("link", name="Fichero SEPA (XML)").click()
     xml = open(download.value.path(), "rb").read()
     assert f"<Ustrd>RC-{claim_id:06d}</Ustrd>".encode() in xml and b"ONC-2024" not in xml
-    _submit(releaser, releaser.get_by_role("button", name="Marcar como pagada"))
+    # The bank's value date and reference, then an accessible confirmation (issue 12).
+    value_date = (date.today() + timedelta(days=7)).isoformat()
+    releaser.fill("form[action$='/paid'] input[name=value_date]", value_date)
+    releaser.fill("form[action$='/paid'] input[name=bank_reference]", "BK-2026-0001")
+    releaser.locator("form[action$='/paid'] button[type=submit]").click()
+    _submit(releaser, releaser.locator("dialog.confirm-dialog [data-confirm-yes]"))
     assert "pagada" in releaser.content().lower()
     screenshot(releaser, "reimbursement-batch-paid")
 
