@@ -9,6 +9,27 @@ from tests.dbsetup import english as english_context
 from tests.dbsetup import fresh_database, make_test_app, rolled_back_session
 
 
+def pytest_configure(config):
+    """Hold the business day still for the whole run.
+
+    Tests compute dates when their module is imported (parametrize values, module constants) and
+    the application asks `clock.today()` later; a run that crosses midnight in Madrid would see
+    two different days. The run uses the day it started on.
+    """
+    from app.core import clock
+
+    day = clock.today()
+    config._real_today = clock.today
+    clock.today = lambda: day
+
+
+def pytest_unconfigure(config):
+    from app.core import clock
+
+    if hasattr(config, "_real_today"):
+        clock.today = config._real_today
+
+
 def pytest_addoption(parser):
     parser.addoption("--benchmarks", action="store_true", help="run the benchmarks")
 

@@ -1,10 +1,10 @@
 """flask alerts run: the daily alerts now (the scheduled task runs the same)."""
 
-from datetime import date
 
 import click
 from flask.cli import AppGroup
 
+from app.core import clock
 from app.extensions import db
 
 alerts_cli = AppGroup("alerts", help="Scheduled alerts.")
@@ -19,7 +19,7 @@ def run(day):
     from app.audit.services import set_actor
 
     set_actor(db.session, None, "alerts")
-    sent = run_alerts(db.session, day.date() if day else date.today())
+    sent = run_alerts(db.session, day.date() if day else clock.today())
     db.session.commit()
     for name, count in sent.items():
         click.echo(f"{name}: {count} sent")

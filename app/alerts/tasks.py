@@ -5,10 +5,10 @@ The hour is ALERTS_CRONTAB_HOUR / ALERTS_CRONTAB_MINUTE, in UTC (the queue runs 
 """
 
 import os
-from datetime import date
 
 from huey import crontab
 
+from app.core import clock
 from app.jobs.queue import huey, in_app_context
 
 HOUR = os.environ.get("ALERTS_CRONTAB_HOUR", "5")
@@ -26,7 +26,7 @@ def daily_alerts():
 
     set_actor(db.session, None, "alerts")
     try:
-        sent = run_alerts(db.session, date.today())
+        sent = run_alerts(db.session, clock.today())
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -1,6 +1,6 @@
 """Demo: the CAR-T trial's orders at several steps, dry shippers, the lab account."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from app.auth.models import User, UserRole
 from app.auth.services import hash_password
 from app.celltherapy.models import Custody, DryShipper, TherapyOrder
 from app.celltherapy.services import identity
+from app.core import clock
 from app.core.models import utcnow
 from app.trials.api import Subject, Trial
 
@@ -48,7 +49,7 @@ def seed_shippers(session, report):
             now = utcnow()
             shipper = DryShipper(code=code, id_kind=kind, model_name=model,
                                  static_hold_hours=hours, status=status,
-                                 qualified_until=date.today() + timedelta(days=150),
+                                 qualified_until=clock.today() + timedelta(days=150),
                                  charged_at=now - timedelta(hours=6) if status == "charged"
                                  else None,
                                  charge_record="LN2 absorbido hasta el peso de carga; 18 h de carga"

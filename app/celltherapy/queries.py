@@ -44,7 +44,7 @@ def shipper_or_404(shipper_id):
     return shipper
 
 
-def clock():
+def moment_formatter():
     """Return a function that shows a UTC moment as local "YYYY-MM-DD HH:MM" (cheap per row).
 
     A timeline lists dozens of events; babel's formatter per row costs more than the query.

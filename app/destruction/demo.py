@@ -1,12 +1,13 @@
 """Demo returns and destruction: a return received, a verified reconciliation, a sponsor
 authorisation and a batch the witness has signed, waiting for logistics (get-or-create)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from app.auth.demo import DEMO_PASSWORD
 from app.auth.models import User
+from app.core import clock
 from app.destruction.models import Authorisation
 from app.destruction.services import authorisations, batches, reconciliation, returns
 from app.exports.pdf import build_pdf, para
@@ -54,7 +55,7 @@ def seed_destruction(session, report):
     shipment = _return(session, trial, here, zone, logistics, pharmacist)
     report.append(f"return {shipment.number} received into {zone.code}: 3 kits pending "
                   "destruction")
-    today = date.today()
+    today = clock.today()
     rec = reconciliation.draw_up(session, site, today - timedelta(days=90), today,
                                  by=logistics)
     for difference in reconciliation.unexplained(rec):
@@ -88,7 +89,7 @@ def _return(session, trial, here, zone, logistics, pharmacist):
         return existing
     shipment = create_shipment(session, trial=trial, kind="return", origin=here,
                                destination=zone, requested_kits=3, notes=NOTE,
-                               expected_arrival=date.today() + timedelta(days=1), by=logistics)
+                               expected_arrival=clock.today() + timedelta(days=1), by=logistics)
     propose_kits(session, shipment)
     conditions = {"damaged": "damaged", "expired": "expired"}
     for line in list(shipment.lines):
@@ -97,7 +98,7 @@ def _return(session, trial, here, zone, logistics, pharmacist):
     finish_picking(session, shipment)
     pack_shipment(session, shipment, boxes=1)
     dispatch_shipment(session, shipment, courier="MRW", tracking_number="MRW-RET-0001",
-                      expected_arrival=date.today(), by=logistics)
+                      expected_arrival=clock.today(), by=logistics)
     for line in shipment.lines:
         scan_at_receipt(session, shipment, line.kit.kit_number, "ok", by=logistics)
     returns.receive_return(session, shipment, by=logistics, password=DEMO_PASSWORD)

@@ -5,12 +5,13 @@ blood-pressure monitor found out of tolerance (with its impact assessment open d
 subject visits it measured), a record waiting for authorisation and implanted sensors.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal as D
 
 from sqlalchemy import select
 
 from app.auth.demo import DEMO_PASSWORD
+from app.core import clock
 from app.devices.models import DeviceModel
 from app.devices.services import calibration
 from app.devices.services.accountability import record_event, record_receipt
@@ -35,21 +36,21 @@ def _model(session, manufacturer, model, kind, device_class, udi, investigationa
 
 
 def _at_site(session, device, site, by, days_ago):
-    move(session, device, "ship", by=by, today=date.today() - timedelta(days=days_ago))
+    move(session, device, "ship", by=by, today=clock.today() - timedelta(days=days_ago))
     location = site_location(session, site)
     move(session, device, "receive", values={"site_id": site.id, "location_id": location.id,
                                               "trial_id": site.trial_id})
-    record_receipt(session, device, site.id, by, date.today() - timedelta(days=days_ago))
+    record_receipt(session, device, site.id, by, clock.today() - timedelta(days=days_ago))
 
 
 def _calibrate(session, plan, standard, tech, qp, number, days_ago, found, left=None,
                authorise=True, quantity="Temperature", nominal=D("5.0"), u=D("0.10")):
-    on = date.today() - timedelta(days=days_ago)
+    on = clock.today() - timedelta(days=days_ago)
     record = calibration.record_calibration(
         session, plan, points=[PointInput(quantity, nominal, found, left, u, D("2"))],
         standards=[standard.serial], by=tech, certificate_number=number, method=plan.procedure,
         received_on=on, calibrated_on=on, issued_on=on, decision_rule="ilac_g8", **LAB,
-        today=date.today())
+        today=clock.today())
     calibration.perform(session, record, signer=tech, password=DEMO_PASSWORD)
     if authorise:
         calibration.authorise(session, record, signer=qp, password=DEMO_PASSWORD)
@@ -71,7 +72,7 @@ def seed_devices(session, users, report):
         return
     tech, qp = users["logistica@demo.example"], users["qp@demo.example"]
     admin = users["admin@demo.example"]
-    today = date.today()
+    today = clock.today()
     dev_trial = session.scalar(select(Trial).where(Trial.protocol_code == "DEV-2025-021"))
     onc_trial = session.scalar(select(Trial).where(Trial.protocol_code == "ONC-2024-017"))
     dev_site = session.scalar(select(Site).where(Site.trial_id == dev_trial.id))

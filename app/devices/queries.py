@@ -1,10 +1,11 @@
 """Read-only scoping and list queries of the devices domain."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
+from app.core import clock
 from app.devices.models import (
     CalibrationPlan,
     CalibrationRecord,
@@ -175,4 +176,4 @@ def site_events(site_id, last_event_id=None):
 
 def today():
     """Return today's date (one place tests can reason about)."""
-    return date.today()
+    return clock.today()

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.audit.labels import per_type
+from app.core import clock
 from app.core.domains import Alert, AlertItem, Domain, MenuEntry, WorkQueue
 from app.devices import bp
 from app.devices.models import (
@@ -106,13 +107,12 @@ def _queue(name, label, permission, count, endpoint, urgency, **args):
 
 
 def _count_overdue(session, user):
-    from datetime import date
 
     from sqlalchemy import func, select
 
     from app.devices.queries import due_plans
 
-    stmt = due_plans(user, date.today(), when="overdue")
+    stmt = due_plans(user, clock.today(), when="overdue")
     return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 

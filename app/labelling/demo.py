@@ -2,12 +2,13 @@
 customs, label templates (Spanish approved, Portuguese draft), a printed run, a relabel."""
 
 import tempfile
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
 from app.auth.demo import DEMO_PASSWORD
+from app.core import clock
 from app.labelling.models import ImportRecord
 from app.labelling.services.relabel import open_campaign, relabel_kit
 from app.labelling.services.release import certify_lot, create_import, release_for_country
@@ -72,7 +73,7 @@ def seed_labelling(session, report):
     zone = session.scalar(select(Location).where(Location.code == "DEP-MAD-AMB"))
     users = {u.email: u for u in session.scalars(select(User))}
     qp, logistics = users["qp@demo.example"], users["logistica@demo.example"]
-    today = date.today()
+    today = clock.today()
     lot = _lot(session, "IBX26U05", product, trial, today + timedelta(days=420))
     record = create_import(session, trial, {
         "reference": "IMP-2026-001", "origin_country": "US", "supplier": "Acme Biologics Inc.",

@@ -1,7 +1,7 @@
 """Demo patients, a caregiver and claims in every state, with receipts and a paid batch."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from PIL import Image, ImageDraw
@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.auth.models import User, UserRole
 from app.auth.services import hash_password
+from app.core import clock
 from app.core.models import utcnow
 from app.reimbursement.models import PatientLink
 from app.reimbursement.services.bank import save_bank_account
@@ -36,7 +37,7 @@ def receipt_jpeg(text):
     """Return a small JPEG that looks like a till receipt."""
     image = Image.new("RGB", (360, 480), "white")
     draw = ImageDraw.Draw(image)
-    for y, line in enumerate(["TICKET", text, date.today().isoformat(), "IVA incl."]):
+    for y, line in enumerate(["TICKET", text, clock.today().isoformat(), "IVA incl."]):
         draw.text((24, 30 + 40 * y), line, fill="black")
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80)

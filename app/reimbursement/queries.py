@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.reimbursement.models import BankAccount, Claim, ClaimLine, PatientLink, Receipt
 
 
@@ -156,7 +157,7 @@ def claims_by_month(session, user, months=12, today=None):
     """Return the claims submitted per month and current state, the last months (a chart)."""
     from app.reimbursement.models import CLAIM_STATUSES
 
-    today = today or date.today()
+    today = today or clock.today()
     year, month = today.year, today.month - (months - 1)
     while month < 1:
         year, month = year - 1, month + 12

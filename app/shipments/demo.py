@@ -1,12 +1,13 @@
 """Demo shipments in every state, one with an excursion awaiting QA (get-or-create)."""
 
 import math
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from app.auth.demo import DEMO_PASSWORD
 from app.auth.models import User
+from app.core import clock
 from app.shipments.models import Shipment
 from app.shipments.services.dispatch import dispatch_shipment, mark_delivered
 from app.shipments.services.logger import attach_logger_file
@@ -78,7 +79,7 @@ def _cold_stock(session, trial, store, report):
     # Expires before the stock demo's lots, so first-expiry-first-out proposes it first.
     lot = Lot(number=COLD_LOT, product_id=product.id, trial_id=trial.id,
               manufacturer="Iberia Pharma Manufacturing",
-              expires_on=date.today() + timedelta(days=400), status="released")
+              expires_on=clock.today() + timedelta(days=400), status="released")
     session.add(lot)
     session.flush()
     rows = [(n, lot, None) for n in random_kit_numbers(session, trial, 60)]
@@ -119,7 +120,7 @@ def _advance(session, shipment, target, users):
     if reach >= 4:
         dispatch_shipment(session, shipment, courier="World Courier Iberia",
                           tracking_number=f"WCI{shipment.id:08d}",
-                          expected_arrival=date.today() + timedelta(days=1), by=logistics)
+                          expected_arrival=clock.today() + timedelta(days=1), by=logistics)
     if reach >= 5:
         mark_delivered(session, shipment)
 
@@ -183,7 +184,7 @@ def seed_shipments(session, report):
         shipment = create_shipment(
             session, trial=trial, kind="resupply", origin=depot,
             destination=site_location(session, sites[site_number]), requested_kits=kits,
-            expected_arrival=date.today() + timedelta(days=2), notes=note, by=logistics)
+            expected_arrival=clock.today() + timedelta(days=2), notes=note, by=logistics)
         _advance(session, shipment, "delivered" if target in ("received", "closed")
                  else target, users)
         if target in ("received", "closed"):

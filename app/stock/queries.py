@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
 
+from app.core import clock
 from app.core.listing import where_id_args
 from app.stock.models import (
     DEFAULT_DND,
@@ -150,7 +151,7 @@ def expiry_chart(session, balance_stmt):
 
 def expiring_kits(session, days, trial_id=None, today=None):
     """Return rows of on-hand kits passing DNS, DND or expiry within days, per location and lot."""
-    today = today or date.today()
+    today = today or clock.today()
     windows = settings_by_trial(session)
     dns_max = session.scalar(select(func.max(SupplySettings.dns_days))) or 0
     horizon = today + timedelta(days=days + max(dns_max, DEFAULT_DNS))

@@ -1,9 +1,10 @@
 """Demo trials, visit schedules, sites and subjects (get-or-create)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.core import clock
 from app.trials.models import Site, Subject, SubjectIdentity, Trial, TrialVisit
 
 CONTACT = dict(
@@ -95,7 +96,7 @@ def seed_trials(session, report):
                 subject = _get_or_create(
                     session, Subject, {"trial_id": trial.id, "code": code},
                     dict(site_id=site.id, status="enrolled" if n < 3 else "screening",
-                         enrolment_date=date.today() - timedelta(days=40 * (4 - n))),
+                         enrolment_date=clock.today() - timedelta(days=40 * (4 - n))),
                     report, f"subject {code}")
                 if subject.identity is None:
                     name, street, postal, city, nid = PEOPLE[person % len(PEOPLE)]

@@ -29,6 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.core import clock
 from app.core.forms import no_control_chars, reason_field, text_field
 from app.trials.models import SUBJECT_STATUSES, TRIAL_KINDS, TRIAL_PHASES
 
@@ -140,7 +141,7 @@ class SubjectForm(FlaskForm):
         self.code.validators.append(Regexp(CODE_PATTERN, message=CODE_MESSAGE))
 
     def validate_enrolment_date(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError(_l("The enrolment date cannot be in the future."))
 
 
@@ -181,5 +182,5 @@ class IdentityForm(FlaskForm):
         field.data = value or None
 
     def validate_date_of_birth(self, field):
-        if field.data and not date(1900, 1, 1) <= field.data <= date.today():
+        if field.data and not date(1900, 1, 1) <= field.data <= clock.today():
             raise ValidationError(_l("Enter a real date of birth."))

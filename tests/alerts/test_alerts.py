@@ -2,7 +2,7 @@
 languages, and an audit entry per message."""
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -10,13 +10,14 @@ from sqlalchemy import select
 from app.alerts.models import SentAlert
 from app.alerts.services import run_alerts as run
 from app.audit.models import AuditEntry
+from app.core import clock
 from app.notify.models import Notice, OutboxMessage
 from tests import factories
 from tests.reimbursement.factories import World as ClaimWorld
 from tests.shipments.factories import make_dispatched, make_world
 from tests.stock.factories import make_kits, make_lot, make_site_kits
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def run_alerts(session, today):

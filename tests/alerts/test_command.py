@@ -1,13 +1,14 @@
 """`flask alerts run` and the daily task on the demo: the morning alerts arrive once."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from app.alerts.models import SentAlert
+from app.core import clock
 from app.notify.models import Notice
 
-DAY = (date.today() + timedelta(days=30)).isoformat()
+DAY = (clock.today() + timedelta(days=30)).isoformat()
 
 
 def test_flask_alerts_run_twice_sends_once(app, demo):

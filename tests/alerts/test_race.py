@@ -1,13 +1,14 @@
 """Two alert runs racing: every item is told once to each person, never twice."""
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.alerts.models import SentAlert
 from app.alerts.services import run_alerts
+from app.core import clock
 from app.extensions import db
 from app.notify.models import Notice
 from tests.shipments.factories import make_dispatched, make_world
@@ -22,7 +23,7 @@ def run_together(app, count):
         with app.app_context(), Session(db.engine) as session:
             barrier.wait()
             try:
-                sent = run_alerts(session, date.today())
+                sent = run_alerts(session, clock.today())
                 session.commit()
                 results[index] = sum(sent.values())
             except Exception as error:  # the loser of a write race may be refused whole
@@ -56,5 +57,5 @@ def test_two_runs_racing_tell_each_person_once(race_app):
         # One run sent both messages; the other sent none or was refused and rolled back.
         assert 2 in results and results.count(2) == 1
         assert all(r == 2 or r == 0 or isinstance(r, str) for r in results)
-        assert sum(run_alerts(db.session, date.today()).values()) == 0
+        assert sum(run_alerts(db.session, clock.today()).values()) == 0
         db.session.rollback()

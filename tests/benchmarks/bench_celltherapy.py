@@ -6,13 +6,14 @@ timeline and < 200 ms for the trial dashboard (server time through the Flask tes
 """
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import insert, select
 
 from app.celltherapy.models import MAIN_PATH, ConditionLeg, Custody, TherapyOrder
+from app.core import clock
 from app.core.models import utcnow
 from tests.benchmarks.timing import server_ms
 from tests.factories import make_site, make_subject, make_trial, make_user
@@ -40,7 +41,7 @@ def _load(session):
         orders.append(dict(id=start + i + 1, trial_id=trial.id, site_id=subject.site_id,
                            subject_id=subject.id, coi=f"CHA999826{start + i + 1:06d}",
                            product_kind="car_t", status=reached, collection_number=1,
-                           collection_date=collected.date(), manufacturing_slot=date.today(),
+                           collection_date=collected.date(), manufacturing_slot=clock.today(),
                            step_at=stamps[f"{reached}_at"], scheduled_at=collected, **stamps))
     session.execute(insert(TherapyOrder), orders)
     custody, legs = [], []

@@ -14,11 +14,12 @@ import resource
 import subprocess
 import time
 import tracemalloc
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.extensions import db
 from tests.dbsetup import english, fresh_database, make_test_app
 
@@ -47,7 +48,7 @@ def _set_up(session):
     move_kits_in_bulk(session, kits, "received", "transfer_in")
     move_kits_in_bulk(session, kits, "pending_destruction", "adjustment", reason="set aside")
     session.commit()
-    today = date.today()
+    today = clock.today()
     rec = reconciliation.draw_up(session, world.site, today - timedelta(days=1), today,
                                  by=world.logistics)
     for difference in reconciliation.unexplained(rec):

@@ -7,12 +7,13 @@ Flask test client).
 """
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import insert, select
 
+from app.core import clock
 from app.core.models import utcnow
 from app.devices.models import (
     CalibrationPlan,
@@ -37,7 +38,7 @@ def _chunks(session, model, rows, size=5_000):
 
 
 def _build(session):
-    today = date.today()
+    today = clock.today()
     trial = make_trial(session)
     visits = [make_visit(session, trial, number=n) for n in range(1, 6)]
     sites = [make_site(session, trial) for _ in range(20)]

@@ -19,6 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.extensions import db
 from tests.benchmarks.timing import peak_memory_kb, start_consumer
 from tests.dbsetup import kept_database, make_test_app
@@ -43,16 +44,16 @@ def _build(session):
     factories.make_user(session, roles=("logistics",), email="bench@label.example")
     product = make_product(session, gtin="08412345678905")
     lot = make_lot(session, product, trial, status="quarantine", number="LBL-LOT-01",
-                   expires_on=date.today() + timedelta(days=700))
+                   expires_on=clock.today() + timedelta(days=700))
     depot = make_depot(session)
     create_import(session, trial, {
         "reference": "IMP-BENCH", "origin_country": "US", "supplier": "Acme",
-        "manufacturer": "Acme", "received_on": date.today() - timedelta(days=3),
-        "customs_document": "26ES0001", "customs_cleared_on": date.today()}, [lot])
+        "manufacturer": "Acme", "received_on": clock.today() - timedelta(days=3),
+        "customs_document": "26ES0001", "customs_cleared_on": clock.today()}, [lot])
     receive_new_kits(session, trial, depot, [(f"B{n:07d}", lot, None) for n in range(KITS)])
     certify_lot(session, lot, signer=qp, password=PASSWORD)
     release_for_country(session, lot, {"country": "ES", "authorised_by": "RA",
-                                       "reference": "R", "released_on": date.today()}, by=qp)
+                                       "reference": "R", "released_on": clock.today()}, by=qp)
     template = save_template(session, trial, dict(OUTER_ES))
     approve_template(session, template, signer=qp, password=PASSWORD)
 

@@ -10,7 +10,7 @@ import html
 import io
 import re
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.blinding.services.randomise import randomise
+from app.core import clock
 from app.notify.models import Notice, OutboxMessage
 from app.stock.services.catalog import create_blinded_lot
 from app.stock.services.site import dispense_kit, propose_kit
@@ -40,7 +41,7 @@ def _seed(session):
     trial = factories.make_trial(session, blinded=True)
     visit = factories.make_visit(session, trial, 1)
     site = factories.make_site(session, trial)
-    soon = date.today() + timedelta(days=400)
+    soon = clock.today() + timedelta(days=400)
     active = stock_factories.make_lot(session, trial=trial, expires_on=soon,
                                       product=stock_factories.make_product(
                                           session, name="Activo 10 mg"))

@@ -1,10 +1,10 @@
 """In Chromium: device pages pass axe; a device goes on a shipment; a reference standard found
 out of tolerance reaches every device it calibrated; QA closes the impact with a signature."""
 
-from datetime import date
 
 import pytest
 
+from app.core import clock
 from tests.browser.conftest import DEMO_PASSWORD, log_in, screenshot, serious_violations
 
 PAGES = {
@@ -70,7 +70,7 @@ def test_a_reference_standard_failure_reaches_every_device_it_calibrated(page):
     _open_device(page, "REF-PT100-01")
     with page.expect_navigation():
         page.get_by_role("link", name="Registrar calibración").click()
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     for field, value in {"certificate_number": "ELC-2026-0100", "customer": "ELC",
                          "lab_address": "Madrid", "performed_at_place": "Tres Cantos",
                          "condition_on_receipt": "Sin daños", "received_on": today,

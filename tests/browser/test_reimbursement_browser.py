@@ -2,11 +2,12 @@
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from PIL import Image
 
+from app.core import clock
 from tests.browser.conftest import log_in, screenshot, serious_violations
 
 
@@ -61,7 +62,7 @@ def test_the_whole_flow_from_a_phone_to_payment(phone, desktop):
     claim_url = phone.url
     claim_id = int(re.search(r"/claims/(\d+)", claim_url).group(1))
     _axe(phone, problems)
-    day = (date.today() - timedelta(days=3)).isoformat()
+    day = (clock.today() - timedelta(days=3)).isoformat()
     # A bad amount first: a clear message, what was typed kept.
     phone.get_by_label("Taxi", exact=True).check()
     phone.fill("input[name=line_date]", day)
@@ -129,7 +130,7 @@ def test_the_whole_flow_from_a_phone_to_payment(phone, desktop):
     xml = open(download.value.path(), "rb").read()
     assert f"<Ustrd>RC-{claim_id:06d}</Ustrd>".encode() in xml and b"ONC-2024" not in xml
     # The bank's value date and reference, then an accessible confirmation (issue 12).
-    value_date = (date.today() + timedelta(days=7)).isoformat()
+    value_date = (clock.today() + timedelta(days=7)).isoformat()
     releaser.fill("form[action$='/paid'] input[name=value_date]", value_date)
     releaser.fill("form[action$='/paid'] input[name=bank_reference]", "BK-2026-0001")
     releaser.locator("form[action$='/paid'] button[type=submit]").click()

@@ -1,8 +1,9 @@
 """A cell-therapy world: a CAR-T trial, a site, a subject, site and lab users, a shipper."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from app.celltherapy.models import DryShipper
+from app.core import clock
 from app.core.models import utcnow
 from tests.factories import make_site, make_subject, make_trial, make_user
 
@@ -13,7 +14,7 @@ def make_world(session):
     site = make_site(session, trial)
     subject = make_subject(session, site)
     shipper = DryShipper(code="DS-TEST-1", id_kind="serial", model_name="CryoShipper",
-                         static_hold_hours=240, qualified_until=date.today() + timedelta(days=90),
+                         static_hold_hours=240, qualified_until=clock.today() + timedelta(days=90),
                          status="charged", charged_at=utcnow() - timedelta(hours=10),
                          charge_record="11 kg LN2")
     session.add(shipper)

@@ -1,12 +1,13 @@
 """Dry shippers: register, charge, hold time against transit, requalification, retirement."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.celltherapy.models import DryShipper
 from app.celltherapy.services import shippers
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from tests.celltherapy.factories import make_world
@@ -29,7 +30,7 @@ def test_a_shipper_lives_from_registration_to_retirement(client, db, login, worl
     login(world["lab"])
     response = client.post("/cell-therapy/shippers/new", data={
         "code": "00614141000019", "id_kind": "grai", "model_name": "CryoShipper XC",
-        "static_hold_hours": "240", "qualified_until": (date.today() + timedelta(days=60))})
+        "static_hold_hours": "240", "qualified_until": (clock.today() + timedelta(days=60))})
     shipper = db.session.scalar(select(DryShipper).where(DryShipper.code == "00614141000019"))
     assert response.status_code == 302 and shipper.status == "available"
     base = f"/cell-therapy/shippers/{shipper.id}"
@@ -43,7 +44,7 @@ def test_a_shipper_lives_from_registration_to_retirement(client, db, login, worl
     assert "is Waiting for requalification; it cannot become Charged" in \
         again.get_data(as_text=True)
     assert client.post(base + "/requalify", data={
-        "qualified_until": (date.today() + timedelta(days=180)).isoformat()}).status_code == 302
+        "qualified_until": (clock.today() + timedelta(days=180)).isoformat()}).status_code == 302
     assert client.post(base + "/retire", data={"reason": "Vacuum lost"}).status_code == 302
     db.session.refresh(shipper)
     assert shipper.status == "retired" and shipper.retired_at is not None
@@ -55,11 +56,11 @@ def test_a_shipper_lives_from_registration_to_retirement(client, db, login, worl
 def test_a_bad_grai_and_a_duplicate_are_refused(app, db, world, english):
     assert refusal(app, lambda: shippers.register(
         db.session, code="12345", id_kind="grai", model_name="X", static_hold_hours=10,
-        qualified_until=date.today())) == (
+        qualified_until=clock.today())) == (
         "A GRAI is 14 digits (and an optional serial of up to 16 digits).", "code")
     assert refusal(app, lambda: shippers.register(
         db.session, code="ds-test-1", id_kind="serial", model_name="X", static_hold_hours=10,
-        qualified_until=date.today())) == ("A dry shipper DS-TEST-1 exists already.", "code")
+        qualified_until=clock.today())) == ("A dry shipper DS-TEST-1 exists already.", "code")
 
 
 def test_dispatch_refuses_overdue_uncharged_and_short_hold(app, db, world, english):
@@ -69,12 +70,12 @@ def test_dispatch_refuses_overdue_uncharged_and_short_hold(app, db, world, engli
         db.session, "DS-TEST-1", 231, world["lab"], now=now))[0] == (
         "Dry shipper DS-TEST-1 has 230 hours of hold time left, less than the planned transit "
         "of 231 hours. Recharge it or use another.")
-    shipper.qualified_until = date.today() - timedelta(days=1)
+    shipper.qualified_until = clock.today() - timedelta(days=1)
     assert refusal(app, lambda: shippers.dispatch_shipper(
         db.session, "DS-TEST-1", 24, world["lab"], now=now)) == (
         f"Dry shipper DS-TEST-1 is overdue for requalification (qualified until "
         f"{shipper.qualified_until.isoformat()}).", "shipper_code")
-    shipper.qualified_until = date.today() + timedelta(days=10)
+    shipper.qualified_until = clock.today() + timedelta(days=10)
     shipper.status = "available"
     assert refusal(app, lambda: shippers.dispatch_shipper(
         db.session, "DS-TEST-1", 24, world["lab"], now=now))[0] == (

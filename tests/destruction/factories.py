@@ -1,8 +1,9 @@
 """Destruction factories: a site with kits come back, reconciled, authorised; batches in states."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
+from app.core import clock
 from app.destruction.services import authorisations, batches, reconciliation, returns
 from app.shipments.services.dispatch import dispatch_shipment
 from app.shipments.services.orders import create_shipment
@@ -71,7 +72,7 @@ def make_return(session, world, scan=True):
     """Return a return shipment of the three set-aside kits, scanned at the site, dispatched."""
     shipment = create_shipment(session, trial=world.trial, kind="return", origin=world.site_loc,
                                destination=world.zone, requested_kits=3, by=world.logistics,
-                               expected_arrival=date.today() + timedelta(days=1))
+                               expected_arrival=clock.today() + timedelta(days=1))
     propose_kits(session, shipment)
     if scan:
         for kit, (condition, units) in zip(world.kits[:3], CONDITIONS, strict=True):
@@ -85,7 +86,7 @@ def dispatch_return(session, world, shipment):
     finish_picking(session, shipment)
     pack_shipment(session, shipment, boxes=1)
     dispatch_shipment(session, shipment, courier="Courier", tracking_number="R1",
-                      expected_arrival=date.today(), by=world.logistics)
+                      expected_arrival=clock.today(), by=world.logistics)
 
 
 def make_received_return(session, world):
@@ -100,7 +101,7 @@ def make_received_return(session, world):
 
 def make_verified(session, world):
     """Return the site's reconciliation, every difference explained, closed and verified."""
-    today = date.today()
+    today = clock.today()
     rec = reconciliation.draw_up(session, world.site, today - timedelta(days=30), today,
                                  by=world.logistics)
     for difference in reconciliation.unexplained(rec):
@@ -113,7 +114,7 @@ def make_verified(session, world):
 
 def make_authorisation(session, world, **values):
     """Return a sponsor authorisation of the whole trial, valid from 30 days ago."""
-    today = date.today()
+    today = clock.today()
     defaults = dict(reference=f"AUTH-{factories.next_number()}", signed_on=today,
                     signed_by="Dr. Sponsor", valid_from=today - timedelta(days=30),
                     sponsor_email="sponsor@example.com", document=PDF,
@@ -125,7 +126,7 @@ def make_batch(session, world, auth, add=True, **values):
     """Return a draft contractor batch under the authorisation, with every covered kit."""
     defaults = dict(method="incineration", contractor="Ecolab Residuos SL",
                     contractor_licence="GR-28-1234", place="Planta de Getafe",
-                    destroyed_on=date.today(), weight_kg="2.5", by=world.logistics)
+                    destroyed_on=clock.today(), weight_kg="2.5", by=world.logistics)
     batch = batches.create_batch(session, auth, **{**defaults, **values})
     if add:
         batches.add_kits(session, batch)

@@ -5,6 +5,7 @@ import subprocess
 import pytest
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.destruction.models import ReturnedKit
 from app.destruction.services import batches, certificate, reconciliation, returns
@@ -94,10 +95,10 @@ def test_returned_kits_are_never_proposed_for_shipping(db, world, english):
 
 
 def test_reconciliation_figures_and_every_difference_explained(db, world, english):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     make_received_return(db.session, world)
-    today = date.today()
+    today = clock.today()
     rec = reconciliation.draw_up(db.session, world.site, today - timedelta(days=30), today,
                                  by=world.logistics)
     figures, differences = reconciliation.frozen(rec)
@@ -122,10 +123,10 @@ def test_reconciliation_figures_and_every_difference_explained(db, world, englis
 
 
 def test_authorisation_end_before_start_is_refused(db, world, english):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     with pytest.raises(DomainError) as refused:
-        make_authorisation(db.session, world, valid_until=date.today() - timedelta(days=40))
+        make_authorisation(db.session, world, valid_until=clock.today() - timedelta(days=40))
     assert str(refused.value) == "The end date cannot be before the start date."
     assert refused.value.field == "valid_until"
 

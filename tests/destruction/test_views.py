@@ -1,9 +1,10 @@
 """The screens on the test client: the journey from return to certificate, refusals as typed."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.core import clock
 from app.destruction.models import Authorisation, DestructionBatch, Reconciliation
 from app.destruction.services.returns import declare_returned_kit
 from app.jobs.queue import huey
@@ -47,7 +48,7 @@ def test_journey_on_the_screens(client, login, db, world, english):
     page = post(client, f"/destruction/returns/{shipment.id}/receive", sign(meaning="received"))
     assert ("Return received: 3 kits in good condition, 0 damaged, 0 missing; 0 differences "
             "opened.") in page
-    today = date.today()
+    today = clock.today()
     post(client, "/destruction/reconciliations/new", {
         "site_id": world.site.id, "period_start": (today - timedelta(days=30)).isoformat(),
         "period_end": today.isoformat()})

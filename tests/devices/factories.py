@@ -1,9 +1,10 @@
 """Device factories: models, devices, plans, calibrations signed by two people, uses."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal as D
 
+from app.core import clock
 from app.devices.services import calibration
 from app.devices.services.calibration import PointInput
 from app.devices.services.devices import create_device, create_model
@@ -27,7 +28,7 @@ def make_plan(session, device, interval=365, tolerance=D("0.5"), first_due=None,
     return calibration.save_plan(
         session, device, name=values.pop("name", "Yearly calibration"), interval_days=interval,
         procedure="PRO-CAL-01", tolerances=[("Temperature", "°C", tolerance)],
-        first_due=first_due or date.today() + timedelta(days=30), **values)
+        first_due=first_due or clock.today() + timedelta(days=30), **values)
 
 
 @dataclass
@@ -46,12 +47,12 @@ def make_people(session):
 def make_reference(session, people, due_in=200):
     """Return a reference standard with a plan due in the future."""
     standard = make_device(session, kind="reference")
-    make_plan(session, standard, first_due=date.today() + timedelta(days=due_in))
+    make_plan(session, standard, first_due=clock.today() + timedelta(days=due_in))
     return standard
 
 
 def record_fields(certificate=None, on=None, rule="ilac_g8"):
-    on = on or date.today()
+    on = on or clock.today()
     return dict(certificate_number=certificate or f"CAL-{factories.next_number():05d}",
                 customer="Iberia Pharma", lab_name="Distributor calibration lab",
                 lab_address="Calle Mayor 1, Madrid", accreditation_body="ENAC",

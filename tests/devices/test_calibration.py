@@ -1,11 +1,12 @@
 """Calibration: decision rules, next due computed by us, bad input refused, nothing half-saved."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.devices.models import CalibrationPoint, CalibrationRecord
 from app.devices.services import calibration
@@ -33,7 +34,7 @@ def test_next_due_comes_from_the_last_good_calibration_and_the_interval(db, dev)
     standard = dev.reference(people)
     device = dev.device()
     plan = dev.plan(device, interval=90)
-    on = date.today() - timedelta(days=10)
+    on = clock.today() - timedelta(days=10)
     record = dev.calibrated(plan, people, standard, on=on)
     assert (record.status, record.as_found_result, record.as_left_result) == (
         "authorised", "pass", "pass")
@@ -42,7 +43,7 @@ def test_next_due_comes_from_the_last_good_calibration_and_the_interval(db, dev)
 
 def test_an_overdue_device_is_refused_with_the_reason(db, dev):
     device = dev.device(serial="TH-OVERDUE")
-    dev.plan(device, first_due=date.today() - timedelta(days=1))
+    dev.plan(device, first_due=clock.today() - timedelta(days=1))
     message = refusal(db.session, device, "ship")
     assert message.startswith("Device TH-OVERDUE is overdue for calibration since ")
     with pytest.raises(DomainError, match="overdue for calibration"):
@@ -65,7 +66,7 @@ def _count(db):
 
 @pytest.mark.parametrize("points, overrides, field, message", [
     ([PointInput("Temperature", D("5"), D("5.1"), None, D("0.1"), D("2"))],
-     {"calibrated_on": date.today() + timedelta(days=1)}, "calibrated_on",
+     {"calibrated_on": clock.today() + timedelta(days=1)}, "calibrated_on",
      "This date is in the future."),
     ([PointInput("Temperature", D("5"), None, D("5.0"), D("0.1"), D("2"))], {}, "points",
      "Point 1 has an as-left reading without an as-found reading."),

@@ -1,12 +1,13 @@
 """Out-of-tolerance impact down to subject visits; reverse traceability from a standard."""
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.devices.models import ImpactAssessment
 from app.devices.queries import reverse_records, uses
@@ -29,7 +30,7 @@ def world(db, dev, make):
     standard = dev.reference(people)
     device = dev.device(serial="BP-0001", kind="bp_monitor")
     plan = dev.plan(device, interval=180)
-    start = date.today() - timedelta(days=60)
+    start = clock.today() - timedelta(days=60)
     good = dev.calibrated(plan, people, standard, on=start)
     dev.at_site(device, site, people.technician)
     return dict(trial=trial, visits=visits, site=site, subjects=subjects, people=people,
@@ -39,7 +40,7 @@ def world(db, dev, make):
 
 def _use(db, w, subject, visit, days_ago):
     return record_event(db.session, w["device"], kind="use", subject_id=subject.id,
-                        visit_id=visit.id, on_date=date.today() - timedelta(days=days_ago),
+                        visit_id=visit.id, on_date=clock.today() - timedelta(days=days_ago),
                         by=w["site_user"])
 
 
@@ -53,7 +54,7 @@ def test_an_as_found_failure_lists_every_use_since_the_last_good_calibration(db,
     assert (failed.as_found_result, failed.as_left_result) == ("fail", "pass")
     impact = db.session.scalar(select(ImpactAssessment).where(
         ImpactAssessment.record_id == failed.id))
-    assert (impact.status, impact.since, impact.until) == ("open", w["start"], date.today())
+    assert (impact.status, impact.since, impact.until) == ("open", w["start"], clock.today())
     assert json.loads(impact.summary) == {"uses": 2, "subjects": 2, "visits": 2, "sites": 1,
                                           "trials": 1, "shipments": 0}
     rows = db.session.execute(uses(w["device"].id, impact.since, impact.until)).all()
@@ -85,7 +86,7 @@ def test_a_standard_out_of_tolerance_reaches_every_device_it_calibrated(db, dev,
     # the standard's own calibrations use a second standard
     upper = dev.reference(people)
     standard_plan = standard_plan_of(db, standard)
-    dev.calibrated(standard_plan, people, upper, on=date.today() - timedelta(days=90))
+    dev.calibrated(standard_plan, people, upper, on=clock.today() - timedelta(days=90))
     failed = dev.calibrated(standard_plan, people, upper, found=D("6.0"), left=D("5.0"))
     impact = db.session.scalar(select(ImpactAssessment).where(
         ImpactAssessment.record_id == failed.id))

@@ -1,11 +1,12 @@
 """Devices travel in the existing shipments: added, picked, dispatched and received by serial."""
 
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.devices.models import DeviceEvent, ShipmentDevice
 from app.devices.services import shipping
@@ -42,7 +43,7 @@ def test_a_coordinator_ships_a_device_and_the_site_receives_it(client, login, db
     finish_picking(db.session, shipment)
     pack_shipment(db.session, shipment, boxes=1, logger_ids="LG-9")
     dispatch_shipment(db.session, shipment, courier="C", tracking_number="T9",
-                      expected_arrival=date.today() + timedelta(days=1), by=world.logistics)
+                      expected_arrival=clock.today() + timedelta(days=1), by=world.logistics)
     db.session.commit()
     db.session.refresh(device)
     assert device.status == "in_transit"
@@ -71,7 +72,7 @@ def test_a_device_serial_scanned_into_a_kit_field_is_refused_clearly(db, dev, wo
 
 def test_an_overdue_device_cannot_be_put_on_a_shipment(db, dev, world):
     device = dev.device(serial="ECG-LATE", kind="ecg")
-    dev.plan(device, first_due=date.today() - timedelta(days=1))
+    dev.plan(device, first_due=clock.today() - timedelta(days=1))
     shipment = make_shipment(db.session, world)
     with pytest.raises(DomainError, match="ECG-LATE is overdue for calibration"):
         shipping.add_device(db.session, shipment, "ECG-LATE", world.logistics)

@@ -1,12 +1,13 @@
 """The screens: certificate PDF read back, forms keep what was typed, due list, alerts, logs."""
 
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal as D
 
 from sqlalchemy import func, select
 
 from app.alerts.services import run_alerts
+from app.core import clock
 from app.devices.models import CalibrationRecord, DeviceEvent, DeviceLogReview
 from app.devices.services.devices import move
 from app.notify.models import Notice
@@ -49,8 +50,8 @@ def _record_form(plan, **overrides):
     data = {"certificate_number": "CAL-FORM-1", "customer": "Iberia Pharma",
             "lab_name": "Lab", "lab_address": "Madrid", "performed_at_place": "Depot",
             "method": "PRO-CAL-01", "condition_on_receipt": "Good",
-            "received_on": date.today().isoformat(), "calibrated_on": date.today().isoformat(),
-            "issued_on": date.today().isoformat(), "temperature_c": "21", "humidity_pct": "40",
+            "received_on": clock.today().isoformat(), "calibrated_on": clock.today().isoformat(),
+            "issued_on": clock.today().isoformat(), "temperature_c": "21", "humidity_pct": "40",
             "decision_rule": "ilac_g8", "standards": "",
             "points-0-quantity": "Temperature", "points-0-nominal": "5",
             "points-0-as_found": "5.1", "points-0-uncertainty": "0.1", "points-0-k": "2"}
@@ -65,7 +66,7 @@ def test_a_future_calibration_date_is_refused_beside_its_field_and_kept(client, 
     plan = dev.plan(dev.device())
     db.session.commit()
     login(people.technician)
-    future = (date.today() + timedelta(days=3)).isoformat()
+    future = (clock.today() + timedelta(days=3)).isoformat()
     response = client.post(f"/devices/plans/{plan.id}/records/new", data=_record_form(
         plan, calibrated_on=future, standards=standard.serial))
     page = response.get_data(as_text=True)
@@ -91,15 +92,15 @@ def test_a_record_entered_on_the_screen_is_signed_by_two_people(client, login, d
     db.session.refresh(record)
     assert (record.status, record.as_found_result) == ("authorised", "pass")
     db.session.refresh(plan)
-    assert plan.next_due == date.today() + timedelta(days=365)
+    assert plan.next_due == clock.today() + timedelta(days=365)
 
 
 def test_the_due_list_filters_and_exports(client, login, db, dev):
     overdue = dev.device(serial="TH-LATE")
-    dev.plan(overdue, first_due=date.today() - timedelta(days=2))
+    dev.plan(overdue, first_due=clock.today() - timedelta(days=2))
     soon = dev.device(serial="TH-SOON")
-    dev.plan(soon, first_due=date.today() + timedelta(days=5))
-    dev.plan(dev.device(serial="TH-LATER"), first_due=date.today() + timedelta(days=90))
+    dev.plan(soon, first_due=clock.today() + timedelta(days=5))
+    dev.plan(dev.device(serial="TH-LATER"), first_due=clock.today() + timedelta(days=90))
     login(dev.people().technician)
     page = client.get("/devices/due").get_data(as_text=True)
     assert "TH-LATE" in page and "TH-SOON" in page and "TH-LATER" not in page
@@ -115,14 +116,14 @@ def test_the_daily_alert_warns_before_and_on_the_due_date(db, dev, make):
     logistics = make.user(roles=("logistics",))
     device = dev.device(serial="TH-ALERT")
     device.site_id = site.id
-    dev.plan(device, first_due=date.today() + timedelta(days=10))
-    run_alerts(db.session, date.today())
+    dev.plan(device, first_due=clock.today() + timedelta(days=10))
+    run_alerts(db.session, clock.today())
     told = {(n.user_id, n.message) for n in db.session.scalars(select(Notice))}
-    due = date.today() + timedelta(days=10)
+    due = clock.today() + timedelta(days=10)
     # English notices use the British order (issue 12): day, month, year
     subject = f"Calibration of TH-ALERT due on {due.day} {due.strftime('%b')} {due.year}"
     assert (site_user.id, subject) in told and (logistics.id, subject) in told
-    run_alerts(db.session, date.today())  # told once
+    run_alerts(db.session, clock.today())  # told once
     assert db.session.scalar(select(func.count()).select_from(Notice)) == len(told)
     run_alerts(db.session, due)
     assert any(n.message.startswith("Calibration of TH-ALERT is due") for n in
@@ -143,7 +144,7 @@ def test_an_out_of_service_device_cannot_be_used(client, login, db, dev, make):
     login(site_user)
     response = client.post(f"/devices/sites/{site.id}/events", data={
         "serial": "PUMP-OOS", "kind": "use", "subject_id": subject.id, "visit_id": visit.id,
-        "on_date": date.today().isoformat()})
+        "on_date": clock.today().isoformat()})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert ("Device PUMP-OOS is Out of service and cannot be shipped, allocated or used."
@@ -167,7 +168,7 @@ def test_the_site_signs_its_device_log_and_the_monitor_verifies_it(client, login
     login(site_user)
     client.post(f"/devices/sites/{site.id}/events", data={
         "serial": "GLU-001", "kind": "implant", "subject_id": subject.id, "visit_id": visit.id,
-        "on_date": date.today().isoformat()})
+        "on_date": clock.today().isoformat()})
     client.post(f"/devices/sites/{site.id}/freeze", data={})
     review = db.session.scalar(select(DeviceLogReview))
     sign = {"meaning": "submitted", "password": PASSWORD, "confirm": "y"}
@@ -175,7 +176,7 @@ def test_the_site_signs_its_device_log_and_the_monitor_verifies_it(client, login
     # a later explant does not change the frozen figures
     client.post(f"/devices/sites/{site.id}/events", data={
         "serial": "GLU-001", "kind": "explant", "subject_id": subject.id,
-        "on_date": date.today().isoformat(), "reason": "Sensor end of life"})
+        "on_date": clock.today().isoformat(), "reason": "Sensor end of life"})
     login(monitor)
     client.post(f"/devices/logs/{review.id}/sign", data={**sign, "meaning": "verified"})
     page = client.get(f"/devices/logs/{review.id}").get_data(as_text=True)

@@ -1,7 +1,8 @@
 """Labelling factories: an imported lot of a product with a GTIN, complete templates."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from app.core import clock
 from app.labelling.services.release import certify_lot, create_import, release_for_country
 from app.labelling.services.templates import approve_template, save_template
 from tests import factories
@@ -50,9 +51,9 @@ def make_imported_lot(session, trial, kits=4, cleared=True, by=None, **lot_value
                          prefix=f"K{factories.next_number():03d}-") if kits else []
     data = {"reference": f"IMP-{factories.next_number():05d}", "origin_country": "US",
             "supplier": "Acme Pharma Inc.", "manufacturer": "Acme Manufacturing LLC",
-            "received_on": date.today() - timedelta(days=3),
+            "received_on": clock.today() - timedelta(days=3),
             "customs_document": "26ES00281140012345" if cleared else "",
-            "customs_cleared_on": date.today() - timedelta(days=2) if cleared else None}
+            "customs_cleared_on": clock.today() - timedelta(days=2) if cleared else None}
     record = create_import(session, trial, data, [lot], by=by)
     return record, lot, kit_list
 
@@ -63,7 +64,7 @@ def certify_and_release(session, lot, qp, countries=("ES",)):
     for country in countries:
         release_for_country(session, lot, {"country": country, "authorised_by": "Sponsor RA",
                                            "reference": f"REL-{country}-1",
-                                           "released_on": date.today()}, by=qp)
+                                           "released_on": clock.today()}, by=qp)
 
 
 def make_template(session, trial, values=None, approve_by=None):

@@ -1,9 +1,10 @@
 """Relabelling for an expiry extension: the kit's expiry changes only when relabelled."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.labelling.services.relabel import campaign_kits, open_campaign, relabel_kit
 from app.labelling.services.runs import request_run
@@ -18,7 +19,7 @@ def campaign_world(db, make, lab):
     trial = lab.make_trial()
     qp, logistics = make.user(roles=("qp",)), make.user(roles=("logistics",))
     site = make.site(trial)
-    old = date.today() + timedelta(days=90)
+    old = clock.today() + timedelta(days=90)
     _record, lot, kits = lab.make_imported_lot(trial, kits=3, expires_on=old)
     lab.certify_and_release(lot, qp)
     return trial, lot, kits, site, qp, logistics, old
@@ -26,7 +27,7 @@ def campaign_world(db, make, lab):
 
 def _extend(db, lot, qp, days=365):
     return open_campaign(db.session, lot, {
-        "new_expiry": date.today() + timedelta(days=days),
+        "new_expiry": clock.today() + timedelta(days=days),
         "justification": "24-month stability data support 18 months",
         "stability_reference": "STAB-2026-014"}, qp)
 
@@ -36,7 +37,7 @@ def test_a_relabel_that_would_lower_the_expiry_is_refused(db, campaign_world):
     with pytest.raises(DomainError) as refused:
         _extend(db, lot, qp, days=30)
     assert (str(refused.value), refused.value.field) == (
-        f"The new expiry {(date.today() + timedelta(days=30)).isoformat()} is not later than "
+        f"The new expiry {(clock.today() + timedelta(days=30)).isoformat()} is not later than "
         f"the current one ({old.isoformat()}): a relabel only extends an expiry.",
         "new_expiry")
     assert lot.expires_on == old
@@ -64,7 +65,7 @@ def test_only_relabelled_kits_take_the_new_expiry(db, make, campaign_world):
         "site", pharmacist.id, new)
     # The kit not relabelled keeps its old expiry for the do-not-ship window.
     depot = kits[1].location
-    late = date.today() + timedelta(days=60)
+    late = clock.today() + timedelta(days=60)
     shippable = eligible_kits(db.session, trial, [depot.id], on_date=late,
                               use=KitUse("ship", trial, site=site))
     assert [k.kit_number for k in shippable] == [kits[0].kit_number]

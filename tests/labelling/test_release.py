@@ -1,11 +1,12 @@
 """Import, customs, QP certification and release per country; shipping obeys them."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from app.audit.models import AuditEntry
+from app.core import clock
 from app.core.errors import DomainError
 from app.esign.models import Signature
 from app.labelling.services.release import (
@@ -22,7 +23,7 @@ from tests.stock.factories import make_depot
 
 def _release(country="ES", **values):
     return {"country": country, "authorised_by": "Sponsor RA", "reference": "REL-1",
-            "released_on": date.today(), **values}
+            "released_on": clock.today(), **values}
 
 
 def test_certify_needs_customs_clearance_then_lot_moves_to_certified_and_released(
@@ -37,7 +38,7 @@ def test_certify_needs_customs_clearance_then_lot_moves_to_certified_and_release
     assert lot.status == "quarantine"
     with pytest.raises(DomainError, match="Customs cannot clear goods before they arrive."):
         record_clearance(db.session, record, "26ES0028", record.received_on - timedelta(days=1))
-    record_clearance(db.session, record, "26ES0028", date.today())
+    record_clearance(db.session, record, "26ES0028", clock.today())
     with pytest.raises(DomainError, match="not certified by a QP yet"):
         release_for_country(db.session, lot, _release(), by=qp)
     certification = certify_lot(db.session, lot, signer=qp, password=PASSWORD)
@@ -94,7 +95,7 @@ def test_a_lot_released_for_spain_only_ships_to_spain_and_is_refused_for_portuga
     def shipment_to(site):
         return create_shipment(db.session, trial=trial, kind="resupply", origin=depot,
                                destination=site_location(db.session, site), requested_kits=2,
-                               by=logistics, expected_arrival=date.today() + timedelta(days=2))
+                               by=logistics, expected_arrival=clock.today() + timedelta(days=2))
 
     to_spain = shipment_to(spain)
     propose_kits(db.session, to_spain)
@@ -125,7 +126,7 @@ def test_a_kit_of_an_uncertified_imported_lot_is_never_proposed(db, make, lab):
     shipment = create_shipment(db.session, trial=trial, kind="resupply",
                                origin=kits[0].location,
                                destination=site_location(db.session, spain), requested_kits=2,
-                               by=logistics, expected_arrival=date.today() + timedelta(days=2))
+                               by=logistics, expected_arrival=clock.today() + timedelta(days=2))
     with pytest.raises(DomainError, match="No kit at .* can be shipped"):
         propose_kits(db.session, shipment)
     with pytest.raises(DomainError, match="which a QP has not certified"):
@@ -141,6 +142,6 @@ def test_lots_outside_release_control_still_ship(db, make, lab):
     make_kits(db.session, trial, 2, depot=depot, prefix="DOM-")
     shipment = create_shipment(db.session, trial=trial, kind="resupply", origin=depot,
                                destination=site_location(db.session, spain), requested_kits=2,
-                               by=logistics, expected_arrival=date.today() + timedelta(days=2))
+                               by=logistics, expected_arrival=clock.today() + timedelta(days=2))
     propose_kits(db.session, shipment)
     assert len(shipment.lines) == 2

@@ -1,9 +1,10 @@
 """Labelling screens: the journey from an imported lot to printed labels; refusals in place."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.core import clock
 from app.labelling.models import CountryRelease, LabelRun, LabelTemplate
 from tests.labelling.factories import OUTER_ES, PASSWORD
 
@@ -31,19 +32,19 @@ def test_import_certify_release_template_and_run_through_the_pages(
         "customs_document": "26ES0028", "customs_cleared_on": "not a date"})
     assert "Enter a date (day/month/year)." in response.get_data(as_text=True)
     client.post(f"/labelling/imports/{record.id}/clearance", data={
-        "customs_document": "26ES0028", "customs_cleared_on": date.today().isoformat()})
+        "customs_document": "26ES0028", "customs_cleared_on": clock.today().isoformat()})
     login(qp)
     response = client.post(f"/labelling/lots/{lot.id}/certify",
                            data=_sign(meaning="certified"), follow_redirects=True)
     assert f"Lot {lot.number} is certified." in response.get_data(as_text=True)
     response = client.post(f"/labelling/lots/{lot.id}/release", data={
         "country": "FR", "authorised_by": "Sponsor RA", "reference": "R-1",
-        "released_on": date.today().isoformat()})
+        "released_on": clock.today().isoformat()})
     assert response.status_code == 200  # FR is not one of the trial's countries: refused
     assert db.session.scalar(select(CountryRelease.id)) is None
     response = client.post(f"/labelling/lots/{lot.id}/release", data={
         "country": "ES", "authorised_by": "Sponsor RA", "reference": "R-1",
-        "released_on": date.today().isoformat()}, follow_redirects=True)
+        "released_on": clock.today().isoformat()}, follow_redirects=True)
     assert f"Lot {lot.number} released for ES." in response.get_data(as_text=True)
     login(logistics)
     values = {k: v for k, v in OUTER_ES.items() if k != "particular_l"}

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.reimbursement.models import Claim, ClaimStep
 from app.reimbursement.services.drafting import add_line, attach_receipt, create_claim, submit_claim
@@ -47,7 +48,7 @@ def test_five_thousand_km_for_one_trip_is_refused(world):
 
 def test_future_dates_and_dates_before_enrolment_are_refused(world):
     claim = world.claim(lines=())
-    for day, message in ((date.today() + timedelta(days=1), "The date cannot be in the future."),
+    for day, message in ((clock.today() + timedelta(days=1), "The date cannot be in the future."),
                          (date(2026, 1, 9), "The date cannot be before you joined the trial "
                                             "(2026-01-10).")):
         with pytest.raises(DomainError, match=exactly(message)):

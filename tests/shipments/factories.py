@@ -3,9 +3,10 @@ in each state, built on the shared and stock factories and on the shipment servi
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from app.core import clock
 from app.core.models import utcnow
 from app.shipments.services.orders import create_shipment
 from app.stock.api import site_location
@@ -47,7 +48,7 @@ def make_world(session, kits=6, low=2, high=8):
 
 def make_shipment(session, world, requested=3, kind="resupply", **values):
     """Return a draft depot-to-site shipment of the world's trial."""
-    values.setdefault("expected_arrival", date.today() + timedelta(days=2))
+    values.setdefault("expected_arrival", clock.today() + timedelta(days=2))
     return create_shipment(session, trial=world.trial, kind=kind, origin=world.depot,
                            destination=world.site_loc, requested_kits=requested,
                            by=world.logistics, **values)
@@ -72,7 +73,7 @@ def make_dispatched(session, world, requested=3, logger_ids="LG-1"):
 
     shipment = make_packed(session, world, requested, logger_ids)
     dispatch_shipment(session, shipment, courier="Courier", tracking_number="T1",
-                      expected_arrival=date.today(), by=world.logistics)
+                      expected_arrival=clock.today(), by=world.logistics)
     return shipment
 
 

@@ -1,10 +1,11 @@
 """Order, FEFO proposal, picking by scan, packing and dispatch through the stock ledger."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.states import apply_transition
 from app.notify.models import Notice, OutboxMessage
@@ -26,9 +27,9 @@ def ready_to_dispatch(db, world, requested=3, logger_ids="LG-1"):
 
 def test_proposal_is_first_expiry_first_out_and_skips_kits_past_dns(db, world):
     soon = make_lot(db.session, world.product, world.trial,
-                    expires_on=date.today() + timedelta(days=50))  # inside the 60-day DNS
+                    expires_on=clock.today() + timedelta(days=50))  # inside the 60-day DNS
     early = make_lot(db.session, world.product, world.trial,
-                     expires_on=date.today() + timedelta(days=200))
+                     expires_on=clock.today() + timedelta(days=200))
     make_kits(db.session, world.trial, 2, soon, world.depot, prefix="SOON")
     early_kits = make_kits(db.session, world.trial, 2, early, world.depot, prefix="EARLY")
     shipment = make_shipment(db.session, world, requested=3)
@@ -41,17 +42,17 @@ def test_proposal_is_first_expiry_first_out_and_skips_kits_past_dns(db, world):
 
 def test_dns_is_judged_on_the_expected_arrival_date(db, world):
     edge = make_lot(db.session, world.product, world.trial,
-                    expires_on=date.today() + timedelta(days=65))
+                    expires_on=clock.today() + timedelta(days=65))
     make_kits(db.session, world.trial, 1, edge, world.depot, prefix="EDGE")
     late = make_shipment(db.session, world, requested=10,
-                         expected_arrival=date.today() + timedelta(days=10))
+                         expected_arrival=clock.today() + timedelta(days=10))
     propose_kits(db.session, late)
     assert not any(line.kit.kit_number.startswith("EDGE") for line in late.lines)
 
 
 def test_unreleased_lots_are_not_proposed(db, world):
     pending = make_lot(db.session, world.product, world.trial, status="quarantine",
-                       expires_on=date.today() + timedelta(days=100))
+                       expires_on=clock.today() + timedelta(days=100))
     make_kits(db.session, world.trial, 2, pending, world.depot, prefix="QUAR")
     shipment = make_shipment(db.session, world, requested=20)
     propose_kits(db.session, shipment)
@@ -106,7 +107,7 @@ def test_dispatch_moves_kits_in_transit_in_the_ledger_and_tells_the_site(db, wor
     before = db.session.scalar(select(StockBalance.available).where(
         StockBalance.location_id == world.depot.id))
     n = dispatch_shipment(db.session, shipment, courier="World Courier",
-                          tracking_number="1Z999", expected_arrival=date.today(),
+                          tracking_number="1Z999", expected_arrival=clock.today(),
                           by=world.logistics)
     db.session.flush()
     assert n == 3 and shipment.status == "shipped" and shipment.dispatched_at
@@ -132,14 +133,14 @@ def test_an_empty_shipment_cannot_be_dispatched(db, world):
     apply_transition(db.session, SHIPMENT, shipment, "pack", values={"boxes": 1})
     with pytest.raises(DomainError, match="empty shipment cannot be dispatched"):
         dispatch_shipment(db.session, shipment, courier="X", tracking_number=None,
-                          expected_arrival=date.today(), by=world.logistics)
+                          expected_arrival=clock.today(), by=world.logistics)
 
 
 def test_cold_chain_needs_a_logger(db, world):
     shipment = ready_to_dispatch(db, world, logger_ids=None)
     with pytest.raises(DomainError, match="temperature logger") as caught:
         dispatch_shipment(db.session, shipment, courier="X", tracking_number=None,
-                          expected_arrival=date.today(), logger_ids="", by=world.logistics)
+                          expected_arrival=clock.today(), logger_ids="", by=world.logistics)
     assert caught.value.field == "logger_ids"
     assert shipment.status == "packed"
 
@@ -148,7 +149,7 @@ def test_a_500_character_tracking_number_is_refused(db, world):
     shipment = ready_to_dispatch(db, world)
     with pytest.raises(DomainError, match="at most 60 characters") as caught:
         dispatch_shipment(db.session, shipment, courier="X", tracking_number="9" * 500,
-                          expected_arrival=date.today(), by=world.logistics)
+                          expected_arrival=clock.today(), by=world.logistics)
     assert caught.value.field == "tracking_number"
     assert {line.kit.state for line in shipment.lines} == {"available"}
 
@@ -183,6 +184,6 @@ def test_cancel_frees_the_kits(db, world):
 def test_dispatched_shipment_cannot_be_cancelled(db, world):
     shipment = ready_to_dispatch(db, world)
     dispatch_shipment(db.session, shipment, courier="X", tracking_number=None,
-                      expected_arrival=date.today(), by=world.logistics)
+                      expected_arrival=clock.today(), by=world.logistics)
     with pytest.raises(DomainError, match="cannot become Cancelled"):
         cancel_shipment(db.session, shipment, "too late")

@@ -1,12 +1,13 @@
 """Logger upload, receipt by scan and signature, quarantine, QA decision, exposure."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
 from app.coldchain.logger import LoggerFileError
+from app.core import clock
 from app.core.errors import DomainError
 from app.esign.services import SigningError, signatures_for
 from app.files.models import StoredFile
@@ -80,7 +81,7 @@ def test_logger_refused_before_dispatch_and_twice_for_the_same_logger(db, world)
     with pytest.raises(DomainError, match="once the shipment has left"):
         attach_logger_file(db.session, shipment, SAMPLE, filename="a.csv", serial="LG-1")
     dispatch_shipment(db.session, shipment, courier="C", tracking_number=None,
-                      expected_arrival=date.today(), by=world.logistics)
+                      expected_arrival=clock.today(), by=world.logistics)
     attach_logger_file(db.session, shipment, csv_in_range(), filename="a.csv", serial="LG-1")
     with pytest.raises(DomainError, match="already attached"):
         attach_logger_file(db.session, shipment, csv_in_range(), filename="a.csv",
@@ -298,7 +299,7 @@ def test_minutes_out_of_range_accumulate_per_kit_across_shipments(db, world):
 
     back = create_shipment(db.session, trial=world.trial, kind="return",
                            origin=world.site_loc, destination=world.depot, requested_kits=2,
-                           expected_arrival=date.today(), by=world.logistics)
+                           expected_arrival=clock.today(), by=world.logistics)
     from app.stock.api import move_kits
 
     move_kits(db.session, [li.kit for li in first.lines], "quarantined", "quarantine",
@@ -310,7 +311,7 @@ def test_minutes_out_of_range_accumulate_per_kit_across_shipments(db, world):
     finish_picking(db.session, back)
     pack_shipment(db.session, back, boxes=1, logger_ids="LG-9")
     dispatch_shipment(db.session, back, courier="C", tracking_number=None,
-                      expected_arrival=date.today(), by=world.logistics)
+                      expected_arrival=clock.today(), by=world.logistics)
     journey_started(db.session, back)
     attach_logger_file(db.session, back, sample_logger(serial="LG-9"), filename="lg.csv",
                        serial="LG-9")

@@ -2,11 +2,11 @@
 
 import io
 import re
-from datetime import date
 
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
+from app.core import clock
 from app.shipments.models import QaDecision, Shipment
 from tests.factories import PASSWORD
 from tests.shipments.test_views import (
@@ -40,7 +40,7 @@ def test_dispatch_refused_by_the_rules_keeps_courier_and_tracking(client, login,
     sid = packed_via_screens(client, login, db, world)
     response = client.post(f"/shipments/{sid}/dispatch", data={
         "courier": "World Courier Iberia", "tracking_number": "1Z-KEPT-42",
-        "expected_arrival": date.today().isoformat(), "logger_ids": ""})
+        "expected_arrival": clock.today().isoformat(), "logger_ids": ""})
     assert response.status_code == 200  # shown again, not redirected
     page = response.get_data(as_text=True)
     assert field_error(page, "logger_ids").startswith("These kits travel in the cold chain")
@@ -53,7 +53,7 @@ def test_dispatch_refused_by_the_form_keeps_what_was_typed(client, login, db, wo
     sid = packed_via_screens(client, login, db, world, logger_ids="LG-1")
     response = client.post(f"/shipments/{sid}/dispatch", data={
         "courier": "", "tracking_number": "1Z-KEPT-43",
-        "expected_arrival": date.today().isoformat(), "logger_ids": "LG-1"})
+        "expected_arrival": clock.today().isoformat(), "logger_ids": "LG-1"})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert field_error(page, "courier") == "This field is required."

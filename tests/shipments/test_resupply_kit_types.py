@@ -1,10 +1,11 @@
 """Defect 3 of issue 10: resupply per kit type, one definition on both screens."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.core import clock
 from app.shipments.models import Shipment
 from app.shipments.services.picking import propose_kits
 from app.shipments.services.resupply import open_needs, propose_resupply_shipments
@@ -12,7 +13,7 @@ from app.stock.services.catalog import save_resupply_level
 from app.stock.services.kittypes import save_kit_type, save_kit_type_level
 from tests.stock.factories import make_kits, make_lot, make_product, ship_to_site
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _short_of_study_drug(db, world):

@@ -1,12 +1,12 @@
 """The declared shipment machines: what they allow, what they write in the audit trail."""
 
 import json
-from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.states import apply_transition, machines
 from app.shipments.services.dispatch import dispatch_shipment
@@ -41,7 +41,7 @@ def test_the_machines_are_registered_and_printable(app):
 def test_each_step_keeps_its_audit_action_stamp_and_label(db, world):
     shipment = make_packed(db.session, world, requested=2)
     dispatch_shipment(db.session, shipment, courier="C", tracking_number="T9",
-                      expected_arrival=date.today(), by=world.logistics)
+                      expected_arrival=clock.today(), by=world.logistics)
     db.session.commit()
     steps = [(action, label, changes["status"]) for action, label, changes, _r in
              entries(db, "shipment", shipment.id) if action.startswith("shipment_")]
@@ -91,6 +91,6 @@ def test_unpicked_kits_are_dropped_through_the_machine(db, world):
 def test_a_transition_needing_a_signature_is_refused_without_one(db, world):
     shipment = make_packed(db.session, world)
     dispatch_shipment(db.session, shipment, courier="C", tracking_number=None,
-                      expected_arrival=date.today(), by=world.logistics)
+                      expected_arrival=clock.today(), by=world.logistics)
     with pytest.raises(DomainError, match="needs your electronic signature"):
         apply_transition(db.session, SHIPMENT, shipment, "receive")

@@ -5,12 +5,13 @@ import os
 import re
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from app.core import clock
 from app.shipments.models import Shipment
 from tests.factories import PASSWORD
 from tests.shipments.factories import journey_started, sample_logger
@@ -46,7 +47,7 @@ def create_via_form(client, world):
     response = client.post("/shipments/new", data={
         "trial_id": world.trial.id, "kind": "resupply", "origin_id": f"L{world.depot.id}",
         "destination_id": f"S{world.site.id}", "subject_id": 0, "requested_kits": 3,
-        "expected_arrival": (date.today() + timedelta(days=3)).isoformat()})
+        "expected_arrival": (clock.today() + timedelta(days=3)).isoformat()})
     assert response.status_code == 302, response.get_data(as_text=True)
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
@@ -63,13 +64,13 @@ def dispatched_via_screens(client, login, db, world):
     post_ok(client, f"{base}/pack", {"boxes": 2, "logger_ids": "LG-2041"})
     page = post_ok(client, f"{base}/dispatch", {
         "courier": "World Courier", "tracking_number": "9" * 500,
-        "expected_arrival": date.today().isoformat(), "logger_ids": "LG-2041"})
+        "expected_arrival": clock.today().isoformat(), "logger_ids": "LG-2041"})
     assert "Field cannot be longer than 60 characters" in page
     db.session.expire_all()
     assert db.session.get(Shipment, sid).status == "packed"
     page = post_ok(client, f"{base}/dispatch", {
         "courier": "World Courier", "tracking_number": "1Z12345",
-        "expected_arrival": date.today().isoformat(), "logger_ids": "LG-2041"})
+        "expected_arrival": clock.today().isoformat(), "logger_ids": "LG-2041"})
     assert "in transit" in page
     journey_started(db.session, db.session.get(Shipment, sid))  # packed three days ago
     db.session.commit()
@@ -218,7 +219,7 @@ def test_patient_address_only_for_roles_allowed_to_see_identity(client, login, d
     shipment = create_shipment(db.session, trial=world.trial, kind="patient",
                                origin=world.depot, destination=world.site_loc,
                                requested_kits=1, subject=subject,
-                               expected_arrival=date.today(), by=world.logistics)
+                               expected_arrival=clock.today(), by=world.logistics)
     db.session.commit()
     login(world.logistics)
     page = client.get(f"/shipments/{shipment.id}").get_data(as_text=True)
@@ -271,7 +272,7 @@ def test_direct_to_patient_order_is_accounted_to_the_subjects_site(client, login
     response = client.post("/shipments/new", data={
         "trial_id": world.trial.id, "kind": "patient", "origin_id": f"L{world.depot.id}",
         "destination_id": f"L{world.depot.id}", "subject_id": subject.id, "requested_kits": 1,
-        "expected_arrival": date.today().isoformat()})
+        "expected_arrival": clock.today().isoformat()})
     assert response.status_code == 302
     shipment = db.session.scalar(select(Shipment).where(Shipment.kind == "patient"))
     assert shipment.subject_id == subject.id and shipment.destination_id == world.site_loc.id
@@ -282,7 +283,7 @@ def test_new_shipment_form_reports_a_wrong_route(client, login, db, world):
     response = client.post("/shipments/new", data={
         "trial_id": world.trial.id, "kind": "return", "origin_id": f"L{world.depot.id}",
         "destination_id": f"S{world.site.id}", "subject_id": 0, "requested_kits": 1,
-        "expected_arrival": date.today().isoformat()})
+        "expected_arrival": clock.today().isoformat()})
     assert response.status_code == 200
     assert "A return goes from a site to a depot." in response.get_data(as_text=True)
     assert db.session.scalar(select(Shipment.id)) is None

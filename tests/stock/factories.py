@@ -1,8 +1,9 @@
 """Stock factories: products, lots, depots, kits at a depot or a site (used by shipments too)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
+from app.core import clock
 from app.stock.models import Lot, Product
 from app.stock.services.catalog import create_depot, site_location
 from app.stock.services.kits import generate_kits, receive_new_kits
@@ -28,7 +29,7 @@ def make_lot(session, product=None, trial=None, expires_on=None, **values):
     product = product or make_product(session)
     lot = Lot(number=values.pop("number", f"L{n:05d}"), product_id=product.id,
               trial_id=trial.id if trial else None,
-              expires_on=expires_on or date.today() + timedelta(days=400),
+              expires_on=expires_on or clock.today() + timedelta(days=400),
               status=values.pop("status", "released"), **values)
     session.add(lot)
     session.flush()

@@ -7,6 +7,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.stock.models import Kit
 from app.stock.services.catalog import (
@@ -48,7 +49,7 @@ def test_a_csv_kit_list_is_imported_in_file_order(db, make, stock):
 def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(db, make, stock):
     trial = make.trial()
     stock.make_lot(trial=trial, number="GOOD")
-    stock.make_lot(trial=trial, number="OLD", expires_on=date.today() - timedelta(days=3))
+    stock.make_lot(trial=trial, number="OLD", expires_on=clock.today() - timedelta(days=3))
     stock.make_lot(trial=make.trial(), number="OTHER")
     stock.make_kits(trial, 1, lot=None)
     existing = db.session.scalar(select(Kit.kit_number).where(Kit.trial_id == trial.id))
@@ -59,7 +60,7 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(db, mak
                                    user=user)
     assert kits == []
     assert [line for line, _ in errors] == [3, 4, 5, 6, 7, 8, 9]
-    old_expiry = (date.today() - timedelta(days=3)).isoformat()
+    old_expiry = (clock.today() - timedelta(days=3)).isoformat()
     assert errors == [
         (3, "Kit number A1 appears twice in the file (first on line 2)."),
         (4, f"Kit number {existing} already exists in this trial."),
@@ -114,7 +115,7 @@ def test_files_without_the_columns_or_rows_are_refused(db, make, stock):
 
 def test_a_lot_number_reused_for_another_product_is_refused(db, make, stock):
     first, second = stock.make_product(), stock.make_product()
-    data = dict(number="LOT-9", product_id=first.id, expires_on=date.today() + timedelta(400))
+    data = dict(number="LOT-9", product_id=first.id, expires_on=clock.today() + timedelta(400))
     create_lot(db.session, data)
     with pytest.raises(DomainError, match="another product"):
         create_lot(db.session, {**data, "number": "lot-9", "product_id": second.id})
@@ -122,7 +123,7 @@ def test_a_lot_number_reused_for_another_product_is_refused(db, make, stock):
         create_lot(db.session, data)
     with pytest.raises(DomainError, match="past"):
         create_lot(db.session, {**data, "number": "LOT-10",
-                                "expires_on": date.today() - timedelta(days=1)})
+                                "expires_on": clock.today() - timedelta(days=1)})
 
 
 def test_a_blinded_lot_takes_the_earliest_expiry(db, make, stock):

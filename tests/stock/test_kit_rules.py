@@ -1,10 +1,11 @@
 """Installed kit rules narrow the kits proposed and refuse scanned kits, for both uses."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import or_
 
+from app.core import clock
 from app.core.domains import REGISTRY
 from app.core.errors import DomainError
 from app.stock.api import Kit, KitUse, check_kit_rules, eligible_kits
@@ -37,7 +38,7 @@ def odd_rule():
 def test_rule_narrows_proposal_and_refuses_scan(db, make, stock, odd_rule):
     trial = make.trial()
     depot = stock.make_depot()
-    kits = stock.make_kits(trial, 6, depot=depot, prefix="R-", expires_on=date.today() + timedelta(days=300))
+    kits = stock.make_kits(trial, 6, depot=depot, prefix="R-", expires_on=clock.today() + timedelta(days=300))
     everything = eligible_kits(db.session, trial, [depot.id])
     assert odd_rule.uses == []  # no use given: no rule consulted
     use = KitUse("ship", trial)

@@ -5,6 +5,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from app.audit.models import AuditEntry
+from app.core import clock
 from app.core.errors import DomainError
 from app.stock.models import StockBalance, StockEntry
 from app.stock.services.ledger import (
@@ -43,10 +44,10 @@ def test_zero_or_negative_quantities_are_refused(db, make, stock):
 
 
 def test_receipt_of_an_expired_lot_is_refused(db, make, stock):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     trial = make.trial()
-    lot = stock.make_lot(trial=trial, expires_on=date.today() - timedelta(days=1))
+    lot = stock.make_lot(trial=trial, expires_on=clock.today() - timedelta(days=1))
     with pytest.raises(DomainError, match="expired"):
         stock.make_kits(trial, 2, lot=lot)
 

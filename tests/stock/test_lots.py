@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select, update
 
 from app.audit.models import AuditEntry
+from app.core import clock
 from app.core.errors import DomainError
 from app.stock.models import Lot
 from app.stock.services.catalog import change_lot_status
@@ -35,12 +36,12 @@ def test_the_lot_machine_is_declared_as_data():
 
 
 def test_a_new_lot_is_registered_only_in_quarantine_or_released(db, stock):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from app.stock.services.catalog import create_lot
 
     product = stock.make_product()
-    data = dict(number="NEW-1", product_id=product.id, expires_on=date.today() + timedelta(99))
+    data = dict(number="NEW-1", product_id=product.id, expires_on=clock.today() + timedelta(99))
     with pytest.raises(DomainError) as refused:
         create_lot(db.session, {**data, "status": "recalled"})
     assert (str(refused.value), refused.value.field) == (

@@ -4,13 +4,14 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.stock.services.catalog import save_resupply_level, save_supply_settings
 from app.stock.services.ledger import transition
 from app.stock.services.site import dispense_kit, propose_kit, return_kit
 from app.stock.services.supply import eligible_kits, expiry_status, resupply_needs
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def test_expiry_status_takes_effect_at_the_end_of_the_day():

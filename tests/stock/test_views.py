@@ -2,10 +2,11 @@
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.stock.models import Dispensing, Kit, KitReturn, Lot, Product, StockEntry
 from app.stock.services.catalog import save_resupply_level, site_location
 from app.stock.services.ledger import transition
@@ -15,7 +16,7 @@ from app.stock.services.site import propose_kit
 def test_depot_stock_shows_expiry_in_words_and_links_numbers(client, db, make, stock,
                                                              login_as):
     trial = make.trial()
-    stock.make_kits(trial, 3, expires_on=date.today() + timedelta(days=40))
+    stock.make_kits(trial, 3, expires_on=clock.today() + timedelta(days=40))
     db.session.commit()
     login_as("logistics")
     page = client.get("/stock/depot").get_data(as_text=True)
@@ -162,7 +163,7 @@ def test_kit_page_actions_and_reversal(client, db, make, stock, login_as):
 def test_lists_and_reports_answer_for_logistics(client, db, make, stock, login_as):
     trial = make.trial()
     site = make.site(trial)
-    stock.make_site_kits(site, 2, expires_on=date.today() + timedelta(days=20))
+    stock.make_site_kits(site, 2, expires_on=clock.today() + timedelta(days=20))
     save_resupply_level(db.session, site, 3, 10)
     site_location(db.session, site)
     db.session.commit()
@@ -200,7 +201,7 @@ def test_products_and_lots_forms(client, db, make, stock, login_as):
         units_per_kit=28, storage_min_c="15", storage_max_c="25"))
     assert response.status_code == 302
     product = db.session.scalar(select(Product).where(Product.name == "IBX-201"))
-    past = (date.today() - timedelta(days=2)).isoformat()
+    past = (clock.today() - timedelta(days=2)).isoformat()
     response = client.post("/stock/lots/new", data=dict(
         number="P-1", product_id=product.id, trial_id=0, expires_on=past, status="released"))
     assert b"in the past" in response.data

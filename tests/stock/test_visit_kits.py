@@ -1,15 +1,16 @@
 """Defect 2 of issue 10: dispensing by visit and kit type, replacements, the visit window."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.stock.models import Dispensing
 from app.stock.services.kittypes import save_kit_type, set_visit_kit_types
 from app.stock.services.site import dispense_kit, propose_kit
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _trial_with_two_kit_types(db, make, stock):

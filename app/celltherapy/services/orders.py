@@ -1,6 +1,5 @@
 """The therapy order from collection scheduling to infusion (one declared step at a time)."""
 
-from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -10,6 +9,7 @@ from app.celltherapy.services import identity
 from app.celltherapy.services.handoffs import record_custody
 from app.celltherapy.services.shippers import dispatch_shipper
 from app.celltherapy.states import ORDER
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.core.states import apply_transition
@@ -50,7 +50,7 @@ def collect(session, order, *, bag_ids, volume_ml, cell_count, by):
     values = {"bag_ids": bag_ids.strip(), "volume_ml": volume_ml,
               "cell_count": (cell_count or "").strip() or None}
     if order.coi is None:
-        values["coi"] = identity.allocate(session, TherapyOrder, date.today().year)
+        values["coi"] = identity.allocate(session, TherapyOrder, clock.today().year)
     try:
         with session.begin_nested():
             move(session, order, "collect", by, values=values)

@@ -1,12 +1,12 @@
 """Dry shippers: charge before each use, hold time against the transit, requalify, retire."""
 
-from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.celltherapy.models import DryShipper
 from app.celltherapy.states import SHIPPER
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.core.states import apply_transition
@@ -29,7 +29,7 @@ def register(session, *, code, id_kind, model_name, static_hold_hours, qualified
 
 def refuse_unqualified(shipper, today=None):
     """Refuse a shipper whose qualification has run out."""
-    today = today or date.today()
+    today = today or clock.today()
     if shipper.qualified_until < today:
         raise DomainError(_("Dry shipper %(code)s is overdue for requalification (qualified "
                             "until %(date)s).", code=shipper.code,
@@ -77,7 +77,7 @@ def return_shipper(session, shipper, by):
 
 def requalify(session, shipper, *, qualified_until, by):
     """Record the requalification after a use, with its new validity."""
-    if qualified_until <= date.today():
+    if qualified_until <= clock.today():
         raise DomainError(_("The new qualification must run beyond today."),
                           "qualified_until")
     return apply_transition(session, SHIPPER, shipper, "requalify", by=by,

@@ -1,6 +1,6 @@
 """A patient's vein-to-vein timeline and a trial's dashboard."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import abort, render_template, url_for
 from flask_login import current_user
@@ -14,8 +14,8 @@ from app.celltherapy.models import (
     TherapyOrder,
 )
 from app.celltherapy.queries import (
-    clock,
     late_orders,
+    moment_formatter,
     order_or_404,
     orders_by_step,
     step_times,
@@ -23,6 +23,7 @@ from app.celltherapy.queries import (
     vein_to_vein_chart,
     vein_to_vein_hours,
 )
+from app.core import clock
 from app.core.permissions import require
 from app.extensions import db
 from app.trials.api import Subject, Trial, visible_trials
@@ -34,7 +35,7 @@ def stay_claim_link(order):
     if start is None or not current_user.can("reimbursement.enter"):
         return None
     end = (order.infused_at + timedelta(days=28)).date() if order.infused_at else None
-    end = min(end, date.today()) if end else date.today()
+    end = min(end, clock.today()) if end else clock.today()
     return url_for("reimbursement.subject", subject_id=order.subject_id, period="stay",
                    stay_start=start.date().isoformat(), stay_end=end.isoformat())
 
@@ -53,7 +54,7 @@ def timeline(order_id):
             claims = stay_claims_of(db.session, order.subject_id)
     return render_template("celltherapy/timeline.html", order=order, steps=step_times(order),
                            v2v=vein_to_vein_hours(order), claims=claims, subject=subject,
-                           claim_link=stay_claim_link(order), when=clock(),
+                           claim_link=stay_claim_link(order), when=moment_formatter(),
                            step_words={k: str(v) for k, v in HANDOFF_STEPS.items()},
                            condition_words={k: str(v) for k, v in CONDITIONS.items()})
 

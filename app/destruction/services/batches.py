@@ -2,13 +2,13 @@
 (every kit to "destroyed" through the stock ledger, all or nothing)."""
 
 import hashlib
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.core.states import apply_transition
@@ -31,7 +31,7 @@ CERTIFICATE_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
 def next_number(session, prefix, column, today=None):
     """Return the next number of the year under a prefix, e.g. DST-2026-000042."""
-    year = (today or date.today()).year
+    year = (today or clock.today()).year
     head = f"{prefix}-{year}-"
     last = session.scalar(select(func.max(column)).where(column.like(head + "%")))
     return f"{head}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:06d}"
@@ -40,7 +40,7 @@ def next_number(session, prefix, column, today=None):
 def create_batch(session, auth, *, method, contractor, contractor_licence, place,
                  destroyed_on, weight_kg=None, site=None, by=None, today=None):
     """Create a draft batch under an authorisation; return it (flushed, without items)."""
-    today = today or date.today()
+    today = today or clock.today()
     if method not in DESTRUCTION_METHODS:
         raise DomainError(_("Choose the method of destruction."), "method")
     for name, value in (("contractor", contractor), ("contractor_licence", contractor_licence),

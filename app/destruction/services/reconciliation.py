@@ -2,12 +2,13 @@
 closed, verified by the monitor's e-signature; frozen from the moment it is drawn up."""
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import OperationalError
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.states import apply_transition
 from app.destruction.models import (
@@ -111,7 +112,7 @@ def accounted_kit_ids(session, site, start, end, last_entry_id):
 
 def draw_up(session, site, start, end, *, by, today=None):
     """Freeze a site's reconciliation over a period; return it (open until explained)."""
-    today = today or date.today()
+    today = today or clock.today()
     if start is None or end is None:
         raise DomainError(_("Give the first and last day of the period."), "period_start")
     if end < start:

@@ -1,12 +1,12 @@
 """Investigational device accountability per site (ISO 14155): events, frozen log, signatures."""
 
 import json
-from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.devices.models import DeviceEvent, DeviceLogReview
 from app.devices.services.devices import check_usable, move
@@ -27,7 +27,7 @@ EVENT_MOVES = {
 def record_event(session, device, *, kind, on_date, by, subject_id=None, visit_id=None,
                  reason=None, today=None):
     """Record a use, implantation, explant or return of a device at its site."""
-    today = today or date.today()
+    today = today or clock.today()
     if kind not in EVENT_MOVES:
         raise DomainError(_("Choose what happened to the device."), "kind")
     if on_date is None or on_date > today:
@@ -65,7 +65,7 @@ def record_event(session, device, *, kind, on_date, by, subject_id=None, visit_i
 def record_receipt(session, device, site_id, by, on_date=None):
     """The receipt line of a device that arrived at a site."""
     entry = DeviceEvent(device_id=device.id, site_id=site_id, trial_id=device.trial_id,
-                        kind="receipt", occurred_on=on_date or date.today(),
+                        kind="receipt", occurred_on=on_date or clock.today(),
                         recorded_by_id=by.id if by else None)
     session.add(entry)
     session.flush()

@@ -1,13 +1,14 @@
 """Calibration plans and ISO/IEC 17025 calibration records: checks, signatures, due dates."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.states import apply_transition
 from app.devices.models import (
@@ -44,7 +45,7 @@ def save_plan(session, device, *, name, interval_days, procedure, lab_kind, tole
     plan = CalibrationPlan(device_id=device.id, name=name.strip(), interval_days=interval_days,
                            procedure=procedure.strip(), lab_kind=lab_kind,
                            lab_name=(lab_name or "").strip() or None, warn_days=warn_days,
-                           next_due=first_due or date.today())
+                           next_due=first_due or clock.today())
     session.add(plan)
     session.flush()
     for quantity, unit, tolerance in tolerances:
@@ -107,7 +108,7 @@ def _check_standards(session, serials, on_day):
 
 def record_calibration(session, plan, *, points, standards, by, today=None, **fields):
     """Check everything, then write the record with its points and standards (a draft)."""
-    today = today or date.today()
+    today = today or clock.today()
     for day in ("received_on", "calibrated_on", "issued_on"):
         if fields[day] > today:
             raise DomainError(_("This date is in the future."), day)

@@ -1,11 +1,11 @@
 """Device models and devices: registration, moves through the state machine, refusals."""
 
-from datetime import date
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.states import apply_transition
 from app.devices.models import CalibrationPlan, Device, DeviceModel
@@ -54,7 +54,7 @@ def due_date(session, device):
 
 def refusal(session, device, purpose, today=None):
     """Return why the device cannot be shipped, allocated or used now, or None."""
-    today = today or date.today()
+    today = today or clock.today()
     if device.status in UNUSABLE:
         return _("Device %(serial)s is %(state)s and cannot be shipped, allocated or used.",
                  serial=device.serial, state=DEVICE.label(device.status))

@@ -1,6 +1,5 @@
 """Calibration plans, records (entry, signatures, certificate PDF) and the due list."""
 
-from datetime import date
 
 from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.audit.queries import history_of
+from app.core import clock
 from app.core.actions import perform
 from app.core.errors import DomainError
 from app.core.permissions import require
@@ -227,7 +227,7 @@ def due_list():
     """Calibrations due soon and overdue, with filters."""
     from app.core.listing import build_listing
 
-    today = date.today()
+    today = clock.today()
     args = _due_args()
     stmt = due_plans(current_user, today, **args)
     listing = build_listing(stmt,
@@ -241,6 +241,6 @@ def due_list():
 @require("devices.view")
 def due_xlsx():
     """The due list as Excel, with the filters of the screen."""
-    today = date.today()
+    today = clock.today()
     stmt = due_plans(current_user, today, **_due_args()).order_by(CalibrationPlan.next_due)
     return xlsx_response("calibrations-due.xlsx", [due_sheet(db.session, stmt, today)])

@@ -1,10 +1,10 @@
 """Imports, customs clearance, QP certification and the sponsor's release per country."""
 
-from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.states import apply_transition
 from app.core.unique import refuse_taken
@@ -34,7 +34,7 @@ def import_of(session, lot):
 
 def create_import(session, trial, data, lots, by=None, today=None):
     """Record an import: origin, supplier, manufacturer, arrival, its lots (in quarantine)."""
-    today = today or date.today()
+    today = today or clock.today()
     refuse_taken(session, ImportRecord.reference, data["reference"],
                  _("Another import already has this reference."), "reference")
     if data["received_on"] > today:
@@ -75,7 +75,7 @@ def record_clearance(session, record, document, cleared_on, today=None):
     """Record the customs document (DUA) number and the date it was cleared."""
     if record.cleared:
         raise DomainError(_("Customs clearance of this import is already recorded."))
-    _check_clearance(record, document, cleared_on, today or date.today())
+    _check_clearance(record, document, cleared_on, today or clock.today())
     record.customs_document, record.customs_cleared_on = document.strip(), cleared_on
     session.flush()
     return record
@@ -125,7 +125,7 @@ def certify_lot(session, lot, *, signer, password, comment=None):
 
 def release_for_country(session, lot, data, *, by, document=None, today=None):
     """Record the sponsor's release of a certified lot for one of the trial's countries."""
-    today = today or date.today()
+    today = today or clock.today()
     country = (data.get("country") or "").upper()
     if lot.status not in ("certified", "released") or not session.scalar(
             select(QpCertification.id).where(QpCertification.lot_id == lot.id)):

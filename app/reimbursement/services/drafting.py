@@ -1,11 +1,11 @@
 """Claims as the patient (or site staff for them) writes them: draft, lines, receipts, submit."""
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.states import apply_transition
 from app.files.services import FileRefused
@@ -73,7 +73,7 @@ def create_claim(session, *, subject, claimant, entered_by, visit=None, stay_sta
 
 
 def _check_date(subject, value, field):
-    if value > date.today():
+    if value > clock.today():
         raise DomainError(_("The date cannot be in the future."), field=field)
     if subject.enrolment_date and value < subject.enrolment_date:
         raise DomainError(

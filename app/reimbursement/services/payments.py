@@ -1,7 +1,6 @@
 """Payment batches: build from approved claims, release by a second person, pay once."""
 
 import secrets
-from datetime import date
 from decimal import Decimal
 
 from flask_babel import format_date
@@ -9,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.core.states import apply_transition, apply_transitions
@@ -38,8 +38,8 @@ def create_batch(session, claim_ids, by, execution_date=None):
         raise DomainError(_("Choose at least one approved claim."), field="claims")
     if len(ids) > MAX_BATCH:
         raise DomainError(_("A batch can hold at most %(n)d claims.", n=MAX_BATCH))
-    execution_date = execution_date or date.today()
-    if execution_date < date.today():
+    execution_date = execution_date or clock.today()
+    if execution_date < clock.today():
         raise DomainError(_("The execution date cannot be in the past."),
                           field="execution_date")
     claims = session.scalars(_with_lines(select(Claim).where(Claim.id.in_(ids)))).all()

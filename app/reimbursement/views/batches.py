@@ -1,12 +1,12 @@
 """Payment batches: build, release with an e-signature, mark paid, download XML/Excel/PDF."""
 
-from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.actions import perform
 from app.core.errors import DomainError
 from app.core.listing import build_listing
@@ -53,7 +53,7 @@ def new_batch():
             422 if form.errors else 200
 
     if request.method == "GET":
-        form.execution_date.data = date.today()
+        form.execution_date.data = clock.today()
     return perform(
         lambda: create_batch(db.session, form.claims.data, current_user,
                              form.execution_date.data),

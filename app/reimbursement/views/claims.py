@@ -1,6 +1,5 @@
 """Back office (/reimbursement): claim lists and exports, a claim's page, bank details."""
 
-from datetime import date
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
@@ -8,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.audit.queries import history_of
+from app.core import clock
 from app.core.actions import perform
 from app.core.errors import DomainError
 from app.core.listing import build_listing
@@ -117,7 +117,7 @@ def export_claims():
 @require("reimbursement.pay")
 def export_payee_totals():
     """Download per-payee totals paid in a year, split by kind."""
-    year = request.args.get("year", type=int) or date.today().year
+    year = request.args.get("year", type=int) or clock.today().year
     if not 2000 <= year <= 2100:
         abort(400)
     sheet = Sheet(str(year), payee_total_headers(), payee_total_rows(db.session, year))

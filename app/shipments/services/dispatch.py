@@ -1,9 +1,9 @@
 """Hand the boxes to the courier: kits go in transit, the site is told."""
 
-from datetime import date
 
 from flask_babel import gettext as _
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.states import apply_transition
 from app.devices.api import dispatch as dispatch_devices
@@ -36,7 +36,7 @@ def dispatch_shipment(session, shipment, *, courier, tracking_number, expected_a
         raise DomainError(_("The courier name has at most 100 characters."), "courier")
     if expected_arrival is None:
         raise DomainError(_("Give the expected arrival date."), "expected_arrival")
-    if expected_arrival < (today or date.today()):
+    if expected_arrival < (today or clock.today()):
         raise DomainError(_("The expected arrival cannot be in the past."), "expected_arrival")
     loggers = (logger_ids if logger_ids is not None else shipment.logger_ids or "").strip()
     if len(loggers) > 200:

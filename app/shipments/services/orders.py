@@ -1,11 +1,11 @@
 """Create shipment orders; cancel or close them."""
 
-from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.states import apply_transition
 from app.shipments.models import Shipment, ShipmentKit
@@ -16,7 +16,7 @@ DEPOT_KINDS = ("depot", "zone")
 
 def next_number(session, today=None):
     """Return the next shipment number of the year, e.g. SHP-2026-000042."""
-    year = (today or date.today()).year
+    year = (today or clock.today()).year
     prefix = f"SHP-{year}-"
     last = session.scalar(select(func.max(Shipment.number)).where(
         Shipment.number.like(prefix + "%")))
@@ -57,7 +57,7 @@ def create_shipment(session, *, trial, kind, origin, destination, requested_kits
                               "destination_id")
     if not requested_kits or requested_kits < 1 or requested_kits > 5000:
         raise DomainError(_("Ask for between 1 and 5,000 kits."), "requested_kits")
-    today = today or date.today()
+    today = today or clock.today()
     if expected_arrival is not None and expected_arrival < today:
         raise DomainError(_("The expected arrival cannot be in the past."), "expected_arrival")
     shipment = Shipment(

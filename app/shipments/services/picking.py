@@ -1,11 +1,11 @@
 """Propose kits first-expiry-first-out, confirm them by scan, pack the boxes."""
 
-from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.states import apply_transition
 from app.devices.api import refuse_device_serial
@@ -33,7 +33,7 @@ def propose_kits(session, shipment, today=None, by=None):
     """Order the shipment and propose its kits; return how many could be proposed."""
     if shipment.status != "draft":
         raise DomainError(_("Only a draft shipment can be ordered."))
-    arrival = shipment.expected_arrival or (today or date.today())
+    arrival = shipment.expected_arrival or (today or clock.today())
     candidates = shippable_kits(session, shipment, arrival)
     held = held_kit_ids(session, [k.id for k in candidates])
     free = [k for k in candidates if k.id not in held]

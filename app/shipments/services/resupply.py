@@ -6,12 +6,13 @@ dispensable at the expected arrival, per kit type) minus the kits already on the
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.shipments.models import Shipment, ShipmentKit
 from app.shipments.queries import active_trials
@@ -49,7 +50,7 @@ def _incoming(shipment, kit_type):
 
 def open_needs(session, trials, arrival=None):
     """Return a ResupplyRow for every site (and kit type) at or below its minimum."""
-    arrival = arrival or date.today() + timedelta(days=LEAD_DAYS)
+    arrival = arrival or clock.today() + timedelta(days=LEAD_DAYS)
     rows = []
     for trial in trials:
         needs = resupply_needs(session, trial, arrival=arrival)
@@ -91,7 +92,7 @@ def propose_resupply_shipments(session, depot, choices, *, by, lead_days=LEAD_DA
     wanted = parse_choices(choices)
     if not wanted:
         raise DomainError(_("Choose at least one site."), "sites")
-    arrival = (today or date.today()) + timedelta(days=lead_days)
+    arrival = (today or clock.today()) + timedelta(days=lead_days)
     created = []
     for row in open_needs(session, active_trials(session), arrival=arrival):
         need = row.need

@@ -1,6 +1,6 @@
 """New orders, the shipment page (shown again with a refused form), cancel and close."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,6 +8,7 @@ from flask_login import current_user
 from wtforms import HiddenField
 
 from app.audit.queries import history_of
+from app.core import clock
 from app.core.actions import perform
 from app.core.permissions import require, route_permission
 from app.esign.services import signatures_for
@@ -94,7 +95,7 @@ def new_shipment():
         return render_template("shipments/new.html", form=form)
 
     if request.method == "GET":
-        form.expected_arrival.data = date.today() + timedelta(days=3)
+        form.expected_arrival.data = clock.today() + timedelta(days=3)
         form.trial_id.data = request.args.get("trial", type=int)
     return perform(lambda: _create_from(form), form=form, render=page,
                    success=lambda shipment: _("Shipment %(n)s created as a draft. Order it to "

@@ -6,12 +6,13 @@ agrees afterwards; one audit event records that the bulk load happened.
 
 import random
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, insert, select
 
 from app.audit.services import record_event
+from app.core import clock
 from app.core.models import utcnow
 from app.stock.models import (
     Dispensing,
@@ -91,7 +92,7 @@ def _setup(session, site_count, rng):
                       storage_max_c=Decimal(25))
     session.add(product)
     session.flush()
-    today = date.today()
+    today = clock.today()
     lots = [Lot(number=f"BENCH-L{n:03d}", product_id=product.id, trial_id=trial.id,
                 blinded=True, expires_on=today + timedelta(days=20 + 45 * n), status="released")
             for n in range(20)]
@@ -127,7 +128,7 @@ def build_large_data_set(session, *, sites=200, kits=200_000, lines=1_000_000, e
         for offset, sid in enumerate(ids):
             writer.add(Subject, dict(id=sid, trial_id=trial.id, site_id=site.id,
                                      code=f"B{site.site_number}-{offset + 1:04d}",
-                                     status="enrolled", enrolment_date=date.today(),
+                                     status="enrolled", enrolment_date=clock.today(),
                                      created_at=now, updated_at=now))
     writer.flush(Subject)
 

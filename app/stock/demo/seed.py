@@ -1,10 +1,11 @@
 """Demo stock: products, lots (one near expiry), kits in every state, dispensings (idempotent)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.core import clock
 from app.stock.models import Location, Lot, Product
 from app.stock.services.catalog import (
     create_blinded_lot,
@@ -39,7 +40,7 @@ def _lot(session, number, product, expires_on, report):
     lot = session.scalar(select(Lot).where(Lot.number == number))
     if lot is None:
         lot = Lot(number=number, product_id=product.id, manufacturer="Iberia Pharma Manufacturing",
-                  manufactured_on=date.today() - timedelta(days=200), expires_on=expires_on,
+                  manufactured_on=clock.today() - timedelta(days=200), expires_on=expires_on,
                   status="released")
         session.add(lot)
         session.flush()
@@ -67,7 +68,7 @@ def seed_stock(session, trials, users, report):
     if session.scalar(select(Location.id).where(Location.code == DEPOT_CODE)):
         report.append("stock demo already present")
         return
-    today = date.today()
+    today = clock.today()
     trial = trials["ONC-2024-017"]
     logistics = users["logistica@demo.example"]
     pharmacist = users["farmacia@demo.example"]

@@ -1,11 +1,11 @@
 """Products, lots, blinded lots, supply settings and locations (services never commit)."""
 
-from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.audit.services import set_reason
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.states import apply_transition
 from app.core.unique import refuse_taken
@@ -69,7 +69,7 @@ def _check_lot_number(session, number, product_id, lot_id=None):
 
 def create_lot(session, data, today=None):
     """Register a manufacturing lot (in quarantine or released); its expiry may not be past."""
-    today = today or date.today()
+    today = today or clock.today()
     status = data.get("status") or "quarantine"
     _check_registered_status(status)
     _check_lot_number(session, data["number"], data["product_id"])

@@ -7,11 +7,11 @@ column this upload does not read is refused, never dropped silently.
 
 import re
 import secrets
-from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.stock.models import Kit, Lot
 from app.stock.services.kit_list_reader import (
@@ -38,7 +38,7 @@ class KitListRefused(DomainError):
 
 def check_kit_list(session, trial, table, *, today=None):
     """Return (good rows [(number, lot)], errors [(line, message)]) for an upload."""
-    today = today or date.today()
+    today = today or clock.today()
     if table is None:
         return [], [(1, _("The file is empty."))]
     header_line, columns, body = table.header_line, table.columns, table.body

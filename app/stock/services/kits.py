@@ -2,11 +2,11 @@
 
 import secrets
 from collections import defaultdict
-from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.stock.models import LOT_STATUSES, Kit, StockEntry
@@ -50,7 +50,7 @@ def generate_kits(session, trial, lot, location, count, *, by=None, document_ref
     if count > MAX_KITS_PER_BATCH:
         raise DomainError(_("At most %(n)s kits can be generated at once.",
                             n=MAX_KITS_PER_BATCH), "count")
-    problem = lot_receivable_problem(lot, trial, today or date.today())
+    problem = lot_receivable_problem(lot, trial, today or clock.today())
     if problem:
         raise DomainError(problem, "lot_id")
     rows = [(number, lot) for number in random_kit_numbers(session, trial, count)]

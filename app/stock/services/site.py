@@ -1,11 +1,12 @@
 """At the site: propose and dispense a kit to a subject at a visit, record its return."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.stock.models import Dispensing, Kit, KitReturn, Location
@@ -26,7 +27,7 @@ def dispensing_use(subject, visit=None, on_date=None, kit_type=None):
     rules read subject (and visit) for what else this subject may receive.
     """
     return KitUse("dispense", subject.trial, site=subject.site, subject=subject, visit=visit,
-                  on_date=on_date or date.today(), kit_type=kit_type)
+                  on_date=on_date or clock.today(), kit_type=kit_type)
 
 
 def propose_kit(session, subject, on_date=None, visit=None, kit_type=None):
@@ -63,7 +64,7 @@ def dispense_kit(session, subject, visit, proposed_kit, scanned_number, *, by, o
     if by is not None and not by.sees_site("stock.dispense", subject.site_id):
         raise DomainError(_("You can only dispense at your own sites."), "subject_id")
     settings = supply_settings(session, subject.trial)
-    on_date = on_date or date.today()
+    on_date = on_date or clock.today()
     scanned_kit = session.scalar(select(Kit).where(Kit.trial_id == subject.trial_id,
                                                    Kit.kit_number == scanned))
     use = dispensing_use(subject, visit, on_date)

@@ -1,10 +1,11 @@
 """Which kits may ship or be dispensed (expiry windows) and which sites need resupply."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.stock.models import (
     Kit,
     KitType,
@@ -28,7 +29,7 @@ def expiry_status(expires_on, dns_days, dnd_days, on_date=None):
     Expiry takes effect at the end of the expiry day (UTC); a kit may still ship on the last
     day before its DNS window and be dispensed on the last day before its DND window.
     """
-    on_date = on_date or date.today()
+    on_date = on_date or clock.today()
     if on_date > expires_on:
         return "expired"
     if on_date > expires_on - timedelta(days=dnd_days):
@@ -47,7 +48,7 @@ def eligible_kits(session, trial, location_ids, *, window="dns", on_date=None, l
     """
     settings = supply_settings(session, trial)
     days = settings.dns_days if window == "dns" else settings.dnd_days
-    first_usable_expiry = (on_date or date.today()) + timedelta(days=days)
+    first_usable_expiry = (on_date or clock.today()) + timedelta(days=days)
     stmt = (select(Kit).where(Kit.trial_id == trial.id, Kit.location_id.in_(location_ids),
                               Kit.state.in_(USABLE_STATES),
                               Kit.expires_on >= first_usable_expiry)
@@ -107,7 +108,7 @@ def resupply_needs(session, trial, on_date=None, only_short=True, arrival=None):
     The one definition of a need: the resupply screens of stock and shipments both use it.
     """
     settings = supply_settings(session, trial)
-    first_usable = (arrival or on_date or date.today()) + timedelta(days=settings.dnd_days)
+    first_usable = (arrival or on_date or clock.today()) + timedelta(days=settings.dnd_days)
     counts = dispensable_counts(session, trial, first_usable)
     types = session.scalars(select(KitType).where(KitType.trial_id == trial.id)).all()
     needs = []

@@ -1,12 +1,13 @@
 """Resupply levels per site and kit type, and the trial's kit types and visit schedule."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.actions import perform
 from app.core.errors import DomainError
 from app.core.permissions import require
@@ -48,7 +49,7 @@ def resupply():
     if trial is not None:
         settings = supply_settings(db.session, trial)
         types = kit_types(db.session, trial)
-        arrival = date.today() + timedelta(days=RESUPPLY_LEAD_DAYS)
+        arrival = clock.today() + timedelta(days=RESUPPLY_LEAD_DAYS)
         known = {(n.site.id, n.kit_type.id if n.kit_type else 0): n
                  for n in resupply_needs(db.session, trial, arrival=arrival, only_short=False)}
         sites = db.session.scalars(select(Site).where(Site.trial_id == trial.id)
@@ -63,7 +64,7 @@ def resupply():
                 rows.append((site, kit_type, need, form))
     locations = {loc.site_id: loc for loc in db.session.scalars(select(Location).where(
         Location.site_id.in_([r[0].id for r in rows])))} if rows else {}
-    cutoff = (date.today() + timedelta(days=RESUPPLY_LEAD_DAYS + settings.dnd_days)
+    cutoff = (clock.today() + timedelta(days=RESUPPLY_LEAD_DAYS + settings.dnd_days)
               if settings else None)
     return render_template("stock/resupply.html", trial=trial, trials=choices, rows=rows,
                            settings=settings, cutoff=cutoff, locations=locations,

@@ -1,11 +1,12 @@
 """Depot stock, site stock, the ledger lines behind every number, expiry and resupply."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.listing import build_listing, where_choice_args, where_id_args
 from app.core.permissions import require
 from app.core.queries import get_or_404
@@ -99,7 +100,7 @@ def show_site_stock(site_id):
     location = db.session.scalar(select(Location).where(Location.site_id == site.id))
     balances, dispensable, recent = [], 0, []
     dns, dnd = settings_by_trial(db.session)(site.trial_id)
-    cutoff = date.today() + timedelta(days=dnd)
+    cutoff = clock.today() + timedelta(days=dnd)
     if location is not None:
         balances = db.session.scalars(select(StockBalance).where(
             StockBalance.location_id == location.id, StockBalance.on_hand > 0)
