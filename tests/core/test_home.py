@@ -115,6 +115,7 @@ def test_patients_land_on_my_claims(client, demo, name):
 
 def test_queues_that_are_empty_on_the_demo_count_their_lists(client, demo):
     """Invited users, batches to release or mark paid, logs to sign and verify."""
+    from app.core import clock
     from app.reimbursement.models import PaymentBatch
     from app.stock.services.accountability import SIGN_MEANING, freeze, sign_review
     from app.trials.api import Site
@@ -126,7 +127,7 @@ def test_queues_that_are_empty_on_the_demo_count_their_lists(client, demo):
     finance = s.scalar(select(User).where(User.email == "finanzas@demo.example"))
     for status in ("draft", "draft", "released"):
         s.add(PaymentBatch(message_id=f"MSG-{status}-{factories.next_number()}",
-                           status=status, execution_date=factories.clock.today(),
+                           status=status, execution_date=clock.today(),
                            total=0, count=0, created_by_id=finance.id))
     pharmacist = s.scalar(select(User).where(User.email == "farmacia@demo.example"))
     sites = sorted(pharmacist.sites, key=lambda site: site.id)
