@@ -10,26 +10,12 @@ from sqlalchemy import select
 
 from app.stock.models import AccountabilityReview
 from app.stock.services import accountability
-from tests.destruction.factories import (
-    make_authorisation,
-    make_batch,
-    make_received_return,
-    make_verified,
-)
+from tests.destruction.factories import make_executed_batch
 from tests.factories import PASSWORD
 
 
 def _destroyed(db, world):
-    """Return the executed contractor batch of the site's three returned kits."""
-    from app.destruction.services import batches
-
-    make_received_return(db.session, world)
-    make_verified(db.session, world)
-    batch = make_batch(db.session, world, make_authorisation(db.session, world))
-    batches.witness(db.session, batch, signer=world.qp, password=PASSWORD)
-    batches.execute(db.session, batch, signer=world.logistics, password=PASSWORD)
-    db.session.commit()
-    return batch
+    return make_executed_batch(db.session, world)
 
 
 def _signed_review(db, world):

@@ -235,11 +235,13 @@ def send_to_sponsor(session, batch, link, *, by):
         raise DomainError(_("The authorisation has no sponsor e-mail address."))
     subject = _("Certificate of destruction %(n)s", n=batch.certificate_number)
     body = _("Certificate of destruction %(n)s of trial %(t)s, under your authorisation "
-             "%(ref)s: %(k)s kits destroyed on %(d)s by %(c)s.\nSHA-256 of the PDF: %(h)s\n"
-             "Download: %(link)s", n=batch.certificate_number, t=batch.trial.protocol_code,
+             "%(ref)s: %(k)s kits destroyed on %(d)s by %(c)s. The certificate is attached "
+             "(PDF).\nSHA-256 of the PDF: %(h)s\nDownload: %(link)s",
+             n=batch.certificate_number, t=batch.trial.protocol_code,
              ref=auth.reference, k=batch.item_count, d=batch.destroyed_on.isoformat(),
              c=batch.contractor, h=batch.certificate_sha256, link=absolute_link(link))
-    queue_email(session, auth.sponsor_email, subject, body)
+    queue_email(session, auth.sponsor_email, subject, body,
+                attachments=[(batch.certificate, f"{batch.certificate_number}.pdf")])
     batch.certificate_sent_at = utcnow()
     record_event(session, "destruction_certificate_sent", "destruction_batch", batch.id,
                  label=batch.number, changes={"recipient": (None, auth.sponsor_email)})
