@@ -87,6 +87,10 @@ def test_screen_excel_and_pdf_name_the_certificate(client, login, db, world, eng
     line = next(x for x in text.splitlines() if number in x)
     assert line.split() == [batch.destroyed_on.isoformat(), world.site.site_number, "3",
                             world.zone.code, batch.number, number]
+    # The trial's log (all sites) carries the same row.
+    login(world.logistics)
+    page = client.get(f"/stock/accountability/trial/{world.trial.id}").get_data(as_text=True)
+    assert f'href="/destruction/batches/{batch_id}#certificate">{number}</a>' in page
     # The site's pharmacist reads the certificate number; the batch (all sites) is not linked.
     login(world.site_user)
     page = client.get(base).get_data(as_text=True)
