@@ -4,6 +4,7 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.admin import bp
 from app.admin.forms import EditUserForm, UserForm
@@ -16,7 +17,8 @@ from app.core.listing import build_listing
 from app.core.permissions import ROLE_LABELS, ROLES, require
 from app.core.queries import get_or_404
 from app.extensions import db
-from app.notify.models import OutboxMessage
+from app.files.services import send_stored_file
+from app.notify.models import OutboxAttachment, OutboxMessage
 from app.trials.api import Site, site_choices
 
 
@@ -115,9 +117,17 @@ def resend_invitation(user_id):
 def outbox():
     """Show the e-mails the system has queued (the demo sends none)."""
     listing = build_listing(
-        select(OutboxMessage),
+        select(OutboxMessage).options(selectinload(OutboxMessage.attachments)),
         sorts={"created": OutboxMessage.created_at, "to": OutboxMessage.recipient},
         default_sort="-created",
         search_columns=(OutboxMessage.recipient, OutboxMessage.subject),
     )
     return render_template("admin/outbox.html", listing=listing)
+
+
+@bp.route("/outbox/attachments/<int:attachment_id>")
+@require("users.manage")
+def outbox_attachment(attachment_id):
+    """Download a file an outbox e-mail carries, as the recipient receives it."""
+    attachment = get_or_404(OutboxAttachment, attachment_id)
+    return send_stored_file(attachment.file, as_attachment=True)

@@ -19,6 +19,7 @@ from app.audit.models import (
     AuditChainHead,
     AuditEntry,
 )
+from app.core.bulk import insert_rows
 from app.core.models import utcnow
 
 REDACTED = "•••"
@@ -268,7 +269,7 @@ def append_entries(connection, entries):
             "prev_hash": prev, "hash": digest, "chain_version": CHAIN_KEYED,
         })
         prev = digest
-    connection.execute(insert(table), rows)
+    insert_rows(connection, table, rows)  # one COPY on PostgreSQL for thousands
     last_id = connection.execute(select(table.c.id).where(table.c.hash == prev)).scalar_one()
     connection.execute(update(head).where(head.c.id == 1).values(last_hash=prev, last_id=last_id))
 

@@ -123,6 +123,8 @@ class Domain:
     home_charts: tuple = ()
     jobs: tuple = ()  # JobKind: files built in the background when large
     kit_rules: tuple = ()  # module paths with restrict()/refuse() (see app/stock/rules.py)
+    # module paths with describe(session, refs) (see app/stock/services/dispositions.py)
+    dispositions: tuple = ()
     demo: object = None  # seed(session, context, report)
     commands: tuple = ()  # click command groups
     template_labels: object = None  # () -> dict given to every template
@@ -143,6 +145,7 @@ class Registry:
     home_charts: list = field(default_factory=list)
     job_kinds: dict = field(default_factory=dict)
     kit_rules: list = field(default_factory=list)
+    dispositions: list = field(default_factory=list)
     site_scoped: set = field(default_factory=set)
 
     def add(self, domain):
@@ -172,6 +175,7 @@ class Registry:
         for path in domain.state_machines:
             import_module(path)
         self.kit_rules.extend(import_module(path) for path in domain.kit_rules)
+        self.dispositions.extend(import_module(path) for path in domain.dispositions)
 
 
 REGISTRY = Registry()

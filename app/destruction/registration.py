@@ -147,6 +147,7 @@ DOMAIN = Domain(
                     order=65),),
     state_machines=("app.destruction.states",),
     kit_rules=("app.destruction.kit_rules",),
+    dispositions=("app.destruction.dispositions",),
     demo=seed_demo,
     work_queues=WORK_QUEUES,
     template_labels=template_labels,

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import utcnow
 from app.extensions import db
@@ -21,6 +21,23 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+
+    attachments: Mapped[list["OutboxAttachment"]] = relationship(
+        back_populates="message", order_by="OutboxAttachment.id")
+
+
+class OutboxAttachment(db.Model):
+    """A file an outbox e-mail carries: a reference to the stored file, never its bytes."""
+
+    __tablename__ = "outbox_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox_messages.id"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))  # the name the recipient sees
+
+    message: Mapped[OutboxMessage] = relationship(back_populates="attachments")
+    file = relationship("StoredFile", lazy="joined")
 
 
 class Notice(db.Model):

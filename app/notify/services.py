@@ -9,14 +9,37 @@ from sqlalchemy import select, update
 
 from app.core.i18n import REGIONS
 from app.core.models import utcnow
-from app.notify.models import Notice, OutboxMessage
+from app.files.storage import StorageError
+from app.notify.models import Notice, OutboxAttachment, OutboxMessage
 
 
-def queue_email(session, recipient, subject, body):
-    """Add an e-mail to the outbox; it leaves only if the transaction commits."""
+def queue_email(session, recipient, subject, body, attachments=()):
+    """Add an e-mail to the outbox; it leaves only if the transaction commits.
+
+    ``attachments``: stored files (app/files) or (stored file, name shown) pairs; the outbox
+    keeps a reference to each, and the mail sender attaches its bytes when it sends.
+    """
     message = OutboxMessage(recipient=recipient, subject=subject[:300], body=body)
+    for item in attachments:
+        stored, name = item if isinstance(item, tuple) else (item, item.original_name)
+        message.attachments.append(OutboxAttachment(file=stored, filename=name[:255]))
     session.add(message)
     return message
+
+
+def as_email(item, sender):
+    """Return the EmailMessage of an outbox message, its files attached (MIME parts)."""
+    from app.files.services import read_bytes
+
+    email = EmailMessage()
+    email["From"], email["To"], email["Subject"] = sender, item.recipient, item.subject
+    email.set_content(item.body)
+    for attachment in item.attachments:
+        maintype, _slash, subtype = (attachment.file.content_type
+                                     or "application/octet-stream").partition("/")
+        email.add_attachment(read_bytes(attachment.file), maintype=maintype,
+                             subtype=subtype or "octet-stream", filename=attachment.filename)
+    return email
 
 
 def notify(session, user, message, link=None):
@@ -97,15 +120,11 @@ def deliver_outbox(session, limit=100):
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         for item in pending:
-            email = EmailMessage()
-            email["From"], email["To"], email["Subject"] = (
-                config["MAIL_FROM"], item.recipient, item.subject)
-            email.set_content(item.body)
-            try:
-                smtp.send_message(email)
+            try:  # an attachment missing from storage fails this message, not the others
+                smtp.send_message(as_email(item, config["MAIL_FROM"]))
                 item.sent_at, item.error = utcnow(), None
                 sent += 1
-            except smtplib.SMTPException as exc:
+            except (smtplib.SMTPException, OSError, StorageError) as exc:
                 item.error = str(exc)[:2000]
                 failed += 1
     return sent, failed

@@ -22,6 +22,7 @@ from app.stock.services.catalog import (
     save_resupply_level,
     site_location,
 )
+from app.stock.services.dispositions import Reference as DispositionReference
 from app.stock.services.kit_lists import MAX_FILE_BYTES as KIT_LIST_MAX_BYTES
 from app.stock.services.kit_lists import KitListRefused, import_kit_rows
 from app.stock.services.kit_lists import read_kit_list as read_table
@@ -34,7 +35,8 @@ from app.stock.states import KIT, LOT, USABLE_STATES
 
 __all__ = [
     "KIT", "KIT_LIST_MAX_BYTES", "KIT_STATES", "LOT", "RESUPPLY_LEAD_DAYS", "USABLE_STATES",
-    "Dispensing", "Kit", "KitListRefused", "KitReturn", "KitUse", "Location", "Lot", "Product",
+    "Dispensing", "DispositionReference", "Kit", "KitListRefused", "KitReturn", "KitUse",
+    "Location", "Lot", "Product",
     "ResupplyLevel", "add_exposure", "budget_use", "check_kit_rules", "import_kit_rows",
     "read_table", "StockBalance", "StockEntry", "create_depot", "depot_location_ids", "depots",
     "eligible_kits", "gtin_is_valid", "kit_number_from_scan", "kit_types", "move_kits",

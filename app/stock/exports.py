@@ -19,7 +19,7 @@ from app.stock.models import (
     Product,
     StockEntry,
 )
-from app.stock.services import accountability
+from app.stock.services import accountability, dispositions
 from app.trials.api import Site, Subject, Trial, TrialVisit, can_see_site, visible_trials
 
 
@@ -38,7 +38,39 @@ def summary_rows(figures):
         (_("Balance on hand"), figures.on_hand),
         (_("Difference"), figures.difference),
         (_("Units missing on returns"), figures.units_missing),
-    ]
+    ] + ([] if figures.dispositions is None else [
+        (_("Sent back and destroyed at the depot"), figures.destroyed_elsewhere)])
+
+
+def disposition_headers():
+    """Return the headers of the final disposition sheet (one row per kit)."""
+    return [_("Line"), _("Destroyed (UTC)"), _("Site"), _("Kit"), _("Lot"), _("Place"),
+            _("Document"), _("Certificate")]
+
+
+def disposition_rows(session, figures):
+    """Yield the kits of the site(s) destroyed elsewhere with their certificate, line order."""
+    if not figures.dispositions:
+        return
+    labels = {d.document_ref: d.reference.label for d in figures.dispositions
+              if d.reference is not None}
+    for line, at, site, kit, lot, place, ref in session.execute(
+            dispositions.disposition_kits(session, figures.location_ids,
+                                          figures.last_entry_id)):
+        yield line, at, site, kit, lot, place, ref or "", labels.get(ref, "")
+
+
+def disposition_story(figures):
+    """Return the PDF paragraphs of the final disposition (nothing on a log signed before)."""
+    if figures.dispositions is None:
+        return []
+    story = [para(_("Final disposition: sent back and destroyed at the depot"), "Heading2")]
+    if not figures.dispositions:
+        return story + [para(_("No kit of this log destroyed elsewhere."), "Normal")]
+    return story + [table(
+        [_("Date"), _("Site"), _("Kits"), _("Place"), _("Document"), _("Certificate")],
+        [(d.day.isoformat(), d.site_number, str(d.kits), d.place, d.document_ref or "",
+          d.reference.label if d.reference else "") for d in figures.dispositions])]
 
 
 def ledger_rows(session, location_ids, last_entry_id):
@@ -121,6 +153,9 @@ def accountability_sheets(session, figures, *, site=None, trial=None):
                                    _("Explanation")],
               [(at, kit, str(what), why) for at, kit, what, why in figures.discrepancies],
               widths=[20, 14, 30, 50]),
+        *([] if figures.dispositions is None else [
+            Sheet(_("Final disposition"), disposition_headers(),
+                  disposition_rows(session, figures), widths=[8, 20, 10, 14, 16, 24, 18, 18])]),
         Sheet(_("Ledger"), ledger_headers(),
               ledger_rows(session, figures.location_ids, figures.last_entry_id),
               widths=[8, 20, 20, 16, 12, 14, 24, 16, 16, 10, 24, 18, 30, 10]),
@@ -161,8 +196,7 @@ def accountability_story(session, figures, *, site=None, trial=None, limit=2000)
                             for at, kit, what, why in figures.discrepancies]))
     else:
         story.append(para(_("No discrepancies."), "Normal"))
-    return story
-
+    return story + disposition_story(figures)
 
 
 # -- the accountability log as a background job (app.jobs) when it is large -----------------
@@ -201,7 +235,8 @@ def count_accountability(session, user, params):
     returned = accountability.returns(session, site=site, trial=trial,
                                                  last_entry_id=figures.last_entry_id)
     return (len(summary_rows(figures)) + len(figures.discrepancies) + _count(session, ledger)
-            + _count(session, dispensed) + _count(session, returned))
+            + _count(session, dispensed) + _count(session, returned)
+            + figures.destroyed_elsewhere)
 
 
 def build_accountability(session, user, params, path, progress):

@@ -26,6 +26,20 @@ from tests.dbsetup import english, fresh_database, make_test_app
 pytestmark = pytest.mark.benchmark
 
 KITS = int(os.environ.get("DESTRUCTION_BENCH_KITS", 20_000))
+PROFILE = os.environ.get("DESTRUCTION_BENCH_PROFILE")  # a path prefix: cProfile dumps
+
+
+def _profiled(name, call):
+    """Run call(), under cProfile when DESTRUCTION_BENCH_PROFILE names a path prefix."""
+    if not PROFILE:
+        return call()
+    import cProfile
+
+    profile = cProfile.Profile()
+    try:
+        return profile.runcall(call)
+    finally:
+        profile.dump_stats(f"{PROFILE}-{name}.prof")
 
 
 def _set_up(session):
@@ -83,8 +97,8 @@ def test_destruction_batch_and_certificate(tmp_path):
         user = db.session.get(User, user_id)
         items = batch.item_count
         started, cpu = time.perf_counter(), time.process_time()
-        execute(db.session, batch, signer=user, password=PASSWORD)
-        db.session.commit()
+        _profiled("execute", lambda: (execute(db.session, batch, signer=user,
+                                              password=PASSWORD), db.session.commit()))
         executed, executed_cpu = time.perf_counter() - started, time.process_time() - cpu
         destroyed = db.session.scalar(select(func.count()).select_from(StockEntry).where(
             StockEntry.event == "destruction", StockEntry.document_ref == batch.number))
@@ -96,7 +110,7 @@ def test_destruction_batch_and_certificate(tmp_path):
         db.session.remove()
         tracemalloc.start()
         started, cpu = time.perf_counter(), time.process_time()
-        run(db.session, job_id)
+        _profiled("certificate", lambda: run(db.session, job_id))
         built, built_cpu = time.perf_counter() - started, time.process_time() - cpu
         peak = tracemalloc.get_traced_memory()[1] / 1024 / 1024
         tracemalloc.stop()

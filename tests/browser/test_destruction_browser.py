@@ -1,12 +1,16 @@
 """In Chromium: returns and destruction per role with axe, then the main journey on the demo:
 logistics executes the witnessed batch (a wrong password first), prepares the certificate as a
-background job (a real huey_consumer) and downloads it; the monitor sees the reconciliation."""
+background job (a real huey_consumer) and downloads it, sends it to the sponsor (the outbox
+attaches the same PDF) and finds it in the site's accountability log; the monitor sees the
+reconciliation."""
 
+import hashlib
 import os
 import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -95,4 +99,29 @@ def test_logistics_executes_the_batch_and_gets_the_certificate(page, live_server
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "Certificado de destrucción CD-" in text and "SP-ONC-DEST-2026-01" in text
+    assert serious_violations(page) == []
+    certificate = Path(path).read_bytes()
+    number = re.search(r"CD-\d{4}-\d{6}", text).group(0)
+    _sent_with_the_pdf_and_in_the_sites_log(page, batch_url, number, certificate)
+
+
+def _sent_with_the_pdf_and_in_the_sites_log(page, batch_url, number, certificate):
+    """Logistics sends the certificate; site 001's log names it; the outbox attaches the PDF."""
+    page.goto(batch_url)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enviar al promotor").click()
+    assert page.get_by_text("Enviado el").first.is_visible()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Centro 001").click()
+    table = page.locator("#dispositions")
+    assert table.get_by_role("link", name=number).is_visible()
+    screenshot(page, "destruction-accountability-disposition")
+    assert serious_violations(page) == []
+    page.context.clear_cookies()
+    log_in(page, "admin@demo.example")
+    page.goto(f"/admin/outbox?q={number}")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=f"{number}.pdf").click()
+    attached = Path(download.value.path()).read_bytes()
+    assert hashlib.sha256(attached).hexdigest() == hashlib.sha256(certificate).hexdigest()
     assert serious_violations(page) == []

@@ -131,3 +131,14 @@ def make_batch(session, world, auth, add=True, **values):
     if add:
         batches.add_kits(session, batch)
     return batch
+
+
+def make_executed_batch(session, world):
+    """Return the executed contractor batch of the site's three returned kits (committed)."""
+    make_received_return(session, world)
+    make_verified(session, world)
+    batch = make_batch(session, world, make_authorisation(session, world))
+    batches.witness(session, batch, signer=world.qp, password=PASSWORD)
+    batches.execute(session, batch, signer=world.logistics, password=PASSWORD)
+    session.commit()
+    return batch

@@ -53,7 +53,8 @@ def test_excel_and_pdf_exports(client, db, make, stock, login):
     response = client.get(f"/stock/accountability/site/{site.id}/log.xlsx")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["Summary", "Dispensed", "Returns", "Discrepancies", "Ledger"]
+    assert book.sheetnames == ["Summary", "Dispensed", "Returns", "Discrepancies",
+                               "Final disposition", "Ledger"]
     dispensed = list(book["Dispensed"].iter_rows(min_row=2, values_only=True))
     assert len(dispensed) == 3 and dispensed[0][1] == "S-ACC-1" and "V2" in dispensed[0][2]
     # compliance of the returned kit: 28 units, 20 returned, 3 missing -> 5 taken

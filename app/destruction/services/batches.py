@@ -5,10 +5,11 @@ import hashlib
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.core import clock
+from app.core.bulk import insert_rows
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.core.states import apply_transition
@@ -141,7 +142,7 @@ def add_kits(session, batch, numbers=None):
     ids = [row.id for row in rows]
     for start in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
         details.update(_units_and_subjects(session, ids[start:start + 900]))
-    session.execute(insert(DestructionItem), [
+    insert_rows(session, DestructionItem.__table__, [
         {"batch_id": batch.id, "kind": "kit", "kit_id": row.id, "reference": row.kit_number,
          "lot_id": row.lot_id, "site_id": row.site_id, "units": details[row.id][0],
          "subject_code": details[row.id][1]} for row in rows])

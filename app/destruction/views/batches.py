@@ -14,12 +14,12 @@ from app.destruction.forms import BatchForm, KitsForm, UploadForm
 from app.destruction.models import Authorisation, DestructionBatch
 from app.destruction.queries import can_see_batch
 from app.destruction.services import batches as service
-from app.destruction.services.certificate import send_to_sponsor
+from app.destruction.services.certificate import batch_sites, send_to_sponsor
 from app.esign.forms import SignForm
 from app.esign.services import signatures_for
 from app.extensions import db
 from app.files.services import send_stored_file
-from app.trials.api import Site
+from app.trials.api import Site, can_see_site
 
 ITEMS_SHOWN = 200
 
@@ -79,7 +79,15 @@ def render_batch(batch, kits=None, witness=None, execute=None, upload=None):
         "destruction/batch.html", batch=batch, items=items, shown=ITEMS_SHOWN,
         kits=kits or KitsForm(), witness=witness, execute=execute,
         upload=upload or UploadForm(), signatures=signatures_for(db.session, batch),
-        history=history_of(db.session, batch))
+        history=history_of(db.session, batch), sites=_logs_shown(batch))
+
+
+def _logs_shown(batch):
+    """Return the batch's sites whose accountability log (its final disposition) the user sees."""
+    if batch.status != "executed" or not current_user.can("accountability.view"):
+        return []
+    return [s for s in batch_sites(db.session, batch)
+            if can_see_site(current_user, s, "accountability.view")]
 
 
 @bp.route("/batches/<int:batch_id>")

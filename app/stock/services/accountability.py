@@ -17,6 +17,7 @@ from app.stock.models import (
     StockBalance,
     StockEntry,
 )
+from app.stock.services.dispositions import final_dispositions
 from app.trials.api import Site
 
 SIGN_MEANING = "submitted"      # the site pharmacist submits the log
@@ -35,6 +36,14 @@ class Accountability:
     on_hand: int = 0
     units_missing: int = 0
     discrepancies: list = field(default_factory=list)
+    # Kits of the site(s) destroyed elsewhere (a depot), as Dispositions; None on a log
+    # signed before final dispositions were part of the log (shown as it was signed).
+    dispositions: list | None = field(default_factory=list)
+
+    @property
+    def destroyed_elsewhere(self):
+        """Return how many of the site's kits were destroyed after they left it."""
+        return sum(d.kits for d in self.dispositions or ())
 
     @property
     def expected_on_hand(self):
@@ -53,7 +62,8 @@ class Accountability:
         """Return the figures a signature binds to."""
         return {"counts": self.counts, "on_hand": self.on_hand,
                 "expected_on_hand": self.expected_on_hand, "units_missing": self.units_missing,
-                "discrepancies": len(self.discrepancies)}
+                "discrepancies": len(self.discrepancies),
+                "destroyed_elsewhere": self.destroyed_elsewhere}
 
 
 def site_location_ids(session, *, site=None, trial=None):
@@ -115,7 +125,21 @@ def compute(session, *, site=None, trial=None, last_entry_id=None):
             kit_return.returned_at, kit_return.kit.kit_number,
             _("%(n)s units missing on return", n=kit_return.units_missing),
             kit_return.explanation or ""))
+    result.dispositions = final_dispositions(session, location_ids, last_entry_id)
     return result
+
+
+def compute_review(session, review):
+    """Return the figures of a frozen review exactly as they were signed.
+
+    A review frozen before final dispositions joined the log has no "destroyed_elsewhere" in
+    its totals: its figures are shown without them, as signed.
+    """
+    figures = compute(session, site=review.site, trial=review.trial,
+                      last_entry_id=review.last_entry_id)
+    if "destroyed_elsewhere" not in json.loads(review.totals or "{}"):
+        figures.dispositions = None
+    return figures
 
 
 def _site_filter(session, site, trial):

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit.services import current_actor, record_event
+from app.core.bulk import insert_rows
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.stock.models import Kit, StockBalance, StockEntry
@@ -304,8 +305,7 @@ def _move_in_bulk(session, kits, to_state, event, actor, now, occurred_at, reaso
                 audit_changes["location_id"] = (location_before, location_after)
             record_event(session, KIT.action_name(event), KIT.audit_type, kit.id,
                          label=kit.kit_number, changes=audit_changes, reason=reason)
-    if rows:
-        session.execute(insert(StockEntry), rows)
+    insert_rows(session, StockEntry.__table__, rows)  # one COPY on PostgreSQL
     apply_balance_deltas(session, changes)
     moved = {row["kit_id"] for row in rows}
     for loaded in list(session.identity_map.values()):  # Kit objects read before: reload

@@ -83,8 +83,7 @@ def accountability_xlsx(kind, ident):
 
 def _review_pdf(review):
     site, trial = review.site, review.trial
-    figures = accountability.compute(db.session, site=site, trial=trial,
-                                     last_entry_id=review.last_entry_id)
+    figures = accountability.compute_review(db.session, review)
     return build_pdf(_title(site, trial), accountability_story(db.session, figures, site=site,
                                                                trial=trial),
                      subtitle=_("Ledger lines up to #%(n)s", n=review.last_entry_id),
@@ -147,8 +146,7 @@ def show_review(review_id):
     signatures = signatures_for(db.session, review)
     meaning = accountability.meaning_open_to(current_user, {s.meaning for s in signatures},
                                              review.site_id)
-    figures = accountability.compute(db.session, site=review.site, trial=review.trial,
-                                     last_entry_id=review.last_entry_id)
+    figures = accountability.compute_review(db.session, review)
     return render_template("stock/review.html", review=review, signatures=signatures,
                            figures=figures, meaning=meaning,
                            sign_form=SignForm(meaning=meaning) if meaning else None,
