@@ -52,7 +52,9 @@ def make_batch_record(session, trial=None, by=None, *, kind="placebo", matched=N
     trial = trial or factories.make_trial(session, blinded=True)
     by = by or factories.make_user(session, roles=("logistics",))
     matched = matched or stock_factories.make_lot(session, trial=trial)
-    output = output or stock_factories.make_lot(session, trial=trial, status="quarantine")
+    output = output or stock_factories.make_lot(
+        session, product=stock_factories.make_product(session, kind="placebo"), trial=trial,
+        status="quarantine")
     record = batch_records.create_record(session, trial, {
         "number": number or f"BR-{factories.next_number():04d}", "sponsor_order": "PO-77",
         "kind": kind, "description": "Placebo capsules matching the active batch",

@@ -21,6 +21,7 @@ from app.blinding.models import (
 from app.blinding.services.batch_records import require_state
 from app.core.errors import DomainError
 from app.core.models import utcnow
+from app.core.templating import number
 from app.esign.services import sign
 
 EDITABLE = ("draft", "in_production")
@@ -108,7 +109,8 @@ def reconcile_material(session, material, *, by, used, returned, wasted, deviati
             session, record, by, deviation, "material", "deviation",
             _("Issued %(issued)s %(unit)s but used + returned + wasted make %(sum)s %(unit)s: "
               "the reconciliation does not balance. Describe the deviation.",
-              issued=material.issued, sum=used + returned + wasted, unit=material.unit))
+              issued=number(material.issued), sum=number(used + returned + wasted),
+              unit=material.unit))
         material.deviation_id = found.id
     material.used, material.returned, material.wasted = used, returned, wasted
     session.flush()
@@ -223,7 +225,8 @@ def record_yield(session, record, *, by, actual, deviation=None):
         _with_deviation(
             session, record, by, deviation, "yield", "deviation",
             _("The yield of %(pct)s %% is outside %(low)s–%(high)s %%: describe the deviation.",
-              pct=pct, low=record.yield_min_pct, high=record.yield_max_pct))
+              pct=number(pct), low=number(record.yield_min_pct),
+              high=number(record.yield_max_pct)))
     record.actual_quantity = actual
     session.flush()
     return record
