@@ -22,9 +22,10 @@ def template_labels():
     """Give templates the translated labels of list purposes, sources and states."""
     return {"list_purposes": LIST_PURPOSES, "list_sources": LIST_SOURCES,
             "list_statuses": LIST_STATUSES, "code_break_labels": CODE_BREAK_LABELS,
-            "batch_kinds": BATCH_KINDS, "batch_statuses": BATCH_STATUSES,
-            "batch_check_kinds": BATCH_CHECK_KINDS, "deviation_statuses": DEVIATION_STATUSES,
-            "deviation_topics": DEVIATION_TOPICS}
+            "batch_record_kinds": BATCH_KINDS, "batch_record_statuses": BATCH_STATUSES,
+            "batch_check_kinds": BATCH_CHECK_KINDS,
+            "batch_deviation_statuses": DEVIATION_STATUSES,
+            "batch_deviation_topics": DEVIATION_TOPICS}
 
 
 def seed_demo(session, context, report):
@@ -106,7 +107,7 @@ def _batches_url(user):
     return url_for("blinding.list_batches", status="awaiting_qa")
 
 
-BATCH_WORK_QUEUE = WorkQueue("batches_to_release", _l("Batch records to release"),
+BATCH_WORK_QUEUE = WorkQueue("batch_records_to_release", _l("Batch records to release"),
                              "blinding.batch_release", count=batches_to_release,
                              url=_batches_url, urgency=75)
 
