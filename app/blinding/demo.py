@@ -1,21 +1,27 @@
-"""Demo blinding: arms for the blinded trial's kits, a verified list, randomised subjects."""
+"""Demo blinding: arms for the blinded trial's kits, a verified list, randomised subjects,
+and two masking batch records (one released by QA, one in production)."""
 
 import random
+from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from app.auth.demo import DEMO_PASSWORD
 from app.auth.models import User, UserRole
 from app.auth.services import hash_password
-from app.blinding.models import KitArm, RandomisationList
+from app.blinding.models import BatchRecord, KitArm, RandomisationList
+from app.blinding.services import batch_lines, batch_records
 from app.blinding.services.lists import generate_list, verify_list
 from app.blinding.services.randomise import randomise
+from app.core import clock
 from app.core.models import utcnow
-from app.stock.api import Kit
+from app.stock.api import Kit, Lot, Product
 from app.trials.api import Subject
 
 DEMO_TRIAL = "ONC-2024-017"
 CHECKER = ("ciego2@demo.example", "Andrés Molina (estadístico no ciego)")
+SECOND_OPERATOR = ("acondicionamiento@demo.example", "Rosa Prieto (técnica de acondicionamiento)")
 
 
 def seed_blinding(session, trials, users, report):
@@ -53,16 +59,106 @@ def seed_blinding(session, trials, users, report):
         done += 1
     report.append(f"gave {len(kits)} demo kits an arm, verified list {rlist.name} and "
                   f"randomised {done} subjects")
+    seed_batch_records(session, trial, users, report)
 
 
 def _second_unblinded(session, report):
     """The second unblinded account that verifies lists (created once)."""
-    user = session.scalar(select(User).where(User.email == CHECKER[0]))
+    return _demo_user(session, CHECKER, "unblinded", report)
+
+
+def _demo_user(session, who, role, report):
+    email, name = who
+    user = session.scalar(select(User).where(User.email == email))
     if user is None:
-        user = User(email=CHECKER[0], full_name=CHECKER[1], language="es",
+        user = User(email=email, full_name=name, language="es",
                     password_hash=hash_password(DEMO_PASSWORD), password_changed_at=utcnow())
-        user.role_links = [UserRole(role="unblinded")]
+        user.role_links = [UserRole(role=role)]
         session.add(user)
         session.flush()
-        report.append(f"created user {CHECKER[0]} (unblinded)")
+        report.append(f"created user {email} ({role})")
     return user
+
+
+def _quarantine_lot(session, trial, number, product, today):
+    lot = Lot(number=number, product_id=product.id, trial_id=trial.id, status="quarantine",
+              manufacturer="Distribuidor (acondicionamiento)", manufactured_on=today,
+              expires_on=today + timedelta(days=540))
+    session.add(lot)
+    session.flush()
+    return lot
+
+
+def _record(session, trial, by, number, order, matched, output):
+    record = batch_records.create_record(session, trial, {
+        "number": number, "sponsor_order": order, "kind": "placebo",
+        "description": "Comprimidos de placebo iguales a IBX-201 100 mg (color, tamaño, "
+                       "grabado); acondicionados en blísteres de 28.",
+        "matched_lot_id": matched.id, "output_lot_id": output.id,
+        "quantity_unit": "comprimidos", "expected_quantity": Decimal("5600"),
+        "yield_min_pct": Decimal("97"), "yield_max_pct": Decimal("100.5")}, by=by)
+    for material, lot, unit, issued in (
+            ("Celulosa microcristalina", "MCC-2611-04", "g", "1200"),
+            ("Lactosa monohidrato", "LAC-2609-11", "g", "800"),
+            ("Blíster PVC/Alu", "BLI-2610-02", "unidades", "210")):
+        batch_lines.add_material(session, record, material=material, supplier_lot=lot,
+                                 unit=unit, issued=Decimal(issued))
+    for instruction in ("Despeje de línea y verificación de materiales",
+                        "Compresión de los comprimidos de placebo",
+                        "Acondicionamiento en blísteres de 28 comprimidos"):
+        batch_lines.add_step(session, record, instruction=instruction)
+    batch_lines.add_check(session, record, kind="appearance",
+                          name="Aspecto frente al comprimido activo IBX24A01")
+    batch_lines.add_check(session, record, kind="weight", name="Peso medio de 20 comprimidos",
+                          unit="mg", lower=Decimal("237.5"), upper=Decimal("262.5"))
+    batch_lines.add_check(session, record, kind="count", name="Comprimidos por blíster",
+                          unit="comprimidos", lower=Decimal("28"), upper=Decimal("28"))
+    batch_records.start_production(session, record, by=by)
+    return record
+
+
+def seed_batch_records(session, trial, users, report):
+    """A released placebo batch record (its lot may feed kits) and one in production."""
+    if session.scalar(select(BatchRecord.id).limit(1)) is not None:
+        return
+    operator = next((u for u in users.values() if "logistics" in u.roles), None)
+    qa = next((u for u in users.values() if "qp" in u.roles), None)
+    active = session.scalar(select(Lot).where(Lot.number == "IBX24A01"))
+    placebo = session.scalar(select(Product).where(Product.kind == "placebo"))
+    if None in (operator, qa, active, placebo):
+        return
+    second = _demo_user(session, SECOND_OPERATOR, "logistics", report)
+    today = clock.today()
+    done = _record(session, trial, operator, "BR-2026-031", "OC-ONC-2026-007", active,
+                   _quarantine_lot(session, trial, "PLB26A01", placebo, today))
+    for step in done.steps:
+        batch_lines.perform_step(session, step, by=operator, password=DEMO_PASSWORD)
+        batch_lines.check_step(session, step, by=second, password=DEMO_PASSWORD)
+    appearance, weight, count = done.checks
+    batch_lines.record_check(session, appearance, by=operator, appearance_match=True,
+                             comment="Color, tamaño y grabado iguales")
+    batch_lines.record_check(session, weight, by=operator, result=Decimal("249.8"))
+    batch_lines.record_check(session, count, by=second, result=Decimal("28"))
+    for material, used, returned, wasted in zip(
+            done.materials, ("1150", "770", "200"), ("40", "25", "6"), ("10", "5", "4"), strict=True):
+        batch_lines.reconcile_material(session, material, by=operator, used=Decimal(used),
+                                       returned=Decimal(returned), wasted=Decimal(wasted))
+    batch_lines.record_yield(session, done, by=operator, actual=Decimal("5544"))
+    deviation = batch_lines.raise_deviation(
+        session, done, by=operator, description="Parada de 20 minutos de la compresora por "
+        "atasco del alimentador; comprimidos del intervalo apartados y desechados.")
+    batch_lines.close_deviation(session, deviation, by=qa, impact="Sin impacto en la calidad: "
+                                "controles de peso conformes antes y después.",
+                                capa="Revisión del alimentador incluida en el mantenimiento "
+                                "preventivo semanal.")
+    batch_records.submit_for_release(session, done, by=operator)
+    batch_records.release_record(session, done, by=qa, password=DEMO_PASSWORD)
+    running = _record(session, trial, operator, "BR-2026-034", "OC-ONC-2026-012", active,
+                      _quarantine_lot(session, trial, "PLB26B01", placebo, today))
+    first = running.steps[0]
+    batch_lines.perform_step(session, first, by=operator, password=DEMO_PASSWORD)
+    batch_lines.check_step(session, first, by=second, password=DEMO_PASSWORD)
+    batch_lines.perform_step(session, running.steps[1], by=operator, password=DEMO_PASSWORD)
+    batch_lines.record_check(session, running.checks[0], by=operator, appearance_match=True)
+    report.append("released placebo batch record BR-2026-031 (lot PLB26A01); BR-2026-034 "
+                  "(lot PLB26B01) in production, step 2 waiting for its second-person check")

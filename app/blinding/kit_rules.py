@@ -1,15 +1,40 @@
-"""Kit rule: a randomised subject is dispensed only kits of their own arm, unseen.
+"""Kit rules: batch records released by QA; a randomised subject gets kits of their arm, unseen.
 
-Only dispensing to a randomised subject is narrowed; shipping is not (sites hold both arms).
-The refusal is the same sentence, from the same queries, whatever the kit's or subject's arm.
+First, a kit whose lot is produced by a masking or placebo batch record that QA has not
+released, or whose blinded lot groups such a lot, neither ships nor is dispensed. This rule
+looks at the whole blinded lot, so it says the same for every arm, and it runs before the arm
+rule so that its refusal never tells one arm from another.
+
+Then only dispensing to a randomised subject is narrowed by arm; shipping is not (sites hold
+both arms). The refusal is the same sentence, from the same queries, whatever the arms.
 """
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.blinding.models import KitArm, Randomisation, RandomisationSlot
+from app.blinding.models import BatchRecord, KitArm, Randomisation, RandomisationSlot
 from app.core.errors import DomainError
-from app.stock.api import Kit
+from app.stock.api import Kit, lot_members
+
+
+def _unreleased_lots():
+    """Lots a batch record produces that QA has not released, and blinded lots grouping them."""
+    made = select(BatchRecord.output_lot_id).where(BatchRecord.status != "released")
+    grouping = select(lot_members.c.blinded_lot_id).where(lot_members.c.lot_id.in_(made))
+    return made.union(grouping)
+
+
+def _batch_restrict(stmt):
+    return stmt.where(Kit.lot_id.not_in(_unreleased_lots()))
+
+
+def _batch_refuse(session, kit):
+    held = session.scalar(select(Kit.id).where(Kit.id == kit.id,
+                                               Kit.lot_id.in_(_unreleased_lots())))
+    if held is not None:
+        raise DomainError(_("Kit %(kit)s cannot be used yet: the batch record of its lot "
+                            "%(lot)s is not released by QA.", kit=kit.kit_number,
+                            lot=kit.lot.number), "kit_number")
 
 
 def _subject_arm():
@@ -18,7 +43,8 @@ def _subject_arm():
 
 
 def restrict(stmt, use):
-    """Narrow a select(Kit) to kits of the subject's arm when the subject is randomised."""
+    """Keep kits of released batches; for a randomised subject, kits of their arm."""
+    stmt = _batch_restrict(stmt)
     if use.purpose != "dispense" or use.subject is None:
         return stmt
     arm = _subject_arm().where(Randomisation.subject_id == use.subject.id).scalar_subquery()
@@ -28,7 +54,8 @@ def restrict(stmt, use):
 
 
 def refuse(session, kit, use):
-    """Refuse a kit of another arm (or without an arm) for a randomised subject."""
+    """Refuse a kit of an unreleased batch; for a randomised subject, of another arm."""
+    _batch_refuse(session, kit)
     if use.purpose != "dispense" or use.subject is None:
         return
     subject_arm = session.scalar(_subject_arm().where(

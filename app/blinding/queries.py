@@ -62,3 +62,11 @@ def kits_by_arm_and_site(session, trial_id):
         .where(Kit.trial_id == trial_id)
         .group_by(place, KitArm.arm, Kit.state)
         .order_by(place, KitArm.arm, Kit.state)).all()
+
+
+def visible_batches(user):
+    """Masking and placebo batch records of the trials the user sees."""
+    from app.blinding.models import BatchRecord
+
+    trials = visible_trials(user, "blinding.batches").with_only_columns(Trial.id)
+    return select(BatchRecord).where(BatchRecord.trial_id.in_(trials))

@@ -45,6 +45,8 @@ STATE_FAMILIES = {
     ("dry_shipper", "requalification"): WARNING, ("dry_shipper", "retired"): MUTED,
     ("condition_leg", "none"): SUCCESS, ("condition_leg", "pending"): WARNING,
     ("condition_leg", "accepted"): SUCCESS,
+    # masking and placebo batch records (issue 14)
+    ("batch_record", "in_production"): INFO, ("batch_record", "awaiting_qa"): WARNING,
     # devices (issue 15)
     "in_stock": SUCCESS, "allocated": INFO, "at_site": SUCCESS, "in_use": INFO,
     "in_calibration": WARNING, "out_of_service": DANGER,

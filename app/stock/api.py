@@ -11,6 +11,7 @@ from app.stock.models import (
     ResupplyLevel,
     StockBalance,
     StockEntry,
+    lot_members,
 )
 from app.stock.queries import depots
 from app.stock.rules import KitUse, check_kit_rules
@@ -42,5 +43,5 @@ __all__ = [
     "eligible_kits", "gtin_is_valid", "kit_number_from_scan", "kit_types", "move_kits",
     "move_kits_in_bulk", "parse_scan", "random_kit_numbers", "receive_new_kits",
     "resupply_needs", "save_kit_type", "save_kit_type_level", "save_resupply_level",
-    "site_location", "transition",
+    "site_location", "transition", "lot_members",
 ]

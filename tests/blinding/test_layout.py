@@ -27,4 +27,4 @@ def test_the_kit_arm_table_keeps_its_name_in_the_blinding_package():
     from app.blinding.models import KitArm
 
     assert KitArm.__tablename__ == "kit_arms"
-    assert KitArm.__module__ == "app.blinding.models"
+    assert KitArm.__module__ == "app.blinding.models.randomisation"

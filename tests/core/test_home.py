@@ -38,7 +38,8 @@ EXPECTED = {
 EMPTY = {
     "logistica": ["to_receive", "batches_to_witness", "reconciliations_to_close"],
     "farmacia": ["products_to_receive", "logs_to_sign", "reconciliations_to_close"],
-    "qp": ["cell_excursions", "lots_to_release", "batches_to_witness", "batches_to_execute"],
+    "qp": ["batch_records_to_release", "cell_excursions", "lots_to_release",
+           "batches_to_witness", "batches_to_execute"],
     "finanzas": ["batches_to_release", "batches_to_mark_paid"],
     "monitor": ["reconciliations_to_verify", "logs_to_verify"],
     "admin": ["audit_chain", "invited_users", "failed_jobs"],

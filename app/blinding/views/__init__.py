@@ -2,6 +2,8 @@
 
 from app.blinding.views import (  # noqa: F401 - each module adds its routes to bp
     arms,
+    batch_lines,
+    batch_records,
     code_break,
     lists,
     randomise,
