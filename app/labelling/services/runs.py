@@ -9,14 +9,18 @@ from app.core.models import utcnow
 from app.core.states import apply_transition
 from app.labelling.gs1 import LabelCode, check_code
 from app.labelling.models import ExpiryExtension, LabelPrint, LabelRun, LabelTemplate
+from app.labelling.queries import LABELLED_SHIPMENTS
 from app.labelling.services.render import LabelDrawer, write_pdf
 from app.labelling.services.templates import label_lines
 from app.labelling.states import LABEL_RUN
+from app.shipments.api import Shipment, ShipmentKit
 from app.stock.api import Kit, Lot, Product
 
 # Kits that no longer need a label.
 GONE_STATES = ("destroyed", "missing", "dispensed", "pending_destruction")
 CHUNK = 500
+# The language a destination country's labels are written in.
+COUNTRY_LANGUAGES = {"ES": "es", "PT": "pt"}
 
 
 def _kit_rows(run):
@@ -29,6 +33,9 @@ def _kit_rows(run):
         return stmt.where(Kit.lot_id == run.lot_id)
     if run.scope == "range":
         return stmt.where(Kit.kit_number >= run.first_kit, Kit.kit_number <= run.last_kit)
+    if run.scope == "shipment":
+        return stmt.join(ShipmentKit, ShipmentKit.kit_id == Kit.id).where(
+            ShipmentKit.shipment_id == run.shipment_id, ShipmentKit.status == "picked")
     campaign = run.campaign_id
     return stmt.where(Kit.lot_id == select(ExpiryExtension.lot_id).where(
         ExpiryExtension.id == campaign).scalar_subquery())
@@ -48,6 +55,24 @@ def label_of(template, protocol, row, expiry=None):
     values = {"batch": batch, "protocol": protocol, "kit": number,
               "expiry": expiry.strftime("%m/%Y")}
     return label_lines(template, values), code
+
+
+def _shipment_to_label(session, trial, template, data):
+    """Return the picked shipment whose kits a run labels, in its destination's language."""
+    shipment = session.get(Shipment, data.get("shipment_id") or 0)
+    if shipment is None or shipment.trial_id != trial.id:
+        raise DomainError(_("Choose a shipment of this trial."), "shipment_id")
+    if shipment.status not in LABELLED_SHIPMENTS:
+        raise DomainError(_("Shipment %(n)s is %(status)s: its kits are labelled once picked "
+                            "and before dispatch.", n=shipment.number,
+                            status=shipment.status_label), "shipment_id")
+    site = shipment.destination.site
+    language = COUNTRY_LANGUAGES.get(getattr(site, "country", None))
+    if language and template.language != language:
+        raise DomainError(_("Shipment %(n)s goes to %(country)s: choose a template in the "
+                            "language of that country.", n=shipment.number,
+                            country=site.country), "template_id")
+    return shipment
 
 
 def request_run(session, trial, data, by):
@@ -74,6 +99,8 @@ def request_run(session, trial, data, by):
             raise DomainError(_("Give the first and last kit numbers, first before last."),
                               "first_kit")
         run.first_kit, run.last_kit = first, last
+    elif scope == "shipment":
+        run.shipment_id = _shipment_to_label(session, trial, template, data).id
     elif scope == "campaign":
         campaign = session.get(ExpiryExtension, data.get("campaign_id") or 0)
         if campaign is None or campaign.status != "open":
