@@ -11,7 +11,11 @@ from app.labelling.gs1 import LabelCode, check_code
 from app.labelling.models import ExpiryExtension, LabelPrint, LabelRun, LabelTemplate
 from app.labelling.queries import LABELLED_SHIPMENTS
 from app.labelling.services.render import LabelDrawer, write_pdf
-from app.labelling.services.templates import label_lines
+from app.labelling.services.templates import (
+    fill_placeholders,
+    label_lines,
+    particular_texts,
+)
 from app.labelling.states import LABEL_RUN
 from app.shipments.api import Shipment, ShipmentKit
 from app.stock.api import Kit, Lot, Product
@@ -47,14 +51,17 @@ def _new_expiry(session, run):
     return session.get(ExpiryExtension, run.campaign_id).new_expiry
 
 
-def label_of(template, protocol, row, expiry=None):
-    """Return (lines, code) of one kit's label from its row."""
+def label_of(template, protocol, row, expiry=None, texts=None):
+    """Return (lines, code) of one kit's label from its row (texts: the template's
+    particulars, when a run has them already)."""
     _id, number, expires_on, batch, gtin = row
     expiry = expiry or expires_on
     code = LabelCode(gtin or "", expiry, batch, number, protocol)
     values = {"batch": batch, "protocol": protocol, "kit": number,
               "expiry": expiry.strftime("%m/%Y")}
-    return label_lines(template, values), code
+    if texts is None:
+        return label_lines(template, values), code
+    return fill_placeholders(texts, values), code
 
 
 def _shipment_to_label(session, trial, template, data):
@@ -138,12 +145,13 @@ def build_run(session, user, params, path, progress):
     run = session.get(LabelRun, params["run_id"])
     template, protocol = run.template, run.trial.protocol_code
     expiry = _new_expiry(session, run)
+    texts = particular_texts(template)  # read once, filled in for each kit
     printed = []
 
     def labels():
         for row in session.execute(_kit_rows(run).execution_options(yield_per=CHUNK)):
             printed.append(row[0])
-            yield label_of(template, protocol, row, expiry)
+            yield label_of(template, protocol, row, expiry, texts)
 
     total = write_pdf(path, template, labels(), run.layout, title=run.audit_label(),
                       progress=progress)
