@@ -1,5 +1,6 @@
 """Label runs: a PDF whose DataMatrix a real decoder reads back, every label recorded."""
 
+import subprocess
 from datetime import date
 
 import biip
@@ -56,6 +57,11 @@ def test_a_roll_run_prints_decodable_gs1_datamatrix_labels(db, released, tmp_pat
     assert hri == f"(01){GTIN}(17)271231(10)LOT-A1(21){first.kit_number}(7240)ONC-2024-017"
     symbols = decode_pages(data, tmp_path)
     assert len(symbols) == 3
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "labels.pdf")], capture_output=True,
+                           text=True, check=True).stdout.splitlines()[2:]
+    # Every font embedded (name, then the "emb" column), and no Helvetica.
+    assert [(row.split()[0][7:], row.split()[-5]) for row in fonts] == [
+        ("DejaVuSans", "yes"), ("DejaVuSans-Bold", "yes")]
     decoded = {}
     for symbol in symbols:
         assert symbol.symbology_identifier == "]d2"

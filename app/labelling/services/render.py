@@ -187,8 +187,10 @@ class _Part:
     def __init__(self, target, drawer, layout, title):
         drawer.forms = {}
         size = (drawer.width, drawer.height) if layout == "roll" else A4
+        # The embedded house font from the first operator on: no page names Helvetica.
         self.canvas = Canvas(str(target) if isinstance(target, Path) else target,
-                             pagesize=size, pageCompression=1)
+                             pagesize=size, pageCompression=1, initialFontName=FONT,
+                             initialFontSize=drawer.size, initialLeading=drawer.leading)
         self.canvas.setTitle(title)
         self.canvas.setCreator("Ensayo")
         self.pages = 0
