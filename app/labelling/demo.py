@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from app.auth.demo import DEMO_PASSWORD
 from app.core import clock
+from app.core.errors import DomainError
 from app.labelling.models import ImportRecord
+from app.labelling.queries import shipments_to_label
 from app.labelling.services.relabel import open_campaign, relabel_kit
 from app.labelling.services.release import certify_lot, create_import, release_for_country
 from app.labelling.services.runs import build_run, request_run
@@ -61,6 +63,25 @@ def _lot(session, number, product, trial, expires_on):
     return lot
 
 
+def _label_a_shipment(session, trial, template, logistics, report):
+    """Print the labels of the kits picked for a Spanish site (the shipments demo's)."""
+    for shipment in shipments_to_label(session, trial.id):
+        site = shipment.destination.site
+        if site is None or site.country != template.language.upper():
+            continue
+        try:
+            run = request_run(session, trial, {"template_id": template.id, "scope": "shipment",
+                                               "shipment_id": shipment.id, "layout": "a4"},
+                              logistics)
+        except DomainError:
+            continue  # kits this template cannot label (a product without GTIN)
+        with tempfile.TemporaryDirectory() as folder:
+            build_run(session, logistics, {"run_id": run.id}, Path(folder) / "labels.pdf",
+                      progress=None)
+        report.append(f"labels printed for the kits picked for shipment {shipment.number}")
+        return
+
+
 def seed_labelling(session, report):
     """Create the labelling demo once; later runs say it is already there."""
     if session.scalar(select(ImportRecord.id).where(ImportRecord.reference == "IMP-2026-001")):
@@ -108,6 +129,7 @@ def seed_labelling(session, report):
     with tempfile.TemporaryDirectory() as folder:
         build_run(session, logistics, {"run_id": run.id}, Path(folder) / "labels.pdf",
                   progress=None)
+    _label_a_shipment(session, trial, outer, logistics, report)
     campaign = open_campaign(session, lot, {
         "new_expiry": lot.expires_on + timedelta(days=180),
         "justification": "Datos de estabilidad a 24 meses avalan 6 meses más",
