@@ -201,3 +201,49 @@ def test_a_shipment_run_labels_the_picked_kits_in_the_destination_language(db, j
         request_run(db.session, j["trial"], {"template_id": j["template"].id, **choice},
                     j["logistics"])
     assert str(refused.value).endswith("its kits are labelled once picked and before dispatch.")
+
+
+def test_the_shipment_page_leads_to_its_label_run(client, db, journey, login, inline_jobs):
+    j = journey
+    shipment = _shipment(db, j, requested=2)
+    for line in list(shipment.lines):
+        pick_kit(db.session, shipment, line.kit.kit_number, by=j["logistics"])
+    finish_picking(db.session, shipment, by=j["logistics"])
+    db.session.commit()
+    login(j["qp"])  # sees the shipment, prints no labels
+    assert "Print the kits' labels" not in client.get(f"/shipments/{shipment.id}").get_data(
+        as_text=True)
+    login(j["logistics"])
+    page = client.get(f"/shipments/{shipment.id}").get_data(as_text=True)
+    url = (f"/labelling/trials/{j['trial'].id}/runs/new?scope=shipment&amp;"
+           f"shipment_id={shipment.id}")
+    assert f'href="{url}">Print the kits\' labels</a>' in page
+    form = client.get(url.replace("&amp;", "&")).get_data(as_text=True)
+    assert f'<option selected value="{shipment.id}">{shipment.number} → ' in form
+    data = {"scope": "shipment", "shipment_id": shipment.id, "layout": "roll", "lot_id": 0,
+            "campaign_id": 0}
+    page = client.post(f"/labelling/trials/{j['trial'].id}/runs/new",
+                       data={**data, "template_id": j["portuguese"].id}).get_data(as_text=True)
+    assert (f"Shipment {shipment.number} goes to ES: choose a template in the language of "
+            "that country.") in page
+    response = client.post(f"/labelling/trials/{j['trial'].id}/runs/new",
+                           data={**data, "template_id": j["template"].id},
+                           follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "The kits picked for a shipment" in page and shipment.number in page
+    assert "Download the labels (PDF)" in page
+
+
+def test_a_template_of_another_kit_type_is_refused(db, journey, lab):
+    from tests.stock.factories import make_product
+
+    j = journey
+    other = make_product(db.session, name="Comparador X", gtin="09506000134352")
+    template = lab.make_template(j["trial"], dict(OUTER_ES, name="Comparador",
+                                                  product_id=other.id), approve_by=j["qp"])
+    with pytest.raises(DomainError) as refused:
+        request_run(db.session, j["trial"], {"template_id": template.id, "scope": "lot",
+                                             "lot_id": j["lot"].id}, j["logistics"])
+    assert (str(refused.value), refused.value.field) == (
+        f"Template Comparador is written for Comparador X, and these kits include "
+        f"{j['lot'].product.name}: choose the template of their kit type.", "template_id")

@@ -82,6 +82,19 @@ def _shipment_to_label(session, trial, template, data):
     return shipment
 
 
+def _check_kit_type(session, run, template):
+    """Refuse a template written for one kit type (product) on kits of another."""
+    if template.product_id is None:
+        return
+    other = session.scalar(_kit_rows(run).with_only_columns(Product.name)
+                           .where(Product.id != template.product_id).limit(1))
+    if other is not None:
+        raise DomainError(_("Template %(name)s is written for %(product)s, and these kits "
+                            "include %(other)s: choose the template of their kit type.",
+                            name=template.name, product=template.product.name, other=other),
+                          "template_id")
+
+
 def request_run(session, trial, data, by):
     """Create a run for the kits chosen; refuse it before anything is printed when it cannot be."""
     template = session.get(LabelTemplate, data.get("template_id") or 0)
@@ -122,6 +135,7 @@ def request_run(session, trial, data, by):
     rows = session.execute(_kit_rows(run)).all()
     if not rows:
         raise DomainError(_("No kits to label in this choice."), "scope")
+    _check_kit_type(session, run, template)
     run.kit_count = len(rows)
     expiry = _new_expiry(session, run)
     longest = max(rows, key=lambda row: len(row[1]))
