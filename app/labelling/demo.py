@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from app.auth.demo import DEMO_PASSWORD
 from app.core import clock
+from app.core.errors import DomainError
 from app.labelling.models import ImportRecord
+from app.labelling.queries import shipments_to_label
 from app.labelling.services.relabel import open_campaign, relabel_kit
 from app.labelling.services.release import certify_lot, create_import, release_for_country
 from app.labelling.services.runs import build_run, request_run
@@ -46,11 +48,19 @@ OUTER_PT = dict(OUTER_ES, name="Embalagem exterior IBX-201", language="pt",
                 particular_j="Conservar entre 15 e 25 °C.",
                 particular_k="Validade: [expiry]",
                 particular_l="Manter fora da vista e do alcance das crianças.")
+OUTER_CMP_ES = dict(OUTER_ES, name="Caja exterior comparador ONC",
+                    particular_b="Comparador ONC 100 mg/ml solución inyectable",
+                    particular_c="Solución inyectable · vía subcutánea · 4 jeringas",
+                    particular_h="Administrar según indique el médico del ensayo.",
+                    particular_j="Conservar en nevera (entre 2 y 8 °C). No congelar.")
 EXTENSION_ES = {
     "name": "Ampliación de caducidad IBX-201", "packaging": "extension", "language": "es",
     "width_mm": 75, "height_mm": 32, "font_size": 7.5,
     "particular_d": "Lote: [batch]", "particular_k": "Nueva caducidad: [expiry]",
 }
+
+
+COMPARATOR = "Comparador ONC refrigerado"  # the shipments demo's cold-chain kits
 
 
 def _lot(session, number, product, trial, expires_on):
@@ -59,6 +69,25 @@ def _lot(session, number, product, trial, expires_on):
     session.add(lot)
     session.flush()
     return lot
+
+
+def _label_a_shipment(session, trial, template, logistics, report):
+    """Print the labels of the kits picked for a Spanish site (the shipments demo's)."""
+    for shipment in shipments_to_label(session, trial.id):
+        site = shipment.destination.site
+        if site is None or site.country != template.language.upper():
+            continue
+        try:
+            run = request_run(session, trial, {"template_id": template.id, "scope": "shipment",
+                                               "shipment_id": shipment.id, "layout": "a4"},
+                              logistics)
+        except DomainError:
+            continue  # kits this template cannot label (another kit type, no GTIN)
+        with tempfile.TemporaryDirectory() as folder:
+            build_run(session, logistics, {"run_id": run.id}, Path(folder) / "labels.pdf",
+                      progress=None)
+        report.append(f"labels printed for the kits picked for shipment {shipment.number}")
+        return
 
 
 def seed_labelling(session, report):
@@ -108,6 +137,11 @@ def seed_labelling(session, report):
     with tempfile.TemporaryDirectory() as folder:
         build_run(session, logistics, {"run_id": run.id}, Path(folder) / "labels.pdf",
                   progress=None)
+    comparator = session.scalar(select(Product).where(Product.name == COMPARATOR))
+    if comparator is not None:
+        cmp_outer = save_template(session, trial, dict(OUTER_CMP_ES, product_id=comparator.id))
+        approve_template(session, cmp_outer, signer=qp, password=DEMO_PASSWORD)
+        _label_a_shipment(session, trial, cmp_outer, logistics, report)
     campaign = open_campaign(session, lot, {
         "new_expiry": lot.expires_on + timedelta(days=180),
         "justification": "Datos de estabilidad a 24 meses avalan 6 meses más",

@@ -106,6 +106,7 @@ class RunForm(FlaskForm):
     first_kit = text_field(_l("First kit number"), 40, required=False)
     last_kit = text_field(_l("Last kit number"), 40, required=False)
     campaign_id = SelectField(_l("Relabel campaign"), coerce=int, validators=[Optional()])
+    shipment_id = SelectField(_l("Shipment (kits picked)"), coerce=int, validators=[Optional()])
     layout = SelectField(_l("Layout"), choices=list(LAYOUTS.items()))
 
 

@@ -9,6 +9,7 @@ an impossible date. Our own checks come first so the user reads a message in the
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import zint
 from flask_babel import gettext as _
@@ -19,6 +20,7 @@ from app.stock.api import gtin_is_valid
 # GS1 character set 82 (GS1 General Specifications 7.11, figure 7.11-1).
 CSET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*$")
 MAX_LENGTH = {"10": 20, "21": 20, "7240": 20}
+_valid_gtin = lru_cache(maxsize=256)(gtin_is_valid)  # a run repeats its few GTINs
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,9 @@ class LabelCode:
 
     def elements(self):
         """Return the (AI, value) pairs in the order they are encoded."""
-        return [("01", self.gtin), ("17", self.expiry.strftime("%y%m%d")), ("10", self.batch),
-                ("21", self.serial), ("7240", self.protocol)]
+        expiry = self.expiry.strftime("%y%m%d") if isinstance(self.expiry, date) else ""
+        return [("01", self.gtin), ("17", expiry), ("10", self.batch), ("21", self.serial),
+                ("7240", self.protocol)]
 
     def human_readable(self, separator=""):
         """Return the text printed with the symbol: AIs in parentheses.
@@ -45,16 +48,23 @@ class LabelCode:
         return separator.join(f"({ai}){value}" for ai, value in self.elements())
 
 
+@lru_cache(maxsize=1024)
+def _valid_value(ai, value):
+    return bool(value) and len(value) <= MAX_LENGTH[ai] and bool(CSET82.match(value))
+
+
 def check_code(code):
     """Raise DomainError (with the field) when the code cannot be encoded as GS1."""
-    if not gtin_is_valid(code.gtin):
+    if not _valid_gtin(code.gtin):
         raise DomainError(_("The product's GTIN %(gtin)s is not a valid GTIN-14 (14 digits, the "
                             "last one the check digit).", gtin=code.gtin or "—"), "gtin")
     if not isinstance(code.expiry, date):
         raise DomainError(_("The expiry is not a date."), "expiry")
-    names = {"10": _("batch number"), "21": _("kit serial number"),
-             "7240": _("protocol code")}
     for ai, value in code.elements()[2:]:
+        if _valid_value(ai, value):
+            continue  # the usual case: no message to translate
+        names = {"10": _("batch number"), "21": _("kit serial number"),
+                 "7240": _("protocol code")}
         if not value:
             raise DomainError(_("The %(what)s is empty; it cannot be encoded.",
                                 what=names[ai]), "protocol" if ai == "7240" else None)
@@ -86,20 +96,19 @@ def encode(code):
     return symbol
 
 
-def symbol_modules(symbol):
-    """Return (modules across, [(x, y, w, h) in modules, origin top-left]): one rectangle per
-    run of dark modules in a row, read from zint's bit matrix."""
+# zint keeps each row's modules least significant bit first; a PDF image most significant first.
+_REVERSED_BITS = bytes(int(f"{n:08b}"[::-1], 2) for n in range(256))
+
+
+def symbol_bitmap(symbol):
+    """Return (modules across, modules down, the rows as hexadecimal text, 1 = dark).
+
+    Each row of zint's bit matrix, padded to whole bytes, is what a PDF 1-bit image mask
+    takes; hexadecimal keeps it printable inside a page's content stream.
+    """
     data = symbol.encoded_data.tobytes()
     stride = len(data) // len(symbol.encoded_data)
-    rects = []
-    for row in range(symbol.rows):
-        line = data[row * stride:(row + 1) * stride]
-        start = None
-        for col in range(symbol.width + 1):
-            dark = col < symbol.width and (line[col >> 3] >> (col & 7)) & 1
-            if dark and start is None:
-                start = col
-            elif not dark and start is not None:
-                rects.append((start, row, col - start, 1))
-                start = None
-    return symbol.width, rects
+    row_bytes = (symbol.width + 7) // 8
+    rows = b"".join(data[row * stride:row * stride + row_bytes]
+                    for row in range(symbol.rows))
+    return symbol.width, symbol.rows, rows.translate(_REVERSED_BITS).hex()

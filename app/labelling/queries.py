@@ -10,7 +10,11 @@ from app.labelling.models import (
     LabelTemplate,
     import_lots,
 )
+from app.shipments.api import Shipment
 from app.stock.api import Lot
+
+# A shipment's kits are labelled once picked and until the boxes leave.
+LABELLED_SHIPMENTS = ("picked", "packed")
 
 
 def imports_query(waiting=None):
@@ -62,3 +66,10 @@ def open_campaigns(session, trial_id=None):
     if trial_id:
         stmt = stmt.join(Lot, Lot.id == ExpiryExtension.lot_id).where(Lot.trial_id == trial_id)
     return session.scalars(stmt.order_by(ExpiryExtension.id.desc())).all()
+
+
+def shipments_to_label(session, trial_id):
+    """Return the trial's shipments whose picked kits may be labelled, newest first."""
+    return session.scalars(select(Shipment).where(
+        Shipment.trial_id == trial_id, Shipment.status.in_(LABELLED_SHIPMENTS))
+        .order_by(Shipment.id.desc()).limit(200)).all()

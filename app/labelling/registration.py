@@ -121,6 +121,7 @@ AUDIT_FIELDS = {
     **per_type("label_run", trial_id=_l("Trial"), template_id=_l("Label template"),
                scope=_l("Kits"), lot_id=_l("Lot"), first_kit=_l("First kit"),
                last_kit=_l("Last kit"), campaign_id=_l("Relabel campaign"),
+               shipment_id=_l("Shipment"),
                layout=_l("Layout"), job_id=_l("Background job"), kit_count=_l("Kits"),
                printed=_l("Printed"), applied=_l("Applied"), spoiled=_l("Spoiled"),
                destroyed=_l("Destroyed"), discrepancy_reason=_l("Reason for the difference"),

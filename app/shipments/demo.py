@@ -70,7 +70,7 @@ def _cold_stock(session, trial, store, report):
     if product is None:
         product = Product(name=COLD_PRODUCT, kind="comparator", strength="100 mg/ml",
                           form="Solución inyectable", route="Subcutánea", units_per_kit=4,
-                          storage_min_c=2, storage_max_c=8)
+                          storage_min_c=2, storage_max_c=8, gtin="08412345000027")
         session.add(product)
         session.flush()
     if not any(product in t.products for t in kit_types(session, trial)):

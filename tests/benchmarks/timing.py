@@ -55,6 +55,16 @@ def peak_memory_kb(pid):
     return 0
 
 
+def cpu_seconds(pid):
+    """Return the processor time (user + system) a process and its finished children (qpdf)
+    have used so far, in seconds."""
+    import os
+    from pathlib import Path
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def start_consumer(url, queue_file):
     """Start one real huey consumer on the database and SQLite queue file; return the process."""
     import os

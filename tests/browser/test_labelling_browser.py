@@ -65,3 +65,26 @@ def test_imported_lot_to_certification_release_and_label_run(page):
         assert serious_violations(page) == [], path
     page.get_by_role("link", name=re.compile("LR-")).first.click()
     assert serious_violations(page) == []
+
+
+def test_the_kits_picked_for_a_shipment_get_their_labels(page):
+    log_in(page, "logistica@demo.example")
+    page.goto("/labelling/runs")
+    row = page.locator("tr", has_text="Los kits preparados para un envío").first
+    with page.expect_navigation():
+        row.get_by_role("link", name=re.compile("LR-")).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile(r"^SHP-")).first.click()
+    assert "/shipments/" in page.url
+    with page.expect_navigation():
+        page.get_by_role("link", name="Imprimir las etiquetas de los kits").click()
+    assert serious_violations(page) == []
+    assert page.locator("#scope").input_value() == "shipment"
+    assert page.locator("#shipment_id").input_value() != "0"
+    page.select_option("#template_id", label="Caja exterior comparador ONC v1 · es")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Imprimir").click()
+    assert re.search(r"/labelling/runs/\d+$", page.url)
+    assert page.get_by_text("Los kits preparados para un envío").first.is_visible()
+    assert serious_violations(page) == []
+    screenshot(page, "labelling-shipment-run")

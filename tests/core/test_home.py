@@ -20,7 +20,7 @@ EXPECTED = {
                   "to_pick": (1, "/shipments/?status=ordered"),
                   "to_pack": (1, "/shipments/?status=picked"),
                   "to_dispatch": (1, "/shipments/?status=packed"),
-                  "runs_to_reconcile": (1, "/labelling/runs?status=printed"),
+                  "runs_to_reconcile": (2, "/labelling/runs?status=printed"),
                   "calibrations_overdue": (1, "/devices/due?when=overdue")},
     "farmacia": {"to_receive": (2, "/shipments/?status=to_receive"),
                  "claims_to_validate": (2, "/reimbursement/validation"),

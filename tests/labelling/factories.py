@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from app.core import clock
+from app.jobs import services as jobs
 from app.labelling.services.release import certify_lot, create_import, release_for_country
 from app.labelling.services.templates import approve_template, save_template
 from tests import factories
@@ -73,3 +74,14 @@ def make_template(session, trial, values=None, approve_by=None):
     if approve_by is not None:
         approve_template(session, template, signer=approve_by, password=PASSWORD)
     return template
+
+
+def run_job(session, user, run):
+    """Run a label run's job at once; return the job (its file is the PDF)."""
+    job = jobs.start_job(session, user, "label_run", {"run_id": run.id}, run.kit_count)
+    run.job_id = job.id
+    session.commit()
+    assert jobs.run(session, job.id) is True
+    session.refresh(job)
+    session.refresh(run)
+    return job

@@ -5,43 +5,17 @@ from datetime import date
 
 import biip
 import pytest
-import zxingcpp
-from PIL import Image
 from pypdf import PdfReader
 
 from app.core.errors import DomainError
 from app.extensions import db as _db
 from app.files.services import read_bytes
-from app.jobs import services as jobs
 from app.jobs.models import Job
 from app.labelling.models import LabelPrint
 from app.labelling.services.runs import close_run, request_run
 from app.labelling.services.templates import validate
-from tests.labelling.factories import GTIN, OUTER_ES
-
-
-def decode_pages(pdf_bytes, tmp_path):
-    """Render every page at 300 dpi and decode its DataMatrix symbols with zxing-cpp."""
-    pdf = tmp_path / "labels.pdf"
-    pdf.write_bytes(pdf_bytes)
-    subprocess.run(["pdftoppm", "-r", "300", "-png", str(pdf), str(tmp_path / "page")],
-                   check=True)
-    found = []
-    for png in sorted(tmp_path.glob("page*.png")):
-        with Image.open(png) as image:
-            found += zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.DataMatrix,
-                                            text_mode=zxingcpp.TextMode.Plain)
-    return found
-
-
-def run_job(session, user, run):
-    job = jobs.start_job(session, user, "label_run", {"run_id": run.id}, run.kit_count)
-    run.job_id = job.id
-    session.commit()
-    assert jobs.run(session, job.id) is True
-    session.refresh(job)
-    session.refresh(run)
-    return job
+from tests.labelling.factories import GTIN, OUTER_ES, run_job
+from tests.labelling.scanner import decode_pages
 
 
 @pytest.fixture
@@ -83,6 +57,11 @@ def test_a_roll_run_prints_decodable_gs1_datamatrix_labels(db, released, tmp_pat
     assert hri == f"(01){GTIN}(17)271231(10)LOT-A1(21){first.kit_number}(7240)ONC-2024-017"
     symbols = decode_pages(data, tmp_path)
     assert len(symbols) == 3
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "labels.pdf")], capture_output=True,
+                           text=True, check=True).stdout.splitlines()[2:]
+    # Every font embedded (name, then the "emb" column), and no Helvetica.
+    assert [(row.split()[0][7:], row.split()[-5]) for row in fonts] == [
+        ("DejaVuSans", "yes"), ("DejaVuSans-Bold", "yes")]
     decoded = {}
     for symbol in symbols:
         assert symbol.symbology_identifier == "]d2"

@@ -22,6 +22,7 @@ TEMPLATE_STATUSES = {"draft": _l("Draft"), "approved": _l("Approved"),
 LAYOUTS = {"roll": _l("Roll: one label per page"),
            "a4": _l("A4 sheets with crop marks")}
 RUN_SCOPES = {"lot": _l("A lot"), "range": _l("A range of kit numbers"),
+              "shipment": _l("The kits picked for a shipment"),
               "campaign": _l("A relabel campaign")}
 RUN_STATUSES = {"requested": _l("Requested"), "printed": _l("Printed"),
                 "closed": _l("Closed")}
@@ -104,6 +105,7 @@ class LabelRun(Audited, TimestampMixin, db.Model):
     first_kit: Mapped[str | None] = mapped_column(String(40))
     last_kit: Mapped[str | None] = mapped_column(String(40))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("expiry_extensions.id"))
+    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipments.id"))
     layout: Mapped[str] = mapped_column(String(10), default="roll")
     status: Mapped[str] = mapped_column(String(20), default="requested")
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))
@@ -120,6 +122,7 @@ class LabelRun(Audited, TimestampMixin, db.Model):
     template: Mapped[LabelTemplate] = relationship(lazy="joined")
     trial = relationship("Trial", lazy="joined")
     lot = relationship("Lot")
+    shipment = relationship("Shipment")
     job = relationship("Job")
 
     def audit_label(self):

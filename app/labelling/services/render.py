@@ -5,10 +5,12 @@ template's size (7.5 pt gives the 1.4 mm x-height of the EU readability guidelin
 DataMatrix top right and the human-readable AIs at the foot. Text that does not fit is refused
 (``DomainError``), never printed cut.
 
-Speed and memory for big runs: a paragraph that is the same on every label (all but the kit's
-own line) is wrapped once and drawn once per PDF as a form XObject that each page places; the
-human-readable line is set with plain ``drawString``; and a run is written in parts of
-``PART_PAGES`` pages that qpdf joins, so the process never holds more than one part.
+Speed and memory for big runs: text is wrapped by our own word wrap (cached per text) and set
+with canvas primitives, no platypus; the lines every label repeats (all but the kit's own) are
+drawn once per PDF part as one form XObject that each page places; the DataMatrix is a 1-bit
+inline image mask (one sample a module, so the dots stay square; about 60 bytes a symbol); and
+a run is written in parts of ``PART_PAGES`` pages that qpdf joins, so the process never holds
+more than one part.
 """
 
 import shutil
@@ -16,19 +18,16 @@ import subprocess
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from flask_babel import gettext as _
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
 
 from app.core.errors import DomainError
 from app.exports.pdf_fonts import FONT, FONT_BOLD, register_fonts
-from app.labelling.gs1 import encode, symbol_modules
+from app.labelling.gs1 import encode, symbol_bitmap
 
 MARGIN = 2 * mm
 MODULE = 0.375 * mm  # 3 dots at 203 dpi
@@ -38,7 +37,7 @@ PART_PAGES = 1000
 
 
 class LabelDrawer:
-    """Draw the labels of one template; keeps wrapped paragraphs and page forms."""
+    """Draw the labels of one template; keeps wrapped text and the forms of a canvas."""
 
     def __init__(self, template):
         register_fonts()
@@ -47,40 +46,65 @@ class LabelDrawer:
         self.height = float(template.height_mm) * mm
         self.size = float(template.font_size)
         self.leading = self.size * 1.15
-        self.style = ParagraphStyle("label", fontName=FONT, fontSize=self.size,
-                                    leading=self.leading, spaceAfter=0)
-        self.paragraph = lru_cache(maxsize=4096)(self._paragraph)
-        self.forms = {}  # text -> form name, per canvas
+        self.wrapped = lru_cache(maxsize=4096)(self._wrap)
+        self.bold_width = lru_cache(maxsize=4096)(
+            lambda text: stringWidth(text, FONT_BOLD, self.size))
+        self.forms = {}  # the text block shared by labels -> form name, per canvas
 
-    def _paragraph(self, text, width):
-        para = Paragraph(escape(text).replace("\n", "<br/>"), self.style)
-        _w, height = para.wrap(width, self.height)
-        return para, height
+    def _fits(self, text, width):
+        return stringWidth(text, FONT, self.size) <= width
+
+    def _wrap(self, text, width):
+        """Return a particular's text broken into lines of the width (words kept whole unless
+        one alone is wider than the line); a line break in the text starts a new line."""
+        lines = []
+        for paragraph in text.split("\n"):
+            if self._fits(paragraph, width):  # the usual case: one line
+                lines.append(" ".join(paragraph.split()))
+                continue
+            current = ""
+            for word in paragraph.split():
+                while not self._fits(word, width):  # a word wider than the line: split it
+                    cut = next(n for n in range(len(word) - 1, 0, -1)
+                               if self._fits(word[:n], width))
+                    if current:
+                        lines.append(current)
+                        current = ""
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                joined = f"{current} {word}" if current else word
+                if current and not self._fits(joined, width):
+                    lines.append(current)
+                    joined = word
+                current = joined
+            lines.append(current)
+        return tuple(lines)
 
     def hri_lines(self, code):
         """Return the human-readable text in lines, broken only between element strings."""
-        width, lines, current = self.width - 2 * MARGIN, [], ""
+        width, lines, current, used = self.width - 2 * MARGIN, [], "", 0
         for ai, value in code.elements():
             piece = f"({ai}){value}"
-            if current and stringWidth(current + piece, FONT_BOLD, self.size) > width:
+            piece_width = self.bold_width(piece)
+            if current and used + piece_width > width:
                 lines.append(current)
-                current = ""
+                current, used = "", 0
             current += piece
+            used += piece_width
         return [*lines, current]
 
     def layout(self, lines, code):
         """Return what to draw for one label, or refuse text that overflows its box."""
-        symbol = encode(code)
-        modules, rects = symbol_modules(symbol)
-        side = modules * MODULE
+        symbol = symbol_bitmap(encode(code))
+        side = symbol[0] * MODULE
         text_width = self.width - 2 * MARGIN - side - GAP
         if text_width < 15 * mm:
             raise DomainError(_("The label is too small for its DataMatrix and text."),
                               "width_mm")
         hri = self.hri_lines(code)
         hri_height = len(hri) * self.leading
-        paras = [(text, *self.paragraph(text, text_width)) for text in lines]
-        used = sum(height for _t, _p, height in paras) + hri_height + GAP
+        blocks = [(text, self.wrapped(text, text_width)) for text in lines]
+        used = sum(len(wrapped) for _t, wrapped in blocks) * self.leading + hri_height + GAP
         if used > self.height - 2 * MARGIN or side + hri_height + GAP > \
                 self.height - 2 * MARGIN:
             raise DomainError(_(
@@ -88,42 +112,55 @@ class LabelDrawer:
                 "of height): shorten the particulars, make the label larger or the font "
                 "smaller. Nothing was printed.", w=self.template.width_mm,
                 h=self.template.height_mm, need=round((used + 2 * MARGIN) / mm)), "font_size")
-        return paras, hri, (side, rects)
+        return blocks, hri, (side, symbol)
 
-    def _form(self, canvas, text, para, height):
-        name = self.forms.get(text)
+    def _lines_at(self, blocks, own):
+        """Yield (line, baseline below the text's top) of the blocks whose own-ness is own."""
+        baseline = self.size  # reportlab's paragraphs put the first baseline one size down
+        for text, wrapped in blocks:
+            for line in wrapped:
+                if own == (text is None):
+                    yield line, baseline
+                baseline += self.leading
+
+    def _shared_form(self, canvas, blocks):
+        """Return the form holding the text every label of the run repeats (once a canvas)."""
+        key = tuple(text or len(wrapped) for text, wrapped in blocks)
+        name = self.forms.get(key)
         if name is None:
-            name = self.forms[text] = f"p{len(self.forms)}"
-            canvas.beginForm(name, lowerx=0, lowery=0, upperx=self.width, uppery=height)
-            para.drawOn(canvas, 0, 0)
+            name = self.forms[key] = f"t{len(self.forms)}"
+            canvas.beginForm(name, lowerx=0, lowery=-self.height, upperx=self.width,
+                             uppery=0)
+            canvas.setFont(FONT, self.size)
+            for line, baseline in self._lines_at(blocks, own=False):
+                canvas.drawString(0, -baseline, line)
             canvas.endForm()
         return name
 
     def draw(self, canvas, x, y, lines, code):
         """Draw one label with its lower-left corner at (x, y)."""
-        paras, hri, (side, rects) = self.layout(lines, code)
-        top = y + self.height - MARGIN
-        for text, para, height in paras:
-            top -= height
-            if code.serial in text:  # this kit's own line: drawn on its page only
-                para.drawOn(canvas, x + MARGIN, top)
-            else:
-                canvas.saveState()
-                canvas.translate(x + MARGIN, top)
-                canvas.doForm(self._form(canvas, text, para, height))
-                canvas.restoreState()
+        blocks, hri, (side, symbol) = self.layout(lines, code)
+        # The lines naming this kit are drawn on its page; the others come from a shared form.
+        blocks = [(None if code.serial in text else text, wrapped) for text, wrapped in blocks]
+        left, top = x + MARGIN, y + self.height - MARGIN
+        canvas.saveState()
+        canvas.translate(left, top)
+        canvas.doForm(self._shared_form(canvas, blocks))
+        canvas.restoreState()
+        canvas.setFont(FONT, self.size)
+        for line, baseline in self._lines_at(blocks, own=True):
+            canvas.drawString(left, top - baseline, line)
         canvas.setFont(FONT_BOLD, self.size)
         base = y + MARGIN + (len(hri) - 1) * self.leading + self.size * 0.2
         for number, line in enumerate(hri):
-            canvas.drawString(x + MARGIN, base - number * self.leading, line)
-        # The symbol in module units (origin top-left, y down): whole numbers, so the path
-        # is written as plain operators instead of one formatted float per corner.
-        canvas.saveState()
-        canvas.transform(MODULE, 0, 0, -MODULE, x + self.width - MARGIN - side,
-                         y + self.height - MARGIN)
-        canvas.addLiteral(" ".join(f"{rx:g} {ry:g} {rw:g} {rh:g} re"
-                                   for rx, ry, rw, rh in rects) + " f")
-        canvas.restoreState()
+            canvas.drawString(left, base - number * self.leading, line)
+        # The symbol: a 1-bit image mask, one image sample a module, painted without
+        # smoothing (PDF images do not interpolate unless asked), dark where the bit is 1.
+        columns, rows, hex_rows = symbol
+        canvas.addLiteral(f"q {side:.4f} 0 0 {rows * MODULE:.4f} "
+                          f"{x + self.width - MARGIN - side:.4f} {top - rows * MODULE:.4f} cm "
+                          f"BI /IM true /W {columns} /H {rows} /BPC 1 /D [1 0] /F /AHx ID "
+                          f"{hex_rows}> EI Q")
 
 
 def _crop_marks(canvas, x, y, width, height):
@@ -150,8 +187,10 @@ class _Part:
     def __init__(self, target, drawer, layout, title):
         drawer.forms = {}
         size = (drawer.width, drawer.height) if layout == "roll" else A4
+        # The embedded house font from the first operator on: no page names Helvetica.
         self.canvas = Canvas(str(target) if isinstance(target, Path) else target,
-                             pagesize=size, pageCompression=1)
+                             pagesize=size, pageCompression=1, initialFontName=FONT,
+                             initialFontSize=drawer.size, initialLeading=drawer.leading)
         self.canvas.setTitle(title)
         self.canvas.setCreator("Ensayo")
         self.pages = 0
@@ -207,5 +246,9 @@ def _join(parts, path):
     if len(parts) == 1:
         shutil.move(parts[0], path)
         return
-    subprocess.run(["qpdf", "--empty", "--pages", *map(str, parts), "--", str(path)],
+    # The parts' streams are already compressed and every page uses its resources: qpdf
+    # copies them as they are instead of decoding or pruning them (a quarter less work).
+    subprocess.run(["qpdf", "--empty", "--stream-data=preserve",
+                    "--remove-unreferenced-resources=no", "--pages", *map(str, parts), "--",
+                    str(path)],
                    check=True, capture_output=True)

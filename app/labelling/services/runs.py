@@ -9,14 +9,22 @@ from app.core.models import utcnow
 from app.core.states import apply_transition
 from app.labelling.gs1 import LabelCode, check_code
 from app.labelling.models import ExpiryExtension, LabelPrint, LabelRun, LabelTemplate
+from app.labelling.queries import LABELLED_SHIPMENTS
 from app.labelling.services.render import LabelDrawer, write_pdf
-from app.labelling.services.templates import label_lines
+from app.labelling.services.templates import (
+    fill_placeholders,
+    label_lines,
+    particular_texts,
+)
 from app.labelling.states import LABEL_RUN
+from app.shipments.api import Shipment, ShipmentKit
 from app.stock.api import Kit, Lot, Product
 
 # Kits that no longer need a label.
 GONE_STATES = ("destroyed", "missing", "dispensed", "pending_destruction")
 CHUNK = 500
+# The language a destination country's labels are written in.
+COUNTRY_LANGUAGES = {"ES": "es", "PT": "pt"}
 
 
 def _kit_rows(run):
@@ -29,6 +37,9 @@ def _kit_rows(run):
         return stmt.where(Kit.lot_id == run.lot_id)
     if run.scope == "range":
         return stmt.where(Kit.kit_number >= run.first_kit, Kit.kit_number <= run.last_kit)
+    if run.scope == "shipment":
+        return stmt.join(ShipmentKit, ShipmentKit.kit_id == Kit.id).where(
+            ShipmentKit.shipment_id == run.shipment_id, ShipmentKit.status == "picked")
     campaign = run.campaign_id
     return stmt.where(Kit.lot_id == select(ExpiryExtension.lot_id).where(
         ExpiryExtension.id == campaign).scalar_subquery())
@@ -40,14 +51,48 @@ def _new_expiry(session, run):
     return session.get(ExpiryExtension, run.campaign_id).new_expiry
 
 
-def label_of(template, protocol, row, expiry=None):
-    """Return (lines, code) of one kit's label from its row."""
+def label_of(template, protocol, row, expiry=None, texts=None):
+    """Return (lines, code) of one kit's label from its row (texts: the template's
+    particulars, when a run has them already)."""
     _id, number, expires_on, batch, gtin = row
     expiry = expiry or expires_on
     code = LabelCode(gtin or "", expiry, batch, number, protocol)
     values = {"batch": batch, "protocol": protocol, "kit": number,
               "expiry": expiry.strftime("%m/%Y")}
-    return label_lines(template, values), code
+    if texts is None:
+        return label_lines(template, values), code
+    return fill_placeholders(texts, values), code
+
+
+def _shipment_to_label(session, trial, template, data):
+    """Return the picked shipment whose kits a run labels, in its destination's language."""
+    shipment = session.get(Shipment, data.get("shipment_id") or 0)
+    if shipment is None or shipment.trial_id != trial.id:
+        raise DomainError(_("Choose a shipment of this trial."), "shipment_id")
+    if shipment.status not in LABELLED_SHIPMENTS:
+        raise DomainError(_("Shipment %(n)s is %(status)s: its kits are labelled once picked "
+                            "and before dispatch.", n=shipment.number,
+                            status=shipment.status_label), "shipment_id")
+    site = shipment.destination.site
+    language = COUNTRY_LANGUAGES.get(getattr(site, "country", None))
+    if language and template.language != language:
+        raise DomainError(_("Shipment %(n)s goes to %(country)s: choose a template in the "
+                            "language of that country.", n=shipment.number,
+                            country=site.country), "template_id")
+    return shipment
+
+
+def _check_kit_type(session, run, template):
+    """Refuse a template written for one kit type (product) on kits of another."""
+    if template.product_id is None:
+        return
+    other = session.scalar(_kit_rows(run).with_only_columns(Product.name)
+                           .where(Product.id != template.product_id).limit(1))
+    if other is not None:
+        raise DomainError(_("Template %(name)s is written for %(product)s, and these kits "
+                            "include %(other)s: choose the template of their kit type.",
+                            name=template.name, product=template.product.name, other=other),
+                          "template_id")
 
 
 def request_run(session, trial, data, by):
@@ -74,6 +119,8 @@ def request_run(session, trial, data, by):
             raise DomainError(_("Give the first and last kit numbers, first before last."),
                               "first_kit")
         run.first_kit, run.last_kit = first, last
+    elif scope == "shipment":
+        run.shipment_id = _shipment_to_label(session, trial, template, data).id
     elif scope == "campaign":
         campaign = session.get(ExpiryExtension, data.get("campaign_id") or 0)
         if campaign is None or campaign.status != "open":
@@ -88,6 +135,7 @@ def request_run(session, trial, data, by):
     rows = session.execute(_kit_rows(run)).all()
     if not rows:
         raise DomainError(_("No kits to label in this choice."), "scope")
+    _check_kit_type(session, run, template)
     run.kit_count = len(rows)
     expiry = _new_expiry(session, run)
     longest = max(rows, key=lambda row: len(row[1]))
@@ -111,12 +159,13 @@ def build_run(session, user, params, path, progress):
     run = session.get(LabelRun, params["run_id"])
     template, protocol = run.template, run.trial.protocol_code
     expiry = _new_expiry(session, run)
+    texts = particular_texts(template)  # read once, filled in for each kit
     printed = []
 
     def labels():
         for row in session.execute(_kit_rows(run).execution_options(yield_per=CHUNK)):
             printed.append(row[0])
-            yield label_of(template, protocol, row, expiry)
+            yield label_of(template, protocol, row, expiry, texts)
 
     total = write_pdf(path, template, labels(), run.layout, title=run.audit_label(),
                       progress=progress)

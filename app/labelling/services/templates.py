@@ -75,16 +75,26 @@ def summary(checks):
     return sum(c.present for c in required), len(required)
 
 
-def label_lines(template, values):
-    """Return the label's text lines: each particular with the kit's values filled in."""
+def particular_texts(template):
+    """Return the template's particulars that have text, in letter order, placeholders kept."""
+    return [text for text in (template.particular(letter).strip() for letter in LETTERS)
+            if text]
+
+
+def fill_placeholders(texts, values):
+    """Return the texts with the kit's values in place of [batch], [protocol], [kit]..."""
     lines = []
-    for letter in LETTERS:
-        text = template.particular(letter).strip()
-        if text:
+    for text in texts:
+        if "[" in text:
             for name, value in values.items():
                 text = text.replace(f"[{name}]", value)
-            lines.append(text)
+        lines.append(text)
     return lines
+
+
+def label_lines(template, values):
+    """Return the label's text lines: each particular with the kit's values filled in."""
+    return fill_placeholders(particular_texts(template), values)
 
 
 def sample_label(template):

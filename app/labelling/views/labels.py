@@ -17,7 +17,7 @@ from app.labelling import bp
 from app.labelling.exports import run_headers, run_rows
 from app.labelling.forms import ReconcileForm, RunForm
 from app.labelling.models import RUN_STATUSES, LabelRun, LabelTemplate
-from app.labelling.queries import open_campaigns
+from app.labelling.queries import open_campaigns, shipments_to_label
 from app.labelling.services.runs import close_run, labels_of_kit, request_run
 from app.stock.api import Kit, Lot
 from app.trials.api import Trial
@@ -48,8 +48,11 @@ def _run_form(trial):
     form.campaign_id.choices = [(0, "—")] + [
         (c.id, f"{c.lot.number} → {c.new_expiry.isoformat()}")
         for c in open_campaigns(db.session, trial.id)]
+    form.shipment_id.choices = [(0, "—")] + [
+        (s.id, f"{s.number} → {s.destination.name}")
+        for s in shipments_to_label(db.session, trial.id)]
     if request.method == "GET":
-        for name in ("lot_id", "campaign_id"):
+        for name in ("lot_id", "campaign_id", "shipment_id"):
             if request.args.get(name, "").isdigit():
                 getattr(form, name).data = int(request.args[name])
         if request.args.get("scope"):
@@ -60,7 +63,7 @@ def _run_form(trial):
 @bp.route("/trials/<int:trial_id>/runs/new", methods=["GET", "POST"])
 @require("labelling.print")
 def new_run(trial_id):
-    """Print labels for a lot, a kit range or a relabel campaign (a background job)."""
+    """Print labels for a lot, a kit range, a shipment or a relabel campaign (a job)."""
     trial = get_or_404(Trial, trial_id)
     form = _run_form(trial)
 
