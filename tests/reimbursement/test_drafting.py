@@ -50,7 +50,7 @@ def test_future_dates_and_dates_before_enrolment_are_refused(world):
     claim = world.claim(lines=())
     for day, message in ((clock.today() + timedelta(days=1), "The date cannot be in the future."),
                          (date(2026, 1, 9), "The date cannot be before you joined the trial "
-                                            "(2026-01-10).")):
+                                            f"({local_date(date(2026, 1, 10))}).")):
         with pytest.raises(DomainError, match=exactly(message)):
             add_line(world.session, claim, category="taxi", line_date=day,
                      description="Taxi", amount="10")

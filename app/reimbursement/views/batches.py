@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.audit.queries import history_of
 from app.core import clock
 from app.core.actions import perform
 from app.core.errors import DomainError
@@ -19,10 +20,15 @@ from app.exports.pdf import pdf_response
 from app.extensions import db
 from app.reimbursement import bp
 from app.reimbursement.exports import batch_items, batch_sheet, batch_summary_pdf
-from app.reimbursement.forms import BatchForm, MarkPaidForm
+from app.reimbursement.forms import BatchForm, CancelBatchForm, MarkPaidForm
 from app.reimbursement.models import Claim, PaymentBatch
 from app.reimbursement.queries import batches_filtered, claims_waiting_for_payment
-from app.reimbursement.services.payments import create_batch, mark_batch_paid, release_batch
+from app.reimbursement.services.payments import (
+    cancel_batch,
+    create_batch,
+    mark_batch_paid,
+    release_batch,
+)
 from app.reimbursement.services.sepa import build_pain001
 
 
@@ -75,11 +81,13 @@ def show_batch(batch_id):
     return _batch_page(get_or_404(PaymentBatch, batch_id))
 
 
-def _batch_page(batch, paid_form=None):
+def _batch_page(batch, paid_form=None, cancel_form=None):
     return render_template("reimbursement/batch.html", batch=batch,
                            items=batch_items(db.session, batch), release_form=_sign_form(),
                            paid_form=paid_form or MarkPaidForm(formdata=None),
-                           signatures=signatures_for(db.session, batch))
+                           cancel_form=cancel_form or CancelBatchForm(formdata=None),
+                           signatures=signatures_for(db.session, batch),
+                           history=history_of(db.session, batch))
 
 
 @bp.route("/batches/<int:batch_id>/release", methods=["POST"])
@@ -112,12 +120,24 @@ def mark_paid(batch_id):
                    next_url=_batch_url(batch))
 
 
+@bp.route("/batches/<int:batch_id>/cancel", methods=["POST"])
+@require("reimbursement.pay")
+def cancel(batch_id):
+    """Cancel a prepared, unreleased batch with a reason; its claims wait for payment again."""
+    batch = get_or_404(PaymentBatch, batch_id)
+    form = CancelBatchForm()
+    return perform(lambda: cancel_batch(db.session, batch, current_user, form.reason.data),
+                   form=form, render=lambda: _batch_page(batch, cancel_form=form),
+                   success=_("Batch cancelled; its claims are waiting for payment again."),
+                   next_url=_batch_url(batch))
+
+
 @bp.route("/batches/<int:batch_id>/pain001.xml")
 @require("reimbursement.pay")
 def batch_xml(batch_id):
     """Download the SEPA credit transfer file (pain.001.001.03) of a released batch."""
     batch = get_or_404(PaymentBatch, batch_id)
-    if batch.status == "draft":
+    if batch.status not in ("released", "paid"):
         abort(409)
     try:
         xml = build_pain001(batch, batch_items(db.session, batch))

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from app.core.models import utcnow
-from app.core.templating import number
+from app.core.templating import local_date, number
 from app.notify.models import Notice
 from app.notify.services import tell, users_with_roles
 
@@ -34,7 +34,7 @@ def tell_dispatched(session, shipment, kits, courier, tracking, expected_arrival
                     "(tracking %(tracking)s). Expected on %(date)s. Scan the kits when "
                     "it arrives and sign the receipt.", n=shipment.number, k=kits,
                     origin=shipment.origin.name, courier=courier,
-                    tracking=tracking or "—", date=expected_arrival.isoformat())),
+                    tracking=tracking or "—", date=local_date(expected_arrival))),
          shipment_link(shipment))
 
 
