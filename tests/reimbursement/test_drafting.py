@@ -7,6 +7,7 @@ import pytest
 
 from app.core import clock
 from app.core.errors import DomainError
+from app.core.templating import local_date
 from app.reimbursement.models import Claim, ClaimStep
 from app.reimbursement.services.drafting import add_line, attach_receipt, create_claim, submit_claim
 from tests.reimbursement.factories import exactly, jpeg_bytes
