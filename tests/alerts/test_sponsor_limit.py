@@ -26,3 +26,21 @@ def test_a_limited_account_hears_only_of_its_sponsors_items(db):
     assert told(trial_id=other.id) == [everyone.id]
     assert told(site_id=my_site.id) == [limited.id, everyone.id]
     assert told(site_id=other_site.id) == [everyone.id]
+
+
+def test_notices_about_a_trial_skip_accounts_limited_to_other_sponsors(db):
+    from app.notify.services import users_with_roles
+
+    mine = factories.make_trial(db.session, sponsor="Alpha SA")
+    other = factories.make_trial(db.session, sponsor="Beta SL")
+    limited = factories.make_user(db.session, roles=("qp",))
+    limited.sponsor_links = [UserSponsor(sponsor="Alpha SA")]
+    everyone = factories.make_user(db.session, roles=("qp",))
+    db.session.flush()
+
+    def told(trial):
+        return {u.id for u in users_with_roles(db.session, ("qp",), trial_id=trial.id)} & {
+            limited.id, everyone.id}
+
+    assert told(mine) == {limited.id, everyone.id}
+    assert told(other) == {everyone.id}
