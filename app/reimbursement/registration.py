@@ -186,7 +186,7 @@ def batch_queue(name, label, status, urgency):
     def count(session, user):
         from app.reimbursement.queries import batches_in_state
 
-        return batches_in_state(session, status)
+        return batches_in_state(session, user, status)
 
     return WorkQueue(name, label, "reimbursement.pay", count=count,
                      url=lambda user: url_for("reimbursement.list_batches", status=status),

@@ -12,7 +12,6 @@ from app.core.actions import perform
 from app.core.errors import DomainError
 from app.core.listing import build_listing
 from app.core.permissions import require
-from app.core.queries import get_or_404
 from app.esign.forms import SignForm
 from app.esign.services import signatures_for
 from app.exports.excel import xlsx_response
@@ -22,7 +21,11 @@ from app.reimbursement import bp
 from app.reimbursement.exports import batch_items, batch_sheet, batch_summary_pdf
 from app.reimbursement.forms import BatchForm, CancelBatchForm, MarkPaidForm
 from app.reimbursement.models import Claim, PaymentBatch
-from app.reimbursement.queries import batches_filtered, claims_waiting_for_payment
+from app.reimbursement.queries import (
+    batch_or_404,
+    batches_filtered,
+    claims_waiting_for_payment,
+)
 from app.reimbursement.services.payments import (
     cancel_batch,
     create_batch,
@@ -40,7 +43,7 @@ def _batch_url(batch):
 @require("reimbursement.pay")
 def list_batches():
     """List payment batches, newest first."""
-    listing = build_listing(batches_filtered(request.args),
+    listing = build_listing(batches_filtered(request.args, current_user),
                             sorts={"id": PaymentBatch.id, "status": PaymentBatch.status},
                             default_sort="-id", search_columns=(PaymentBatch.message_id,))
     waiting = db.session.scalar(select(db.func.count()).where(Claim.status == "approved"))
@@ -78,7 +81,7 @@ def _sign_form():
 @require("reimbursement.pay")
 def show_batch(batch_id):
     """Show a batch, its transfers and signatures."""
-    return _batch_page(get_or_404(PaymentBatch, batch_id))
+    return _batch_page(batch_or_404(db.session, current_user, batch_id))
 
 
 def _batch_page(batch, paid_form=None, cancel_form=None):
@@ -94,7 +97,7 @@ def _batch_page(batch, paid_form=None, cancel_form=None):
 @require("reimbursement.pay")
 def release(batch_id):
     """Release the batch with an electronic signature (a second finance user)."""
-    batch = get_or_404(PaymentBatch, batch_id)
+    batch = batch_or_404(db.session, current_user, batch_id)
     form = SignForm()
 
     def sign_and_release():
@@ -110,7 +113,7 @@ def release(batch_id):
 @require("reimbursement.pay")
 def mark_paid(batch_id):
     """Mark a released batch paid (and its claims), once."""
-    batch = get_or_404(PaymentBatch, batch_id)
+    batch = batch_or_404(db.session, current_user, batch_id)
     form = MarkPaidForm()
     return perform(lambda: mark_batch_paid(db.session, batch, current_user,
                                            value_date=form.value_date.data,
@@ -124,7 +127,7 @@ def mark_paid(batch_id):
 @require("reimbursement.pay")
 def cancel(batch_id):
     """Cancel a prepared, unreleased batch with a reason; its claims wait for payment again."""
-    batch = get_or_404(PaymentBatch, batch_id)
+    batch = batch_or_404(db.session, current_user, batch_id)
     form = CancelBatchForm()
     return perform(lambda: cancel_batch(db.session, batch, current_user, form.reason.data),
                    form=form, render=lambda: _batch_page(batch, cancel_form=form),
@@ -136,7 +139,7 @@ def cancel(batch_id):
 @require("reimbursement.pay")
 def batch_xml(batch_id):
     """Download the SEPA credit transfer file (pain.001.001.03) of a released batch."""
-    batch = get_or_404(PaymentBatch, batch_id)
+    batch = batch_or_404(db.session, current_user, batch_id)
     if batch.status not in ("released", "paid"):
         abort(409)
     try:
@@ -156,7 +159,7 @@ def batch_excel(batch_id):
     """Download the batch detail as Excel (a background job for a very large batch)."""
     from app.jobs.views import export_or_job  # here: app.jobs imports every domain's models
 
-    batch = get_or_404(PaymentBatch, batch_id)
+    batch = batch_or_404(db.session, current_user, batch_id)
     return export_or_job("payment_batch", {"batch_id": batch.id}, lambda: xlsx_response(
         f"{batch.message_id}.xlsx", [batch_sheet(db.session, batch)]))
 
@@ -165,7 +168,7 @@ def batch_excel(batch_id):
 @require("reimbursement.pay")
 def batch_pdf(batch_id):
     """Download the batch summary PDF."""
-    batch = get_or_404(PaymentBatch, batch_id)
+    batch = batch_or_404(db.session, current_user, batch_id)
     data = batch_summary_pdf(batch, batch_items(db.session, batch),
                              signatures_for(db.session, batch))
     return pdf_response(f"{batch.message_id}.pdf", data)
