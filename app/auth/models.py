@@ -193,7 +193,7 @@ class User(Audited, TimestampMixin, UserMixin, db.Model):
         from flask import g, has_request_context
 
         from app.extensions import db
-        from app.trials.models import Site, Trial
+        from app.trials.api import Site, Trial
 
         key = ("sponsor_scope", kind, self.id, tuple(self.sponsors))
         cache = g.setdefault("sponsor_scope", {}) if has_request_context() else {}
