@@ -24,6 +24,9 @@ class UserForm(FlaskForm):
         validators=[DataRequired(message=_l("Choose at least one role."))])
     sites = SelectMultipleField(_l("Sites (for site staff)"), coerce=int, choices=[],
                                 validate_choice=True)
+    sponsors = SelectMultipleField(
+        _l("Only these sponsors' trials"), choices=[], validate_choice=True,
+        description=_l("Leave empty to let the account see every sponsor's trials."))
 
 
 class EditUserForm(UserForm):

@@ -26,18 +26,28 @@ def send_invitation(session, user):
     return user
 
 
-def invite_user(session, *, email, full_name, language, roles, sites=()):
+def check_sponsor_limit(roles, sponsors):
+    """Refuse a sponsor limit on an administrator, who manages every sponsor's accounts."""
+    if sponsors and "admin" in set(roles or ()):
+        raise DomainError(_("An administrator manages the accounts of every sponsor and cannot "
+                            "be limited to some sponsors' trials."), "sponsors")
+
+
+def invite_user(session, *, email, full_name, language, roles, sites=(), sponsors=()):
     """Create an account without a password and e-mail its invitation link."""
     check_role_combination(roles, sites)
+    check_sponsor_limit(roles, sponsors)
     user = create_user(session, email=email, full_name=full_name, language=language,
-                       roles=roles, sites=sites)
+                       roles=roles, sites=sites, sponsors=sponsors)
     return send_invitation(session, user)
 
 
 def change_account(session, user, *, reason, **values):
-    """Change an account's name, language, roles, sites or active flag, with a reason."""
+    """Change an account's name, language, roles, sites, sponsors or active flag, with a
+    reason."""
     set_reason(session, reason)
     if "roles" in values or "sites" in values:
         check_role_combination(values.get("roles", user.roles), values.get("sites", user.sites))
+    check_sponsor_limit(values.get("roles", user.roles), values.get("sponsors", user.sponsors))
     update_user(session, user, **values)
     return user

@@ -19,11 +19,15 @@ from app.core.queries import get_or_404
 from app.extensions import db
 from app.files.services import send_stored_file
 from app.notify.models import OutboxAttachment, OutboxMessage
-from app.trials.api import Site, site_choices
+from app.trials.api import Site, site_choices, sponsor_names
 
 
 def _site_choices():
     return site_choices(db.session, current_user)  # an administrator sees every site
+
+
+def _sponsor_choices():
+    return [(s, s) for s in sponsor_names(db.session, current_user)]
 
 
 def _chosen_sites(ids):
@@ -55,6 +59,7 @@ def new_user():
     """Create an account and e-mail its invitation link."""
     form = UserForm()
     form.sites.choices = _site_choices()
+    form.sponsors.choices = _sponsor_choices()
 
     def page():
         return render_template("admin/user_form.html", form=form, user=None)
@@ -62,7 +67,8 @@ def new_user():
     return perform(
         lambda: invite_user(db.session, email=form.email.data, full_name=form.full_name.data,
                             language=form.language.data, roles=form.roles.data,
-                            sites=_chosen_sites(form.sites.data)),
+                            sites=_chosen_sites(form.sites.data),
+                            sponsors=form.sponsors.data),
         form=form, render=page,
         success=lambda user: _("Account created. The invitation was sent to %(email)s.",
                                email=user.email),
@@ -84,6 +90,7 @@ def edit_user(user_id):
     user = get_or_404(User, user_id)
     form = EditUserForm(obj=user)
     form.sites.choices = _site_choices()
+    form.sponsors.choices = _sponsor_choices()
     del form.email
 
     def page():
@@ -92,11 +99,12 @@ def edit_user(user_id):
     if request.method == "GET":
         form.roles.data = sorted(user.roles)
         form.sites.data = [s.id for s in user.sites]
+        form.sponsors.data = user.sponsors
     return perform(
         lambda: change_account(db.session, user, reason=form.reason.data,
                                full_name=form.full_name.data, language=form.language.data,
                                roles=form.roles.data, sites=_chosen_sites(form.sites.data),
-                               active=form.active.data),
+                               sponsors=form.sponsors.data, active=form.active.data),
         form=form, render=page, success=_("The account has been updated."),
         next_url=_shown(user))
 

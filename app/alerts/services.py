@@ -43,13 +43,17 @@ def concerned(users, item, roles):
 
     A user hears of every site only through an alert role that is not site-scoped (a "site +
     logistics" account hears of all sites as logistics); through the site role alone, only of
-    their own sites, whatever other roles they hold.
+    their own sites, whatever other roles they hold. An account limited to some sponsors hears
+    only of items of their trials (and sites).
     """
     from app.core.permissions import SITE_SCOPED_ROLES
 
     def everywhere(user):
         return any(role not in SITE_SCOPED_ROLES for role in user.roles & set(roles))
 
+    from app.core.queries import within_sponsor_limit
+
+    users = [u for u in users if within_sponsor_limit(item, u)]
     if item.site_id is None:
         return [u for u in users if everywhere(u)]
     return [u for u in users if everywhere(u) or item.site_id in u.site_ids]

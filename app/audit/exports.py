@@ -35,14 +35,14 @@ def _rows(entries, labels):
                labels.record(e), labels.action(e), labels.summary(e), e.reason, e.hash]
 
 
-def _statement(filters):
+def _statement(filters, user):
     """Return the log select for the filters, up to the entry the export was asked at."""
     from app.audit.models import AuditEntry
     from app.audit.queries import log_statement
 
     filters = dict(filters)
     upto = filters.pop("upto", None)
-    stmt = log_statement(**filters)
+    stmt = log_statement(**filters, reader=user)
     return stmt.where(AuditEntry.id <= upto) if upto is not None else stmt
 
 
@@ -54,7 +54,7 @@ def log_sheet(session, filters, user):
     from app.audit.labels import EntryLabels, hides_patient_text
     from app.audit.models import AuditEntry
 
-    stmt = _statement(filters).order_by(AuditEntry.id)
+    stmt = _statement(filters, user).order_by(AuditEntry.id)
     entries = session.scalars(stmt.execution_options(yield_per=2000))
     return Sheet(title=_("Audit trail"), headers=log_headers(),
                  rows=log_rows(entries, EntryLabels(
@@ -84,7 +84,7 @@ def filters_from_params(params):
 
 def count_log(session, user, params):
     """Return how many entries the filtered export has (the job kind's count)."""
-    stmt = _statement(filters_from_params(params))
+    stmt = _statement(filters_from_params(params), user)
     return session.scalar(select(func.count()).select_from(stmt.subquery()))
 
 

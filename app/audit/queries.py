@@ -1,6 +1,6 @@
 """Read the audit trail: a record's history and the filtered log."""
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, false, or_, select
 
 from app.audit.models import AuditEntry
 from app.audit.services import entity_type_of
@@ -20,9 +20,11 @@ def history_of(session, record, *related):
 
 
 def log_statement(*, user_id=None, entity_type=None, entity_id=None, action=None,
-                  date_from=None, date_to=None):
-    """Return the select of entries matching the log filters."""
+                  date_from=None, date_to=None, reader=None):
+    """Return the select of entries matching the log filters (within the reader's sponsors)."""
     stmt = select(AuditEntry)
+    if reader is not None:
+        stmt = within_sponsors(stmt, reader)
     if user_id:
         stmt = stmt.where(AuditEntry.user_id == user_id)
     if entity_type:
@@ -36,6 +38,39 @@ def log_statement(*, user_id=None, entity_type=None, entity_id=None, action=None
     if date_to:
         stmt = stmt.where(AuditEntry.occurred_at < date_to)
     return stmt
+
+
+def within_sponsors(stmt, reader):
+    """Narrow the entries to records of the trials of the sponsors the reader is limited to.
+
+    A record counts when it is a trial or carries the trial (or a site of it) itself; entries
+    about anything else (accounts, depots, a kit's ledger lines) stay out of a limited reader's
+    sight, since nothing ties them to one sponsor.
+    """
+    trials = reader.sponsor_trials()
+    if trials is None:
+        return stmt
+    sites = reader.sponsor_sites()
+    from app.audit.services import Audited
+    from app.extensions import db
+
+    conditions = []
+    for mapper in db.Model.registry.mappers:
+        model = mapper.class_
+        if not issubclass(model, Audited) or "id" not in mapper.columns:
+            continue
+        columns = mapper.columns
+        if model.__tablename__ == "trials":
+            owned = model.id.in_(trials or {0})
+        elif "trial_id" in columns:
+            owned = columns["trial_id"].in_(trials or {0})
+        elif "site_id" in columns:
+            owned = columns["site_id"].in_(sites or {0})
+        else:
+            continue
+        conditions.append((AuditEntry.entity_type == entity_type_of(model)) & AuditEntry.entity_id
+                          .in_(select(cast(model.id, String)).where(owned)))
+    return stmt.where(or_(*conditions) if conditions else false())
 
 
 def chain_tail_broken(session, last=1000):

@@ -64,7 +64,7 @@ def log():
     """Search the audit trail by user, record and date range."""
     form = _filter_form()
     listing = build_listing(
-        log_statement(**_filters(form)),
+        log_statement(**_filters(form), reader=current_user),
         sorts={"id": AuditEntry.id},
         default_sort="-id",
         # Searching what patients typed would tell a reader who may not see it what it says.
@@ -95,7 +95,8 @@ def history(entity_type, entity_id):
     if len(entity_type) > 64 or len(entity_id) > 64:
         abort(404)
     entries = db.session.scalars(
-        log_statement(entity_type=entity_type, entity_id=entity_id).order_by(
+        log_statement(entity_type=entity_type, entity_id=entity_id,
+                      reader=current_user).order_by(
             AuditEntry.id.desc())
     ).all()
     if not entries:

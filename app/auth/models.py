@@ -45,6 +45,19 @@ class UserRole(db.Model):
         return self.role
 
 
+class UserSponsor(db.Model):
+    """One sponsor whose trials a limited account may see (no row: every sponsor)."""
+
+    __tablename__ = "user_sponsors"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    sponsor: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+    def audit_label(self):
+        """Return the sponsor's name for audit lists."""
+        return self.sponsor
+
+
 class User(Audited, TimestampMixin, UserMixin, db.Model):
     """A person who logs in: staff, monitor or patient."""
 
@@ -52,7 +65,7 @@ class User(Audited, TimestampMixin, UserMixin, db.Model):
     __audit_type__ = "user"
     __audit_redact__ = frozenset({"password_hash", "session_token"})
     __audit_ignore__ = frozenset({"created_at", "updated_at", "last_seen_at"})
-    __audit_collections__ = ("role_links", "sites")
+    __audit_collections__ = ("role_links", "sites", "sponsor_links")
     __table_args__ = (CheckConstraint("language IN ('es', 'en')", name="known_language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,6 +88,10 @@ class User(Audited, TimestampMixin, UserMixin, db.Model):
     )
     sites: Mapped[list["Site"]] = relationship(  # noqa: F821 - resolved by name
         secondary=user_sites, lazy="selectin", order_by="Site.site_number"
+    )
+
+    sponsor_links: Mapped[list[UserSponsor]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=UserSponsor.sponsor
     )
 
     def audit_label(self):
@@ -131,8 +148,17 @@ class User(Audited, TimestampMixin, UserMixin, db.Model):
         site-scoped role, reaches only the account's own sites, whatever other roles it holds;
         only a role that is not site-scoped and grants the same permission itself (finance for
         claims, the monitor for pseudonymised subject lists) widens it to every site. A
-        permission the account does not hold reaches no site (an empty set).
+        permission the account does not hold reaches no site (an empty set). An account
+        limited to some sponsors reaches only the sites of those sponsors' trials.
         """
+        scope = self.role_site_scope(permission)
+        allowed = self.sponsor_sites()
+        if allowed is None:
+            return scope
+        return allowed if scope is None else scope & allowed
+
+    def role_site_scope(self, permission):
+        """Return the sites the roles alone let the permission reach (no sponsor limit)."""
         from app.core.domains import REGISTRY
 
         granting = {role for role in self.roles
@@ -141,7 +167,7 @@ class User(Audited, TimestampMixin, UserMixin, db.Model):
             return set()
         if permission not in REGISTRY.site_scoped or granting - SCOPED_ROLES:
             return None
-        return self.site_ids
+        return {site.id for site in self.sites}
 
     def sees_site(self, permission, site_id):
         """Return True when the permission reaches the site."""
@@ -149,6 +175,42 @@ class User(Audited, TimestampMixin, UserMixin, db.Model):
         return scope is None or site_id in scope
 
     @property
+    def sponsors(self):
+        """Return the sponsors the account is limited to (empty: every sponsor)."""
+        return [link.sponsor for link in self.sponsor_links]
+
+    def sponsor_trials(self):
+        """Return the ids of the trials the sponsor limit lets through, None when unlimited."""
+        return self._sponsor_ids("trials")
+
+    def sponsor_sites(self):
+        """Return the ids of the sites of the allowed sponsors' trials, None when unlimited."""
+        return self._sponsor_ids("sites")
+
+    def _sponsor_ids(self, kind):
+        if not self.sponsor_links:
+            return None
+        from flask import g, has_request_context
+
+        from app.extensions import db
+        from app.trials.api import Site, Trial
+
+        key = ("sponsor_scope", kind, self.id, tuple(self.sponsors))
+        cache = g.setdefault("sponsor_scope", {}) if has_request_context() else {}
+        if key not in cache:
+            stmt = (db.select(Trial.id) if kind == "trials"
+                    else db.select(Site.id).join(Trial, Site.trial_id == Trial.id))
+            cache[key] = set(db.session.scalars(stmt.where(Trial.sponsor.in_(self.sponsors))))
+        return set(cache[key])
+
+    def sees_trial(self, trial_id):
+        """Return True when the sponsor limit lets the trial through."""
+        allowed = self.sponsor_trials()
+        return allowed is None or trial_id in allowed
+
+    @property
     def site_ids(self):
-        """Return the ids of the sites assigned to the account."""
-        return {site.id for site in self.sites}
+        """Return the ids of the sites assigned to the account (within its sponsor limit)."""
+        mine = {site.id for site in self.sites}
+        allowed = self.sponsor_sites()
+        return mine if allowed is None else mine & allowed

@@ -38,7 +38,8 @@ DOMAIN = Domain(
             locked_until=_l("Locked until (UTC)"),
             failed_signatures=_l("Failed signatures in a row"),
             signing_locked_until=_l("Signing locked until (UTC)"),
-            last_login_at=_l("Last log-in"), role_links=_l("Roles"), sites=_l("Sites")),
+            last_login_at=_l("Last log-in"), role_links=_l("Roles"), sites=_l("Sites"),
+            sponsor_links=_l("Only these sponsors' trials")),
     },
     audit_values={
         ("user", "language"): {"es": _l("Spanish"), "en": _l("English")},

@@ -13,7 +13,7 @@ from sqlalchemy import case, func, select, update
 from zxcvbn import zxcvbn
 
 from app.audit.services import record_event
-from app.auth.models import User, UserRole, new_session_token
+from app.auth.models import User, UserRole, UserSponsor, new_session_token
 from app.core.errors import DomainError
 from app.core.models import utcnow
 
@@ -266,7 +266,7 @@ def user_from_invitation(session, token):
     return user
 
 
-def create_user(session, *, email, full_name, language, roles, sites=()):
+def create_user(session, *, email, full_name, language, roles, sites=(), sponsors=()):
     """Create an account without a password; it is set through the invitation link."""
     email = email.strip().lower()
     if find_user_by_email(session, email):
@@ -274,19 +274,23 @@ def create_user(session, *, email, full_name, language, roles, sites=()):
     user = User(email=email, full_name=full_name.strip(), language=language)
     user.role_links = [UserRole(role=r) for r in sorted(set(roles))]
     user.sites = list(sites)
+    user.sponsor_links = [UserSponsor(sponsor=s) for s in sorted(set(sponsors))]
     session.add(user)
     session.flush()
     return user
 
 
-def update_user(session, user, *, full_name, language, roles, sites, active):
-    """Change an account's name, language, roles, sites and active flag."""
+def update_user(session, user, *, full_name, language, roles, sites, active, sponsors=None):
+    """Change an account's name, language, roles, sites, sponsor limit and active flag."""
     user.full_name = full_name.strip()
     user.language = language
     current = {link.role: link for link in user.role_links}
     wanted = set(roles)
     user.role_links = [current.get(r) or UserRole(role=r) for r in sorted(wanted)]
     user.sites = list(sites)
+    if sponsors is not None:
+        kept = {link.sponsor: link for link in user.sponsor_links}
+        user.sponsor_links = [kept.get(s) or UserSponsor(sponsor=s) for s in sorted(set(sponsors))]
     if user.active and not active:
         end_sessions(user)
     user.active = active

@@ -63,8 +63,9 @@ def mark_all_read(session, user):
         Notice.user_id == user.id, Notice.read_at.is_(None)).values(read_at=utcnow()))
 
 
-def users_with_roles(session, roles, site_id=None):
-    """Return active users holding any of the roles (and, when given, assigned to the site)."""
+def users_with_roles(session, roles, site_id=None, trial_id=None):
+    """Return active users holding any of the roles (and, when given, assigned to the site;
+    and, when a trial is given, not limited to other sponsors' trials)."""
     from app.auth.models import User, UserRole
 
     stmt = (select(User).join(UserRole).where(UserRole.role.in_(roles), User.active.is_(True))
@@ -72,6 +73,8 @@ def users_with_roles(session, roles, site_id=None):
     users = session.scalars(stmt).all()
     if site_id is not None:
         users = [u for u in users if site_id in u.site_ids]
+    if trial_id is not None:
+        users = [u for u in users if u.sees_trial(trial_id)]
     return users
 
 

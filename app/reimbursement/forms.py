@@ -153,6 +153,12 @@ class MarkPaidForm(FlaskForm):
     bank_reference = text_field(_l("Bank reference"), 35)
 
 
+class CancelBatchForm(FlaskForm):
+    """Why a prepared batch is cancelled."""
+
+    reason = reason_field(_l("Why is the batch cancelled?"))
+
+
 def policy_form(policy):
     """Return a form class with the policy's fields and one group per category."""
     from wtforms import DecimalField, IntegerField

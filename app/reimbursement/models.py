@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.services import Audited
 from app.core.models import TimestampMixin, one_of, utcnow
+from app.core.templating import local_date
 from app.extensions import db
 
 Money = Numeric(12, 2)
@@ -56,7 +57,8 @@ DECISIONS = {
     "rejected": _l("Rejected"),
 }
 BATCH_STATUSES = {"draft": _l("Prepared"),
-                  "released": lazy_pgettext("batch status", "Released"), "paid": _l("Paid")}
+                  "released": lazy_pgettext("batch status", "Released"), "paid": _l("Paid"),
+                  "cancelled": lazy_pgettext("batch status", "Cancelled")}
 
 
 class PatientLink(Audited, TimestampMixin, db.Model):
@@ -241,7 +243,7 @@ class Claim(Audited, TimestampMixin, db.Model):
             return f"V{self.visit.number} · {self.visit.name}"
         if self.stay_start:
             end = self.stay_end or self.stay_start
-            return f"{self.stay_start.isoformat()} – {end.isoformat()}"
+            return f"{local_date(self.stay_start)} – {local_date(end)}"
         return ""
 
     def signature_content(self):
@@ -369,6 +371,9 @@ class PaymentBatch(Audited, TimestampMixin, db.Model):
     paid_at: Mapped[datetime | None]
     value_date: Mapped[date | None]
     bank_reference: Mapped[str | None] = mapped_column(String(35))
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
 
     created_by = relationship("User", foreign_keys=[created_by_id], lazy="joined")
     released_by = relationship("User", foreign_keys=[released_by_id])
@@ -389,15 +394,22 @@ class PaymentBatch(Audited, TimestampMixin, db.Model):
 
 
 class BatchItem(Audited, db.Model):
-    """One transfer of a batch; a claim appears in at most one batch, ever."""
+    """One transfer of a batch, kept for ever (append-only).
+
+    A claim is in at most one batch that is not cancelled: ``attempt`` counts the claim's
+    earlier items (each of a cancelled batch), and (claim, attempt) is unique, so two batches
+    built at once cannot both take the claim's next attempt.
+    """
 
     __tablename__ = "batch_items"
     __audit_type__ = "batch_item"
     __audit_redact__ = frozenset({"iban_encrypted", "payee_name"})
+    __table_args__ = (UniqueConstraint("claim_id", "attempt"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batches.id"), index=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), unique=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    attempt: Mapped[int] = mapped_column(default=0, server_default="0")
     amount: Mapped[Decimal] = mapped_column(Money)
     payee_name: Mapped[str] = mapped_column(String(140))
     iban_encrypted: Mapped[bytes] = mapped_column(LargeBinary)

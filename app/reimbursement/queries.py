@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from flask import abort
 from sqlalchemy import func, select
 
 from app.core import clock
@@ -126,14 +127,40 @@ def approval_waiting(session, today, days):
 
 
 # -- work queues and the chart of the home page ------------------------------------------------
-def batches_filtered(args):
-    """Return a select of the payment batches, narrowed by ``status`` when it is known."""
+def batches_filtered(args, user):
+    """Return a select of the payment batches, narrowed by ``status`` when it is known (and,
+    for an account limited to some sponsors, to batches holding only their trials' claims)."""
     from app.reimbursement.models import BATCH_STATUSES, PaymentBatch
 
     stmt = select(PaymentBatch)
+    sites = user.sponsor_sites()
+    if sites is not None:
+        stmt = stmt.where(~PaymentBatch.id.in_(foreign_batches(sites)))
     if args.get("status") in BATCH_STATUSES:
         stmt = stmt.where(PaymentBatch.status == args.get("status"))
     return stmt
+
+
+def foreign_batches(sites):
+    """Return a select of the ids of batches holding a claim of a site not in ``sites``."""
+    from app.reimbursement.models import BatchItem
+
+    return select(BatchItem.batch_id).join(Claim, Claim.id == BatchItem.claim_id).where(
+        Claim.site_id.notin_(sites or {0}))
+
+
+def batch_or_404(session, user, batch_id):
+    """Return the payment batch when the user may see every claim in it, else answer 404."""
+    from app.core.queries import get_or_404
+    from app.reimbursement.models import PaymentBatch
+
+    batch = get_or_404(PaymentBatch, batch_id)
+    sites = user.sponsor_sites()
+    if sites is not None and session.scalar(
+            select(func.count()).where(PaymentBatch.id == batch.id,
+                                       PaymentBatch.id.in_(foreign_batches(sites)))):
+        abort(404)
+    return batch
 
 
 def count_of(session, stmt):
@@ -146,11 +173,11 @@ def claims_in_state(session, user, status):
     return count_of(session, staff_claims(user).where(Claim.status == status))
 
 
-def batches_in_state(session, status):
-    """Return how many payment batches are in the state."""
+def batches_in_state(session, user, status):
+    """Return how many payment batches the user sees are in the state."""
     from werkzeug.datastructures import MultiDict
 
-    return count_of(session, batches_filtered(MultiDict({"status": status})))
+    return count_of(session, batches_filtered(MultiDict({"status": status}), user))
 
 
 def claims_by_month(session, user, months=12, today=None):

@@ -46,7 +46,8 @@ AUDIT_FIELDS = {
         iban_country=_l("Country of the IBAN"),
         holder_is_payee=_l("Account in the payee's name"),
         authorisation_file_id=_l("Authorisation of the account holder")),
-    **per_type("batch_item", amount=_l("Amount"), payee_name=_l("Payee")),
+    **per_type("batch_item", amount=_l("Amount"), payee_name=_l("Payee"),
+               attempt=_l("Earlier cancelled batches of the claim")),
     **per_type(
         "claim", claimant_id=_l("Claimant"), stay_start=_l("First day of the stay"),
         stay_end=_l("Last day of the stay"), entered_by_id=_l("Entered by"),
@@ -85,7 +86,8 @@ AUDIT_FIELDS = {
         total=_l("Total"), count=_l("Number of claims"), released_by_id=_l("Released by"),
         released_at=_l("Released (UTC)"), paid_by_id=_l("Marked paid by"),
         paid_at=_l("Paid (UTC)"), value_date=_l("Value date on the bank statement"),
-        bank_reference=_l("Bank reference")),
+        bank_reference=_l("Bank reference"), cancelled_by_id=_l("Cancelled by"),
+        cancelled_at=_l("Cancelled (UTC)"), cancel_reason=_l("Reason for the cancellation")),
 }
 MONEY_FIELDS = {
     "claim": ("total_claimed", "total_approved"),
@@ -184,7 +186,7 @@ def batch_queue(name, label, status, urgency):
     def count(session, user):
         from app.reimbursement.queries import batches_in_state
 
-        return batches_in_state(session, status)
+        return batches_in_state(session, user, status)
 
     return WorkQueue(name, label, "reimbursement.pay", count=count,
                      url=lambda user: url_for("reimbursement.list_batches", status=status),
@@ -278,6 +280,8 @@ DOMAIN = Domain(
         "claim_paid": _l("Expense claim paid"),
         "batch_released": _l("Payment batch released"),
         "batch_paid": _l("Payment batch paid"),
+        "batch_cancelled": _l("Payment batch cancelled"),
+        "claim_out_of_batch": _l("Expense claim back from a cancelled payment batch"),
         "iban_revealed": _l("Full IBAN shown"),
     },
     state_machines=("app.reimbursement.states",),

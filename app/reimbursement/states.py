@@ -23,16 +23,21 @@ CLAIM = StateMachine(
         Transition("validated", "reject", "rejected", permission="reimbursement.approve"),
         Transition("approved", "batch", "in_batch", permission="reimbursement.pay"),
         Transition("in_batch", "pay", "paid", permission="reimbursement.pay"),
+        # Its prepared batch was cancelled: the claim waits for payment again.
+        Transition("in_batch", "unbatch", "approved", permission="reimbursement.pay",
+                   reason=True),
     ],
     stamps={"submitted": "submitted_at", "validated": "validated_at",
             "approved": "approved_at", "paid": "paid_at"},
     audit_action=lambda event: {
         "submit": "claim_submitted", "validate": "claim_validated",
         "approve": "claim_approved", "reject": "claim_rejected",
-        "batch": "claim_in_batch", "pay": "claim_paid"}[event],
+        "batch": "claim_in_batch", "pay": "claim_paid",
+        "unbatch": "claim_out_of_batch"}[event],
 )
 
-# Built by one finance user; released (signed) by another; paid once.
+# Built by one finance user; released (signed) by another; paid once. Before its release it
+# may be cancelled with a reason (its items stay as history; its claims wait again).
 PAYMENT_BATCH = StateMachine(
     name="payment_batch",
     model=PaymentBatch,
@@ -43,7 +48,9 @@ PAYMENT_BATCH = StateMachine(
         Transition("draft", "release", "released", permission="reimbursement.pay",
                    signature="released"),
         Transition("released", "pay", "paid", permission="reimbursement.pay"),
+        Transition("draft", "cancel", "cancelled", permission="reimbursement.pay", reason=True),
     ],
-    stamps={"released": "released_at", "paid": "paid_at"},
-    audit_action=lambda event: {"release": "batch_released", "pay": "batch_paid"}[event],
+    stamps={"released": "released_at", "paid": "paid_at", "cancelled": "cancelled_at"},
+    audit_action=lambda event: {"release": "batch_released", "pay": "batch_paid",
+                                "cancel": "batch_cancelled"}[event],
 )

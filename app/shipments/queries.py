@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from app.core.models import utcnow
 from app.shipments.models import Discrepancy, QaDecision, Shipment
 from app.stock.api import Location
-from app.trials.api import Site, Subject, Trial, can_see_identity
+from app.trials.api import Site, Subject, Trial, can_see_identity, within_sponsors
 
 IN_TRANSIT = ("shipped", "delivered")
 
@@ -23,7 +23,7 @@ def overdue_days():
 
 def visible_shipments(user, permission="shipments.view"):
     """Return a select of the shipments the permission reaches (site staff: their own sites)."""
-    stmt = select(Shipment)
+    stmt = within_sponsors(select(Shipment), user, Shipment.trial_id)
     scope = user.site_scope(permission)
     if scope is not None:
         mine = select(Location.id).where(Location.site_id.in_(scope or {0}))
@@ -34,6 +34,8 @@ def visible_shipments(user, permission="shipments.view"):
 def can_see_shipment(user, shipment, permission="shipments.view"):
     """Return True when the shipment touches a place the permission reaches."""
     scope = user.site_scope(permission)
+    if not user.sees_trial(shipment.trial_id):
+        return False
     if scope is None:
         return True
     return any(loc.kind == "site" and loc.site_id in scope
@@ -62,28 +64,33 @@ def discrepancies_of(session, shipment):
                            .order_by(Discrepancy.id)).all()
 
 
-def place_choices(session):
+def place_choices(session, user=None):
     """Return the order form's places: depots (L<id>) and trial sites (S<id>)."""
     depots = session.scalars(select(Location).where(Location.kind == "depot")
                              .order_by(Location.name)).all()
-    sites = session.execute(select(Site.id, Site.site_number, Site.hospital,
-                                   Trial.protocol_code).join(Trial)
-                            .order_by(Trial.protocol_code, Site.site_number)).all()
+    stmt = select(Site.id, Site.site_number, Site.hospital, Trial.protocol_code).join(Trial)
+    if user is not None:
+        stmt = within_sponsors(stmt, user, Trial.id)
+    sites = session.execute(stmt.order_by(Trial.protocol_code, Site.site_number)).all()
     return ([(f"L{d.id}", _("Depot: %(name)s", name=d.name)) for d in depots]
             + [(f"S{site_id}", f"{code} · {number} · {hospital}")
                for site_id, number, hospital, code in sites])
 
 
-def active_trials(session):
-    """Return the active trials (the ones shipments are ordered for), by protocol code."""
-    return session.scalars(select(Trial).where(Trial.status == "active")
-                           .order_by(Trial.protocol_code)).all()
+def active_trials(session, user=None):
+    """Return the active trials (the ones shipments are ordered for), by protocol code
+    (within the user's sponsors when a user is given)."""
+    stmt = select(Trial).where(Trial.status == "active")
+    if user is not None:
+        stmt = within_sponsors(stmt, user, Trial.id)
+    return session.scalars(stmt.order_by(Trial.protocol_code)).all()
 
 
-def order_subjects(session, limit=500):
+def order_subjects(session, user, limit=500):
     """Return the enrolled subjects a direct-to-patient shipment may be for."""
-    return session.scalars(select(Subject).where(Subject.status == "enrolled")
-                           .order_by(Subject.code).limit(limit)).all()
+    stmt = within_sponsors(select(Subject).where(Subject.status == "enrolled"), user,
+                           Subject.trial_id)
+    return session.scalars(stmt.order_by(Subject.code).limit(limit)).all()
 
 
 def board_locations(session):

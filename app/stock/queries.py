@@ -18,7 +18,7 @@ from app.stock.models import (
 )
 from app.stock.services.supply import expiry_status
 from app.stock.states import ON_HAND_STATES, USABLE_STATES
-from app.trials.api import Site
+from app.trials.api import Site, within_sponsors
 
 # Kit list groups (the links behind the balance figures).
 STATE_GROUPS = {"on_hand": ON_HAND_STATES, "available": USABLE_STATES,
@@ -27,7 +27,7 @@ STATE_GROUPS = {"on_hand": ON_HAND_STATES, "available": USABLE_STATES,
 
 def visible_kits(user):
     """Return a select of the kits the user may open."""
-    stmt = select(Kit)
+    stmt = within_sponsors(select(Kit), user, Kit.trial_id)
     scope = site_scope(user)
     if scope is not None:
         stmt = stmt.join(Location, Kit.location_id == Location.id).where(scope)
@@ -261,7 +261,7 @@ def depot_expiry_chart(session, user):
     stmt = (select(StockBalance).join(Location, StockBalance.location_id == Location.id)
             .join(Lot, StockBalance.lot_id == Lot.id)
             .where(Location.kind.in_(("depot", "zone")), StockBalance.on_hand > 0))
-    chart = expiry_chart(session, stmt)
+    chart = expiry_chart(session, within_sponsors(stmt, user, StockBalance.trial_id))
     return {"labels": chart["labels"], "datasets": [
         {"label": _("Available"), "data": chart["available"], "color": "#146c43"},
         {"label": _("Quarantined"), "data": chart["quarantined"], "color": "#b35900"},

@@ -8,10 +8,26 @@ from app.trials.models import Site, Subject, Trial
 def visible_trials(user, permission="trials.view"):
     """Return a select of the trials the permission lets the user see."""
     stmt = select(Trial)
-    scope = user.site_scope(permission)
-    if scope is not None:
+    if user.role_site_scope(permission) is not None:
+        scope = user.site_scope(permission)
         stmt = stmt.where(Trial.id.in_(select(Site.trial_id).where(Site.id.in_(scope))))
-    return stmt
+    return within_sponsors(stmt, user, Trial.id)
+
+
+def within_sponsors(stmt, user, trial_column):
+    """Narrow a select to the trials of the sponsors the account is limited to (if any)."""
+    allowed = user.sponsor_trials()
+    if allowed is None:
+        return stmt
+    return stmt.where(trial_column.in_(allowed or {0}))
+
+
+def can_see_trial(user, trial, permission="trials.view"):
+    """Return True when the permission reaches the trial (its sites, its sponsor)."""
+    if not user.sees_trial(trial.id):
+        return False
+    scope = user.role_site_scope(permission)
+    return scope is None or any(site.id in scope for site in trial.sites)
 
 
 def visible_sites(user, permission="sites.view"):
@@ -56,6 +72,12 @@ def site_choices(session, user, trial_id=None):
         stmt = stmt.where(Site.trial_id == trial_id)
     return [(s.id, f"{s.trial.protocol_code} · {s.site_number} · {s.hospital}")
             for s in session.scalars(stmt)]
+
+
+def sponsor_names(session, user):
+    """Return the names of the sponsors of the trials the user sees, alphabetically."""
+    return list(session.scalars(within_sponsors(select(Trial.sponsor), user, Trial.id)
+                                .distinct().order_by(Trial.sponsor)))
 
 
 def site_counts(session, trial_ids):

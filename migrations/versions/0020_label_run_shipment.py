@@ -1,7 +1,7 @@
 """label runs for a shipment: label_runs.shipment_id and the scope "shipment"
 
 Revision ID: 0020_label_run_shipment
-Revises: 0018_cell_therapy
+Revises: 0019_sponsor_scope
 Create Date: 2026-11-28 00:14:25.929179
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020_label_run_shipment'
-down_revision = "0018_cell_therapy"
+down_revision = "0019_sponsor_scope"
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """masking and placebo batch records: records, materials, steps, checks, deviations
 
 Revision ID: 0021_batch_records
-Revises: 0018_cell_therapy
+Revises: 0020_label_run_shipment
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0021_batch_records'
-down_revision = '0018_cell_therapy'
+down_revision = "0020_label_run_shipment"
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """outbox attachments: an outbox e-mail carries stored files (references, not bytes)
 
 Revision ID: 0023_outbox_attachments
-Revises: 0018_cell_therapy
+Revises: 0021_batch_records
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0023_outbox_attachments"
-down_revision = "0018_cell_therapy"
+down_revision = "0021_batch_records"
 branch_labels = None
 depends_on = None
 

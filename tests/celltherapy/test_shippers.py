@@ -10,6 +10,7 @@ from app.celltherapy.services import shippers
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.models import utcnow
+from app.core.templating import local_date
 from tests.celltherapy.factories import make_world
 
 
@@ -74,7 +75,7 @@ def test_dispatch_refuses_overdue_uncharged_and_short_hold(app, db, world, engli
     assert refusal(app, lambda: shippers.dispatch_shipper(
         db.session, "DS-TEST-1", 24, world["lab"], now=now)) == (
         f"Dry shipper DS-TEST-1 is overdue for requalification (qualified until "
-        f"{shipper.qualified_until.isoformat()}).", "shipper_code")
+        f"{local_date(shipper.qualified_until)}).", "shipper_code")
     shipper.qualified_until = clock.today() + timedelta(days=10)
     shipper.status = "available"
     assert refusal(app, lambda: shippers.dispatch_shipper(

@@ -6,6 +6,7 @@ import pytest
 
 from app.core import clock
 from app.core.errors import DomainError
+from app.core.templating import local_date
 from app.labelling.services.relabel import campaign_kits, open_campaign, relabel_kit
 from app.labelling.services.runs import request_run
 from app.labelling.services.templates import validate
@@ -37,8 +38,8 @@ def test_a_relabel_that_would_lower_the_expiry_is_refused(db, campaign_world):
     with pytest.raises(DomainError) as refused:
         _extend(db, lot, qp, days=30)
     assert (str(refused.value), refused.value.field) == (
-        f"The new expiry {(clock.today() + timedelta(days=30)).isoformat()} is not later than "
-        f"the current one ({old.isoformat()}): a relabel only extends an expiry.",
+        f"The new expiry {local_date(clock.today() + timedelta(days=30))} is not later than "
+        f"the current one ({local_date(old)}): a relabel only extends an expiry.",
         "new_expiry")
     assert lot.expires_on == old
 

@@ -7,6 +7,7 @@ import pytest
 
 from app.core import clock
 from app.core.errors import DomainError
+from app.core.templating import local_date
 from app.reimbursement.models import Claim, ClaimStep
 from app.reimbursement.services.drafting import add_line, attach_receipt, create_claim, submit_claim
 from tests.reimbursement.factories import exactly, jpeg_bytes
@@ -50,7 +51,7 @@ def test_future_dates_and_dates_before_enrolment_are_refused(world):
     claim = world.claim(lines=())
     for day, message in ((clock.today() + timedelta(days=1), "The date cannot be in the future."),
                          (date(2026, 1, 9), "The date cannot be before you joined the trial "
-                                            "(2026-01-10).")):
+                                            f"({local_date(date(2026, 1, 10))}).")):
         with pytest.raises(DomainError, match=exactly(message)):
             add_line(world.session, claim, category="taxi", line_date=day,
                      description="Taxi", amount="10")

@@ -22,21 +22,23 @@ def test_both_machines_are_registered_with_their_audit_names(app):
         ("draft", "submit", "submitted"), ("submitted", "validate", "validated"),
         ("submitted", "reject", "rejected"), ("validated", "approve", "approved"),
         ("validated", "reject", "rejected"), ("approved", "batch", "in_batch"),
-        ("in_batch", "pay", "paid")]
+        ("in_batch", "pay", "paid"), ("in_batch", "unbatch", "approved")]
     assert [CLAIM.action_name(e) for e in ("submit", "validate", "approve", "reject", "batch",
-                                           "pay")] == [
+                                           "pay", "unbatch")] == [
         "claim_submitted", "claim_validated", "claim_approved", "claim_rejected",
-        "claim_in_batch", "claim_paid"]
-    assert [(t.source, t.event, t.target, t.signature) for t in PAYMENT_BATCH.transitions] == [
-        ("draft", "release", "released", "released"), ("released", "pay", "paid", None)]
-    assert [PAYMENT_BATCH.action_name(e) for e in ("release", "pay")] == [
-        "batch_released", "batch_paid"]
+        "claim_in_batch", "claim_paid", "claim_out_of_batch"]
+    assert [(t.source, t.event, t.target, t.signature, t.reason)
+            for t in PAYMENT_BATCH.transitions] == [
+        ("draft", "release", "released", "released", False),
+        ("released", "pay", "paid", None, False), ("draft", "cancel", "cancelled", None, True)]
+    assert [PAYMENT_BATCH.action_name(e) for e in ("release", "pay", "cancel")] == [
+        "batch_released", "batch_paid", "batch_cancelled"]
 
 
 def test_flask_states_show_prints_the_claim_machine(app):
     result = app.test_cli_runner().invoke(args=["states", "show", "claim"])
     assert result.exit_code == 0
-    assert result.output.splitlines()[:2] == ["claim: 7 states, 7 transitions",
+    assert result.output.splitlines()[:2] == ["claim: 7 states, 8 transitions",
                                               "  draft --submit--> submitted"]
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.core import clock
 from app.core.errors import DomainError
+from app.core.templating import local_date
 from app.stock.models import Kit
 from app.stock.services.catalog import (
     create_blinded_lot,
@@ -60,7 +61,7 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(db, mak
                                    user=user)
     assert kits == []
     assert [line for line, _ in errors] == [3, 4, 5, 6, 7, 8, 9]
-    old_expiry = (clock.today() - timedelta(days=3)).isoformat()
+    old_expiry = local_date(clock.today() - timedelta(days=3))
     assert errors == [
         (3, "Kit number A1 appears twice in the file (first on line 2)."),
         (4, f"Kit number {existing} already exists in this trial."),

@@ -6,6 +6,7 @@ import pytest
 
 from app.core import clock
 from app.core.errors import DomainError
+from app.core.templating import local_date
 from app.stock.models import Dispensing
 from app.stock.services.kittypes import save_kit_type, set_visit_kit_types
 from app.stock.services.site import dispense_kit, propose_kit
@@ -69,7 +70,7 @@ def test_a_second_kit_at_the_same_visit_only_as_a_replacement_with_its_reason(db
     with pytest.raises(DomainError) as refused:
         dispense_kit(db.session, subject, visits[3], second, second.kit_number, by=pharmacist)
     assert (str(refused.value), refused.value.field) == (
-        f"S-VIS-1 already received kit {first.kit_number} at visit 3 on {TODAY.isoformat()}. "
+        f"S-VIS-1 already received kit {first.kit_number} at visit 3 on {local_date(TODAY)}. "
         "A second kit is only given as a replacement: choose why and explain it.",
         "replacement_reason")
     with pytest.raises(DomainError, match="Explain what happened"):
@@ -90,9 +91,9 @@ def test_dispensing_outside_the_visit_window_asks_for_a_reason(db, make, stock):
         dispense_kit(db.session, subject, visits[1], kit, kit.kit_number, by=pharmacist)
     due = TODAY - timedelta(days=56)
     assert (str(refused.value), refused.value.field) == (
-        f"Visit 1 of S-VIS-1 was due on {due.isoformat()} (window "
-        f"{(due - timedelta(days=3)).isoformat()} to {(due + timedelta(days=3)).isoformat()}); "
-        f"today is {TODAY.isoformat()}. Give the reason for dispensing outside the window.",
+        f"Visit 1 of S-VIS-1 was due on {local_date(due)} (window "
+        f"{local_date(due - timedelta(days=3))} to {local_date(due + timedelta(days=3))}); "
+        f"today is {local_date(TODAY)}. Give the reason for dispensing outside the window.",
         "off_window_reason")
     given = dispense_kit(db.session, subject, visits[1], kit, kit.kit_number, by=pharmacist,
                          off_window_reason="Subject was in hospital")

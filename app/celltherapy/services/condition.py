@@ -59,7 +59,7 @@ def tell_excursion(session, order, leg):
                   "used.", leg=leg.leg_label, max=leg.max_c, limit=leg.limit_c,
                   minutes=leg.minutes_out))
 
-    tell(session, users_with_roles(session, ["qp"]), compose,
+    tell(session, users_with_roles(session, ["qp"], trial_id=order.trial_id), compose,
          f"/cell-therapy/orders/{order.id}")
 
 

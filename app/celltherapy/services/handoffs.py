@@ -36,7 +36,7 @@ def tell_mismatch(session, order, step, field, scanned, by):
                   "%(coi)s. The step was blocked.", step=step, scanned=scanned,
                   coi=order.reference))
 
-    tell(session, users_with_roles(session, ["qp"]), compose, link)
+    tell(session, users_with_roles(session, ["qp"], trial_id=order.trial_id), compose, link)
 
 
 def verify_scans(session, order, step, bag_scan, document_scan, by):

@@ -10,6 +10,7 @@ from app.core import clock
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.core.states import apply_transition
+from app.core.templating import local_date
 
 
 def register(session, *, code, id_kind, model_name, static_hold_hours, qualified_until):
@@ -33,7 +34,7 @@ def refuse_unqualified(shipper, today=None):
     if shipper.qualified_until < today:
         raise DomainError(_("Dry shipper %(code)s is overdue for requalification (qualified "
                             "until %(date)s).", code=shipper.code,
-                            date=shipper.qualified_until.isoformat()), "shipper_code")
+                            date=local_date(shipper.qualified_until)), "shipper_code")
 
 
 def charge(session, shipper, *, record, by):

@@ -13,6 +13,7 @@ from app.core.bulk import insert_rows
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.core.states import apply_transition
+from app.core.templating import local_date
 from app.destruction.models import (
     DESTRUCTION_METHODS,
     DestructionBatch,
@@ -54,7 +55,7 @@ def create_batch(session, auth, *, method, contractor, contractor_licence, place
         raise DomainError(_("The date of destruction cannot be in the future."), "destroyed_on")
     if not valid_on(auth, destroyed_on):
         raise DomainError(_("Authorisation %(ref)s is not valid on %(day)s.",
-                            ref=auth.reference, day=destroyed_on.isoformat()), "destroyed_on")
+                            ref=auth.reference, day=local_date(destroyed_on)), "destroyed_on")
     try:
         weight = Decimal(str(weight_kg)) if weight_kg not in (None, "") else None
     except InvalidOperation as error:

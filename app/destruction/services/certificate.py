@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from app.audit.services import record_event
 from app.core.errors import DomainError
 from app.core.models import utcnow
+from app.core.templating import local_date
 from app.destruction.models import DestructionItem, Reconciliation, ReconciliationKit
 from app.destruction.services.authorisations import describe_scope
 from app.esign.services import signatures_for
@@ -266,7 +267,7 @@ def send_to_sponsor(session, batch, link, *, by):
              "%(ref)s: %(k)s kits destroyed on %(d)s by %(c)s. The certificate is attached "
              "(PDF).\nSHA-256 of the PDF: %(h)s\nDownload: %(link)s",
              n=batch.certificate_number, t=batch.trial.protocol_code,
-             ref=auth.reference, k=batch.item_count, d=batch.destroyed_on.isoformat(),
+             ref=auth.reference, k=batch.item_count, d=local_date(batch.destroyed_on),
              c=batch.contractor, h=batch.certificate_sha256, link=absolute_link(link))
     queue_email(session, auth.sponsor_email, subject, body,
                 attachments=[(batch.certificate, f"{batch.certificate_number}.pdf")])

@@ -62,6 +62,9 @@ def open_impact(session, record):
     users = users_with_roles(session, ("qp",))
     users += [u for u in users_with_roles(session, ("monitor",))
               if device.site_id is None or device.site_id in u.site_ids or not u.site_ids]
+    # An account limited to some sponsors hears only of its trials' devices (as its list).
+    users = [u for u in users if u.sponsor_trials() is None
+             or device.trial_id in u.sponsor_trials()]
 
     def compose():
         return (_("Device %(serial)s found out of tolerance", serial=serial),

@@ -27,7 +27,7 @@ from app.devices.queries import visible_devices
 from app.devices.services import devices as service
 from app.devices.states import DEVICE
 from app.extensions import db
-from app.trials.api import Trial, site_choices, visible_trials
+from app.trials.api import Trial, site_choices, visible_trials, within_sponsors
 
 
 def device_or_404(device_id, permission="devices.view"):
@@ -81,7 +81,7 @@ def new_device():
     form.model_id.choices = [(m.id, f"{m.manufacturer} {m.model}") for m in db.session.scalars(
         select(DeviceModel).order_by(DeviceModel.manufacturer, DeviceModel.model))]
     form.trial_id.choices = [(0, "—")] + [(t.id, t.protocol_code) for t in db.session.scalars(
-        select(Trial).order_by(Trial.protocol_code))]
+        within_sponsors(select(Trial), current_user, Trial.id).order_by(Trial.protocol_code))]
 
     def create():
         return service.create_device(

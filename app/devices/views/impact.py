@@ -12,7 +12,7 @@ from app.core.permissions import require
 from app.core.queries import get_or_404
 from app.devices import bp
 from app.devices.forms import ImpactCloseForm
-from app.devices.models import IMPACT_STATES, ImpactAssessment
+from app.devices.models import IMPACT_STATES, Device, ImpactAssessment
 from app.devices.queries import impact_shipments, per_site, reverse_records, uses
 from app.devices.services import impact as service
 from app.esign.services import signatures_for
@@ -33,11 +33,25 @@ def impact_listing(session, device, since, until, exclude_id=None):
     return listing
 
 
+def _impact_or_404(impact_id):
+    """Return the assessment; an account limited to some sponsors reaches only assessments of
+    its trials' devices (a shared device's listing spans every sponsor)."""
+    impact = get_or_404(ImpactAssessment, impact_id)
+    allowed = current_user.sponsor_trials()
+    if allowed is not None and impact.device.trial_id not in allowed:
+        abort(404)
+    return impact
+
+
 @bp.route("/impacts")
 @require("devices.qa")
 def list_impacts():
     """Impact assessments, open first."""
     stmt = select(ImpactAssessment)
+    allowed = current_user.sponsor_trials()
+    if allowed is not None:
+        stmt = stmt.join(Device, Device.id == ImpactAssessment.device_id).where(
+            Device.trial_id.in_(allowed or {0}))
     if request.args.get("status") in IMPACT_STATES:
         stmt = stmt.where(ImpactAssessment.status == request.args["status"])
     listing = build_listing(stmt,
@@ -62,14 +76,14 @@ def render_impact(impact, form=None):
 @require("devices.qa")
 def show_impact(impact_id):
     """One impact assessment."""
-    return render_impact(get_or_404(ImpactAssessment, impact_id))
+    return render_impact(_impact_or_404(impact_id))
 
 
 @bp.route("/impacts/<int:impact_id>/close", methods=["POST"])
 @require("devices.qa")
 def close_impact(impact_id):
     """QA closes the assessment with a decision and e-signature."""
-    impact = get_or_404(ImpactAssessment, impact_id)
+    impact = _impact_or_404(impact_id)
     if impact.status != "open":
         abort(404)
     form = ImpactCloseForm()

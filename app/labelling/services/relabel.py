@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.audit.services import set_reason
 from app.core.errors import DomainError
 from app.core.states import apply_transition
+from app.core.templating import local_date
 from app.labelling.models import ExpiryExtension, RelabelledKit
 from app.labelling.services.runs import GONE_STATES
 from app.labelling.states import RELABEL_CAMPAIGN
@@ -27,7 +28,7 @@ def open_campaign(session, lot, data, by, today=None):
     if new_expiry <= lot.expires_on:
         raise DomainError(_("The new expiry %(new)s is not later than the current one "
                             "(%(old)s): a relabel only extends an expiry.",
-                            new=new_expiry.isoformat(), old=lot.expires_on.isoformat()),
+                            new=local_date(new_expiry), old=local_date(lot.expires_on)),
                           "new_expiry")
     justification = (data.get("justification") or "").strip()
     reference = (data.get("stability_reference") or "").strip()

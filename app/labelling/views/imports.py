@@ -36,7 +36,7 @@ from app.labelling.services.release import (
     releases_of,
 )
 from app.stock.api import Lot
-from app.trials.api import Trial, visible_trials
+from app.trials.api import Trial, visible_trials, within_sponsors
 
 
 @bp.route("/")
@@ -61,7 +61,7 @@ def list_imports():
 def _import_form():
     form = ImportForm()
     form.trial_id.choices = [(t.id, t.protocol_code) for t in db.session.scalars(
-        select(Trial).order_by(Trial.protocol_code))]
+        within_sponsors(select(Trial), current_user, Trial.id).order_by(Trial.protocol_code))]
     form.origin_country.choices = [(c, f"{c} · {n}") for c, n in COUNTRY_NAMES.items()]
     lots = db.session.scalars(select(Lot).where(Lot.status == "quarantine")
                               .order_by(Lot.number)).all()

@@ -10,6 +10,7 @@ from app.core.actions import perform
 from app.core.listing import build_listing, where_choice_args
 from app.core.permissions import require
 from app.core.queries import get_or_404
+from app.core.templating import local_date
 from app.exports.excel import Sheet, xlsx_response
 from app.extensions import db
 from app.jobs.services import enqueue, start_job
@@ -46,7 +47,7 @@ def _run_form(trial):
                                         for lot in db.session.scalars(select(Lot).where(
                                             Lot.trial_id == trial.id).order_by(Lot.number))]
     form.campaign_id.choices = [(0, "—")] + [
-        (c.id, f"{c.lot.number} → {c.new_expiry.isoformat()}")
+        (c.id, f"{c.lot.number} → {local_date(c.new_expiry)}")
         for c in open_campaigns(db.session, trial.id)]
     form.shipment_id.choices = [(0, "—")] + [
         (s.id, f"{s.number} → {s.destination.name}")

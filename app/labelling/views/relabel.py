@@ -9,6 +9,7 @@ from app.core.actions import perform
 from app.core.forms import ReasonForm
 from app.core.permissions import require
 from app.core.queries import get_or_404
+from app.core.templating import local_date
 from app.extensions import db
 from app.labelling import bp
 from app.labelling.forms import RelabelForm
@@ -47,7 +48,7 @@ def relabel(campaign_id):
                    form=form, render=lambda: _campaign_page(campaign, form=form),
                    success=lambda r: _("Kit %(kit)s relabelled; its expiry is now %(date)s.",
                                        kit=r.kit.kit_number,
-                                       date=campaign.new_expiry.isoformat()),
+                                       date=local_date(campaign.new_expiry)),
                    next_url=url_for("labelling.show_campaign", campaign_id=campaign.id))
 
 

@@ -33,14 +33,15 @@ from app.labelling.services.templates import (
 )
 from app.labelling.states import LABEL_TEMPLATE
 from app.stock.api import Product
-from app.trials.api import Trial
+from app.trials.api import Trial, within_sponsors
 
 
 @bp.route("/templates")
 @require("labelling.view")
 def list_templates():
     """List label templates, filtered by trial, packaging and status."""
-    stmt = select(LabelTemplate).join(Trial, Trial.id == LabelTemplate.trial_id)
+    stmt = within_sponsors(select(LabelTemplate).join(Trial, Trial.id == LabelTemplate.trial_id),
+                           current_user, Trial.id)
     stmt = where_choice_args(stmt, request.args, {
         "status": (LabelTemplate.status, TEMPLATE_STATUSES),
         "packaging": (LabelTemplate.packaging, PACKAGINGS)})
@@ -48,7 +49,8 @@ def list_templates():
                                          "updated": LabelTemplate.updated_at},
                             default_sort="-updated",
                             search_columns=(LabelTemplate.name, Trial.protocol_code))
-    trials = db.session.scalars(select(Trial).order_by(Trial.protocol_code)).all()
+    trials = db.session.scalars(within_sponsors(select(Trial), current_user, Trial.id)
+                                   .order_by(Trial.protocol_code)).all()
     return render_template("labelling/templates.html", listing=listing, trials=trials)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.states import apply_transition
+from app.core.templating import local_date
 from app.files.services import FileRefused
 from app.reimbursement.models import CATEGORIES, Claim, ClaimLine, Receipt
 from app.reimbursement.queries import link_for_user
@@ -78,7 +79,7 @@ def _check_date(subject, value, field):
     if subject.enrolment_date and value < subject.enrolment_date:
         raise DomainError(
             _("The date cannot be before you joined the trial (%(date)s).",
-              date=subject.enrolment_date.isoformat()), field=field)
+              date=local_date(subject.enrolment_date)), field=field)
 
 
 MAX_TYPED_NUMBER = Decimal("1e9")

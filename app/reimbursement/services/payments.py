@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.core import clock
@@ -67,9 +67,12 @@ def create_batch(session, claim_ids, by, execution_date=None):
                          total=total, count=len(claims), created_by_id=by.id)
     session.add(batch)
     session.flush()
+    attempts = dict(session.execute(select(BatchItem.claim_id, func.count()).where(
+        BatchItem.claim_id.in_(ids)).group_by(BatchItem.claim_id)).all())
     for claim in claims:
         account = accounts[claim.claimant_id]
-        session.add(BatchItem(batch_id=batch.id, claim_id=claim.id, amount=claim.total_approved,
+        session.add(BatchItem(batch_id=batch.id, claim_id=claim.id,
+                              attempt=attempts.get(claim.id, 0), amount=claim.total_approved,
                               payee_name=account.holder_name,
                               iban_encrypted=account.iban_encrypted,
                               iban_last4=account.iban_last4, bic=account.bic))
@@ -119,4 +122,33 @@ def mark_batch_paid(session, batch, by, value_date=None, bank_reference=None):
     apply_transitions(session, CLAIM, claims, "pay", by=by, values={"paid_at": batch.paid_at})
     for claim in claims:
         record_step(session, claim, "paid", by, note=batch.message_id)
+    return batch
+
+
+def cancel_batch(session, batch, by, reason):
+    """Cancel a prepared, unreleased batch with a reason; its claims wait for payment again.
+
+    The batch and its items stay as they were (history); each claim leaves the batch
+    through its own transition, so it may go into a new batch.
+    """
+    if not by.can("reimbursement.pay"):
+        raise DomainError(_("Only finance can cancel payment batches."))
+    if batch.status == "cancelled":
+        raise DomainError(_("This batch has already been cancelled."))
+    if batch.status != "draft":
+        raise DomainError(_("A released batch cannot be cancelled: its transfers may already "
+                            "be at the bank. Mark it paid, or ask the bank to recall it."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the batch is cancelled."), "reason")
+    apply_transition(session, PAYMENT_BATCH, batch, "cancel", by=by, reason=reason,
+                     values={"cancelled_by_id": by.id, "cancel_reason": reason})
+    claims = session.scalars(_with_lines(
+        select(Claim).where(Claim.id.in_(select(BatchItem.claim_id)
+                                         .where(BatchItem.batch_id == batch.id))))
+        .execution_options(populate_existing=True)).all()
+    apply_transitions(session, CLAIM, claims, "unbatch", by=by, reason=reason,
+                      changes={"batch": (batch.message_id, None)})
+    for claim in claims:
+        record_step(session, claim, "approved", by, note=batch.message_id, quiet=True)
     return batch

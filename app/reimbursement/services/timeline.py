@@ -15,14 +15,18 @@ STEP_MEANINGS = {"submitted": "submitted", "validated": "validated", "approved":
                  "rejected": "rejected", "paid": "performed"}
 
 
-def record_step(session, claim, status, by, note=None):
-    """Append a timeline step bound to a hash of the claim content, and notify the claimant."""
-    meaning = STEP_MEANINGS.get(status)
+def record_step(session, claim, status, by, note=None, quiet=False):
+    """Append a timeline step bound to a hash of the claim content, and notify the claimant.
+
+    A quiet step (a claim back from a cancelled batch) carries no workflow meaning and tells
+    nobody: for the claimant nothing changed but the wait.
+    """
+    meaning = None if quiet else STEP_MEANINGS.get(status)
     step = ClaimStep(claim_id=claim.id, status=status, user_id=by.id if by else None,
                      printed_name=by.full_name if by else "system", meaning=meaning,
                      content_hash=content_hash(claim, meaning) if meaning else None, note=note)
     session.add(step)
-    if status != "draft":
+    if status != "draft" and not quiet:
         tell_claimant(session, claim, status)
     return step
 

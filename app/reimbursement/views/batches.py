@@ -6,12 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.audit.queries import history_of
 from app.core import clock
 from app.core.actions import perform
 from app.core.errors import DomainError
 from app.core.listing import build_listing
 from app.core.permissions import require
-from app.core.queries import get_or_404
 from app.esign.forms import SignForm
 from app.esign.services import signatures_for
 from app.exports.excel import xlsx_response
@@ -19,10 +19,19 @@ from app.exports.pdf import pdf_response
 from app.extensions import db
 from app.reimbursement import bp
 from app.reimbursement.exports import batch_items, batch_sheet, batch_summary_pdf
-from app.reimbursement.forms import BatchForm, MarkPaidForm
+from app.reimbursement.forms import BatchForm, CancelBatchForm, MarkPaidForm
 from app.reimbursement.models import Claim, PaymentBatch
-from app.reimbursement.queries import batches_filtered, claims_waiting_for_payment
-from app.reimbursement.services.payments import create_batch, mark_batch_paid, release_batch
+from app.reimbursement.queries import (
+    batch_or_404,
+    batches_filtered,
+    claims_waiting_for_payment,
+)
+from app.reimbursement.services.payments import (
+    cancel_batch,
+    create_batch,
+    mark_batch_paid,
+    release_batch,
+)
 from app.reimbursement.services.sepa import build_pain001
 
 
@@ -34,7 +43,7 @@ def _batch_url(batch):
 @require("reimbursement.pay")
 def list_batches():
     """List payment batches, newest first."""
-    listing = build_listing(batches_filtered(request.args),
+    listing = build_listing(batches_filtered(request.args, current_user),
                             sorts={"id": PaymentBatch.id, "status": PaymentBatch.status},
                             default_sort="-id", search_columns=(PaymentBatch.message_id,))
     waiting = db.session.scalar(select(db.func.count()).where(Claim.status == "approved"))
@@ -72,21 +81,23 @@ def _sign_form():
 @require("reimbursement.pay")
 def show_batch(batch_id):
     """Show a batch, its transfers and signatures."""
-    return _batch_page(get_or_404(PaymentBatch, batch_id))
+    return _batch_page(batch_or_404(db.session, current_user, batch_id))
 
 
-def _batch_page(batch, paid_form=None):
+def _batch_page(batch, paid_form=None, cancel_form=None):
     return render_template("reimbursement/batch.html", batch=batch,
                            items=batch_items(db.session, batch), release_form=_sign_form(),
                            paid_form=paid_form or MarkPaidForm(formdata=None),
-                           signatures=signatures_for(db.session, batch))
+                           cancel_form=cancel_form or CancelBatchForm(formdata=None),
+                           signatures=signatures_for(db.session, batch),
+                           history=history_of(db.session, batch))
 
 
 @bp.route("/batches/<int:batch_id>/release", methods=["POST"])
 @require("reimbursement.pay")
 def release(batch_id):
     """Release the batch with an electronic signature (a second finance user)."""
-    batch = get_or_404(PaymentBatch, batch_id)
+    batch = batch_or_404(db.session, current_user, batch_id)
     form = SignForm()
 
     def sign_and_release():
@@ -102,7 +113,7 @@ def release(batch_id):
 @require("reimbursement.pay")
 def mark_paid(batch_id):
     """Mark a released batch paid (and its claims), once."""
-    batch = get_or_404(PaymentBatch, batch_id)
+    batch = batch_or_404(db.session, current_user, batch_id)
     form = MarkPaidForm()
     return perform(lambda: mark_batch_paid(db.session, batch, current_user,
                                            value_date=form.value_date.data,
@@ -112,12 +123,24 @@ def mark_paid(batch_id):
                    next_url=_batch_url(batch))
 
 
+@bp.route("/batches/<int:batch_id>/cancel", methods=["POST"])
+@require("reimbursement.pay")
+def cancel(batch_id):
+    """Cancel a prepared, unreleased batch with a reason; its claims wait for payment again."""
+    batch = batch_or_404(db.session, current_user, batch_id)
+    form = CancelBatchForm()
+    return perform(lambda: cancel_batch(db.session, batch, current_user, form.reason.data),
+                   form=form, render=lambda: _batch_page(batch, cancel_form=form),
+                   success=_("Batch cancelled; its claims are waiting for payment again."),
+                   next_url=_batch_url(batch))
+
+
 @bp.route("/batches/<int:batch_id>/pain001.xml")
 @require("reimbursement.pay")
 def batch_xml(batch_id):
     """Download the SEPA credit transfer file (pain.001.001.03) of a released batch."""
-    batch = get_or_404(PaymentBatch, batch_id)
-    if batch.status == "draft":
+    batch = batch_or_404(db.session, current_user, batch_id)
+    if batch.status not in ("released", "paid"):
         abort(409)
     try:
         xml = build_pain001(batch, batch_items(db.session, batch))
@@ -136,7 +159,7 @@ def batch_excel(batch_id):
     """Download the batch detail as Excel (a background job for a very large batch)."""
     from app.jobs.views import export_or_job  # here: app.jobs imports every domain's models
 
-    batch = get_or_404(PaymentBatch, batch_id)
+    batch = batch_or_404(db.session, current_user, batch_id)
     return export_or_job("payment_batch", {"batch_id": batch.id}, lambda: xlsx_response(
         f"{batch.message_id}.xlsx", [batch_sheet(db.session, batch)]))
 
@@ -145,7 +168,7 @@ def batch_excel(batch_id):
 @require("reimbursement.pay")
 def batch_pdf(batch_id):
     """Download the batch summary PDF."""
-    batch = get_or_404(PaymentBatch, batch_id)
+    batch = batch_or_404(db.session, current_user, batch_id)
     data = batch_summary_pdf(batch, batch_items(db.session, batch),
                              signatures_for(db.session, batch))
     return pdf_response(f"{batch.message_id}.pdf", data)

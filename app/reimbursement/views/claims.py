@@ -120,7 +120,8 @@ def export_payee_totals():
     year = request.args.get("year", type=int) or clock.today().year
     if not 2000 <= year <= 2100:
         abort(400)
-    sheet = Sheet(str(year), payee_total_headers(), payee_total_rows(db.session, year))
+    sheet = Sheet(str(year), payee_total_headers(), payee_total_rows(
+        db.session, year, current_user.site_scope("reimbursement.pay")))
     return xlsx_response(f"payee-totals-{year}.xlsx", [sheet])
 
 

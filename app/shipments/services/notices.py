@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from app.core.models import utcnow
-from app.core.templating import number
+from app.core.templating import local_date, number
 from app.notify.models import Notice
 from app.notify.services import tell, users_with_roles
 
@@ -34,13 +34,14 @@ def tell_dispatched(session, shipment, kits, courier, tracking, expected_arrival
                     "(tracking %(tracking)s). Expected on %(date)s. Scan the kits when "
                     "it arrives and sign the receipt.", n=shipment.number, k=kits,
                     origin=shipment.origin.name, courier=courier,
-                    tracking=tracking or "—", date=expected_arrival.isoformat())),
+                    tracking=tracking or "—", date=local_date(expected_arrival))),
          shipment_link(shipment))
 
 
 def tell_excursion(session, shipment, upload, report):
     """Tell logistics and QA that a logger of the shipment went out of range."""
-    tell(session, users_with_roles(session, ("logistics", "qp")),
+    tell(session, users_with_roles(session, ("logistics", "qp"),
+                                  trial_id=shipment.trial_id),
          lambda: (_("Temperature excursion on shipment %(n)s", n=shipment.number),
                   _("Logger %(logger)s of shipment %(n)s was outside %(low)s to %(high)s °C "
                     "for %(minutes)s minutes in %(count)s excursions (lowest %(min)s °C, "
@@ -55,7 +56,8 @@ def tell_excursion(session, shipment, upload, report):
 
 def tell_discrepancies(session, shipment, opened):
     """Tell logistics and QA that kits arrived damaged or were missing."""
-    tell(session, users_with_roles(session, ("logistics", "qp")),
+    tell(session, users_with_roles(session, ("logistics", "qp"),
+                                  trial_id=shipment.trial_id),
          lambda: (_("Discrepancy at receipt of shipment %(n)s", n=shipment.number),
                   _("%(count)s kits of shipment %(n)s arrived damaged or were missing at "
                     "%(place)s. Resolve the discrepancy records.", count=len(opened),
@@ -65,7 +67,8 @@ def tell_discrepancies(session, shipment, opened):
 
 def tell_quarantine(session, shipment, count):
     """Tell QA and logistics that received kits wait for a QA decision."""
-    tell(session, users_with_roles(session, ("qp", "logistics")),
+    tell(session, users_with_roles(session, ("qp", "logistics"),
+                                  trial_id=shipment.trial_id),
          lambda: (_("Kits quarantined: shipment %(n)s awaits a QA decision", n=shipment.number),
                   _("%(count)s kits of shipment %(n)s were received after a temperature "
                     "excursion of %(minutes)s minutes and are quarantined at %(place)s. "

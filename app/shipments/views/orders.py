@@ -86,10 +86,13 @@ def _create_from(form):
 def new_shipment():
     """Order a shipment: route, number of kits, expected arrival."""
     form = ShipmentForm()
-    form.trial_id.choices = [(t.id, t.protocol_code) for t in active_trials(db.session)]
-    form.origin_id.choices = form.destination_id.choices = place_choices(db.session)
+    form.trial_id.choices = [(t.id, t.protocol_code)
+                             for t in active_trials(db.session, current_user)]
+    form.origin_id.choices = form.destination_id.choices = place_choices(db.session,
+                                                                         current_user)
     form.subject_id.choices = [(0, _("None"))] + [
-        (s.id, f"{s.trial.protocol_code} · {s.code}") for s in order_subjects(db.session)]
+        (s.id, f"{s.trial.protocol_code} · {s.code}")
+        for s in order_subjects(db.session, current_user)]
 
     def page():
         return render_template("shipments/new.html", form=form)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.models import utcnow
+from app.core.templating import local_date
 from app.stock.models import LOT_STATUSES, Kit, StockEntry
 from app.stock.services.ledger import actor_of, apply_balance_deltas, deltas
 
@@ -25,7 +26,7 @@ def lot_receivable_problem(lot, trial, today):
                  status=LOT_STATUSES[lot.status])
     if lot.expires_on < today:
         return _("Lot %(lot)s expired on %(date)s; expired stock cannot be received.",
-                 lot=lot.number, date=lot.expires_on.isoformat())
+                 lot=lot.number, date=local_date(lot.expires_on))
     return None
 
 

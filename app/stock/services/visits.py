@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.errors import DomainError
+from app.core.templating import local_date
 from app.stock.models import REPLACEMENT_REASONS, Dispensing, KitReturn
 from app.stock.services.kittypes import dispensed_at_visit, kit_type_of, visit_needs
 
@@ -43,9 +44,9 @@ def check_visit(session, subject, visit, on_date, *, replacement_reason=None, ex
             raise DomainError(_(
                 "Visit %(visit)s of %(subject)s was due on %(due)s (window %(first)s to "
                 "%(last)s); today is %(today)s. Give the reason for dispensing outside the "
-                "window.", visit=visit.number, subject=subject.code, due=window[0].isoformat(),
-                first=window[1].isoformat(), last=window[2].isoformat(),
-                today=on_date.isoformat()), "off_window_reason")
+                "window.", visit=visit.number, subject=subject.code, due=local_date(window[0]),
+                first=local_date(window[1]), last=local_date(window[2]),
+                today=local_date(on_date)), "off_window_reason")
     else:
         off_window_reason = None
     return {"replacement_reason": replacement_reason, "explanation": explanation,
@@ -76,7 +77,7 @@ def check_second_kit(session, subject, visit, kit, extra):
             "%(subject)s already received kit %(kit)s at visit %(visit)s on %(date)s. A second "
             "kit is only given as a replacement: choose why and explain it.",
             subject=subject.code, kit=last.kit.kit_number, visit=visit.number,
-            date=last.dispensed_at.date().isoformat()), "replacement_reason")
+            date=local_date(last.dispensed_at)), "replacement_reason")
     return same[-1]
 
 

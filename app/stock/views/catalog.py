@@ -30,7 +30,7 @@ from app.stock.services.catalog import (
     supply_settings,
 )
 from app.stock.states import LOT, LOT_EVENTS
-from app.trials.api import Trial
+from app.trials.api import Trial, within_sponsors
 
 
 @bp.route("/products")
@@ -67,7 +67,8 @@ def edit_product(product_id=None):
 @require("stock.view")
 def list_lots():
     """List lots, filtered by trial, product, status and kind."""
-    stmt = select(Lot).join(Product, Lot.product_id == Product.id)
+    stmt = within_sponsors(select(Lot).join(Product, Lot.product_id == Product.id),
+                           current_user, Lot.trial_id)
     stmt = where_id_args(stmt, request.args, {"trial": Lot.trial_id, "product": Lot.product_id})
     stmt = where_choice_args(stmt, request.args, {"status": (Lot.status, LOT_STATUSES)})
     if request.args.get("kind") in ("blinded", "manufacturing"):

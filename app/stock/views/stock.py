@@ -34,7 +34,7 @@ from app.stock.queries import (
 )
 from app.stock.services.supply import expiry_status
 from app.stock.states import USABLE_STATES
-from app.trials.api import Site, Trial, can_see_site
+from app.trials.api import Site, Trial, can_see_site, within_sponsors
 
 
 @bp.route("/depot")
@@ -46,6 +46,7 @@ def depot_stock():
             .join(Product, StockBalance.product_id == Product.id)
             .join(Trial, StockBalance.trial_id == Trial.id)
             .where(Location.kind.in_(("depot", "zone")), StockBalance.on_hand > 0))
+    stmt = within_sponsors(stmt, current_user, StockBalance.trial_id)
     stmt = where_id_args(stmt, request.args, {"trial": StockBalance.trial_id,
                                               "lot": StockBalance.lot_id,
                                               "product": StockBalance.product_id})
@@ -129,6 +130,7 @@ def ledger():
     scope = site_scope(current_user)
     if scope is not None:
         stmt = stmt.where(scope)
+    stmt = within_sponsors(stmt, current_user, StockEntry.trial_id)
     stmt = where_id_args(stmt, request.args, {"trial": StockEntry.trial_id,
                                               "lot": StockEntry.lot_id, "kit": StockEntry.kit_id})
     location_id = request.args.get("location", type=int)
@@ -161,6 +163,7 @@ def expiry_report():
     """Kits that pass DNS or DND or expire within N days, by location and lot."""
     days = max(1, min(request.args.get("days", 90, type=int), 3650))
     rows, end = expiring_kits(db.session, days, request.args.get("trial", type=int))
+    rows = [r for r in rows if current_user.sees_trial(r["trial_id"])]
     locations = {loc.id: loc for loc in db.session.scalars(select(Location).where(
         Location.id.in_({r["location_id"] for r in rows})))}
     rows.sort(key=lambda r: (str(locations[r["location_id"]]), r["expires_on"]))
