@@ -226,6 +226,7 @@ DEVICE_ACTIONS = {
     "device_allocate": _l("Device allocated"), "device_deallocate": _l("Device de-allocated"),
     "device_ship": _l("Device shipped"), "device_receive": _l("Device received at site"),
     "device_receive_back": _l("Device received back at the depot"),
+    "device_receive_damaged": _l("Device received damaged (quarantined)"),
     "device_start_use": _l("Device put in use"), "device_end_use": _l("Device use ended"),
     "device_return": _l("Device returned"), "device_restock": _l("Device back in stock"),
     "device_send_to_calibration": _l("Device sent to calibration"),
