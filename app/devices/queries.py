@@ -30,6 +30,17 @@ def visible_devices(user, permission="devices.view"):
     return stmt
 
 
+def due_filters(args):
+    """Return the due list's filters read from request arguments (a MultiDict)."""
+    from app.devices.models import DEVICE_KINDS, LAB_KINDS
+
+    when = args.get("when") if args.get("when") in DUE_FILTERS else "all"
+    return dict(when=when, horizon=min(max(args.get("days", 30, type=int), 0), 366),
+                site_id=args.get("site", type=int), trial_id=args.get("trial", type=int),
+                lab_kind=args.get("lab") if args.get("lab") in LAB_KINDS else None,
+                kind=args.get("kind") if args.get("kind") in DEVICE_KINDS else None)
+
+
 def due_plans(user, today, *, horizon=None, when="all", site_id=None, trial_id=None,
               lab_kind=None, kind=None):
     """Return a select of the plans due within the horizon or overdue (devices loaded).

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit.labels import per_type
 from app.core import clock
-from app.core.domains import Alert, AlertItem, Domain, MenuEntry, WorkQueue
+from app.core.domains import Alert, AlertItem, Domain, JobKind, MenuEntry, WorkQueue
 from app.devices import bp
 from app.devices.models import (
     DECISION_RULES,
@@ -240,6 +240,18 @@ DEVICE_ACTIONS = {
     "impact_closed": _l("Impact assessment closed"),
 }
 
+def _count_due(session, user, params):
+    from app.devices.exports import count_due
+
+    return count_due(session, user, params)
+
+
+def _build_due(session, user, params, path, progress):
+    from app.devices.exports import build_due
+
+    return build_due(session, user, params, path, progress)
+
+
 DOMAIN = Domain(
     name="devices",
     label=_l("Medical devices"),
@@ -253,6 +265,8 @@ DOMAIN = Domain(
     },
     site_scoped=frozenset({VIEW, USE}),
     menu=(MenuEntry(_l("Devices"), "devices.list_devices", VIEW, order=70),),
+    jobs=(JobKind("calibrations_due", _l("Calibrations due (Excel)"), VIEW, _count_due,
+                  _build_due, filename="calibrations-due.xlsx"),),
     audit_actions=DEVICE_ACTIONS,
     state_machines=("app.devices.states",),
     demo=seed_demo,

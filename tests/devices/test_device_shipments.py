@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core import clock
 from app.core.errors import DomainError
+from app.devices.services import shipping
 from app.esign.services import signatures_for
 from app.shipments.models import Discrepancy
 from app.shipments.services.dispatch import dispatch_shipment
@@ -18,7 +19,6 @@ from app.shipments.services.receipt import (
     resolve_discrepancy,
     scan_at_receipt,
 )
-from app.devices.services import shipping
 from tests.factories import PASSWORD
 from tests.shipments.factories import make_shipment, make_world
 
