@@ -143,6 +143,7 @@ def seed_devices(session, users, report):
             record_event(session, device, kind="implant", subject_id=subjects[n - 1].id,
                          visit_id=visits[0].id, on_date=today - timedelta(days=120 - 60 * (n - 1)),
                          by=admin)
+    _devices_only_shipment(session, dev_trial, dev_site, tech)
     # A scale calibrated yesterday, signed by the technician, waiting for QA's authorisation.
     scale = create_device(session, model=_model(session, "Seca", "877", "scale", "III",
                                                 "4031925000877"),
@@ -152,6 +153,27 @@ def seed_devices(session, users, report):
     _calibrate(session, scale_plan, standard, tech, qp, "ELC-2026-0007", 1, D("50.02"),
                authorise=False, quantity="Mass", nominal=D("50"), u=D("0.02"))
     report.append("created demo devices, calibration plans, records and an impact assessment")
+
+
+def _devices_only_shipment(session, trial, site, tech):
+    """Two sensors still in stock go to the device trial's site on a shipment of devices only,
+    ordered and waiting to be picked by scan on the shipment's page."""
+    from app.devices.services.shipping import add_device
+    from app.shipments.api import create_shipment, propose_kits
+    from app.stock.api import Location
+
+    depot = session.scalar(select(Location).where(Location.kind == "depot")
+                           .order_by(Location.id))
+    if depot is None:
+        return
+    shipment = create_shipment(session, trial=trial, kind="resupply", origin=depot,
+                               destination=site_location(session, site), requested_kits=0,
+                               expected_arrival=clock.today() + timedelta(days=3),
+                               notes="Sensores GlucoSense de reposición (solo dispositivos).",
+                               by=tech)
+    for serial in ("GS3-0005", "GS3-0006"):
+        add_device(session, shipment, serial, tech)
+    propose_kits(session, shipment, by=tech)
 
 
 def calibration_plan_of(session, device):
