@@ -170,3 +170,13 @@ def test_a_discrepancy_names_one_kit_or_one_device_never_both(db, dev, world):
     db.session.add(Discrepancy(shipment_id=shipment.id, description="x", kind="missing",
                                device_id=devices[0].id))
     db.session.flush()
+
+
+def test_a_device_on_one_unfinished_shipment_cannot_go_on_another(db, dev, world):
+    first, devices = _devices_only(db, dev, world, ("BP-600",))
+    shipping.add_device(db.session, first, "BP-600", world.logistics)
+    second = make_shipment(db.session, world, requested=0)
+    with pytest.raises(DomainError) as refused:
+        shipping.add_device(db.session, second, "BP-600", world.logistics)
+    assert (refused.value.field, str(refused.value)) == (
+        "serial", f"Device BP-600 is already on shipment {first.number}.")

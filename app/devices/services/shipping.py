@@ -35,6 +35,12 @@ def add_device(session, shipment, serial, by):
             ShipmentDevice.shipment_id == shipment.id, ShipmentDevice.device_id == device.id)):
         raise DomainError(_("Device %(serial)s is on this shipment already.",
                             serial=device.serial), "serial")
+    other = session.scalar(select(ShipmentDevice).where(
+        ShipmentDevice.device_id == device.id, ShipmentDevice.status.in_(("proposed", "picked")),
+        ShipmentDevice.shipment_id != shipment.id))
+    if other is not None and other.shipment.status not in ("received", "closed", "cancelled"):
+        raise DomainError(_("Device %(serial)s is already on shipment %(other)s.",
+                            serial=device.serial, other=other.shipment.number), "serial")
     line = ShipmentDevice(shipment_id=shipment.id, device_id=device.id, status="proposed")
     session.add(line)
     session.flush()
