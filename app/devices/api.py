@@ -5,17 +5,25 @@ from app.devices.models import DEVICE_STATES, Device, ShipmentDevice
 from app.devices.services.devices import check_usable, find_by_serial, move, refusal
 from app.devices.services.shipping import (
     add_device,
+    close_receipt,
     dispatch,
     is_device_serial,
     lines_of,
     pick,
+    pick_scanned,
+    picked_count,
+    receipt_content,
     receive,
+    receive_scanned,
     refuse_device_serial,
+    unscanned_at_receipt,
 )
 from app.devices.states import DEVICE, UNUSABLE
 
 __all__ = [
     "DEVICE", "DEVICE_STATES", "UNUSABLE", "Device", "ShipmentDevice", "add_device",
-    "check_usable", "dispatch", "find_by_serial", "is_device_serial", "lines_of", "move", "pick",
-    "receive", "refusal", "refuse_device_serial", "shipment_device_story",
+    "check_usable", "close_receipt", "dispatch", "find_by_serial", "is_device_serial",
+    "lines_of", "move", "pick", "pick_scanned", "picked_count", "receipt_content", "receive",
+    "receive_scanned", "refusal", "refuse_device_serial", "shipment_device_story",
+    "unscanned_at_receipt",
 ]

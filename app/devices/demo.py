@@ -90,7 +90,7 @@ def seed_devices(session, users, report):
           [("Temperature", "°C", D("0.05"))], today + timedelta(days=200))
     _calibrate(session, std_plan, upper, tech, qp, "ELC-2026-0001", 120, D("5.01"),
                u=D("0.01"))
-    thermo = _model(session, "Testo", "184 T3", "thermometer", "I", "4029547000184")
+    thermo = _model(session, "Testo", "184 T3", "thermometer", "I", "4029547000188")
     # An oncology site's fridge thermometer: its monthly in-house check is overdue.
     fridge = create_device(session, model=thermo, serial="TH-ONC-001-F1",
                            owner="Ensayo Logística Clínica S.L.", trial_id=onc_trial.id)
@@ -143,6 +143,7 @@ def seed_devices(session, users, report):
             record_event(session, device, kind="implant", subject_id=subjects[n - 1].id,
                          visit_id=visits[0].id, on_date=today - timedelta(days=120 - 60 * (n - 1)),
                          by=admin)
+    _devices_only_shipment(session, onc_trial, onc_site, tech, thermo, temp)
     # A scale calibrated yesterday, signed by the technician, waiting for QA's authorisation.
     scale = create_device(session, model=_model(session, "Seca", "877", "scale", "III",
                                                 "4031925000877"),
@@ -152,6 +153,30 @@ def seed_devices(session, users, report):
     _calibrate(session, scale_plan, standard, tech, qp, "ELC-2026-0007", 1, D("50.02"),
                authorise=False, quantity="Mass", nominal=D("50"), u=D("0.02"))
     report.append("created demo devices, calibration plans, records and an impact assessment")
+
+
+def _devices_only_shipment(session, trial, site, tech, model, tolerances):
+    """Two spare fridge thermometers go to an oncology site on a shipment of devices only,
+    ordered and waiting to be picked by scan on the shipment's page."""
+    from app.devices.services.shipping import add_device
+    from app.shipments.api import create_shipment, propose_kits
+    from app.stock.api import Location
+
+    depot = session.scalar(select(Location).where(Location.kind == "depot")
+                           .order_by(Location.id))
+    if depot is None:
+        return
+    shipment = create_shipment(session, trial=trial, kind="resupply", origin=depot,
+                               destination=site_location(session, site), requested_kits=0,
+                               expected_arrival=clock.today() + timedelta(days=3),
+                               notes="Termómetros de repuesto (solo dispositivos).", by=tech)
+    for n in (2, 3):
+        device = create_device(session, model=model, serial=f"TH-ONC-001-F{n}",
+                               owner="Ensayo Logística Clínica S.L.", trial_id=trial.id)
+        _plan(session, device, "Calibración acreditada anual", 365, "external", tolerances,
+              clock.today() + timedelta(days=300))
+        add_device(session, shipment, device.serial, tech)
+    propose_kits(session, shipment, by=tech)
 
 
 def calibration_plan_of(session, device):

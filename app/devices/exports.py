@@ -32,6 +32,36 @@ def due_sheet(session, stmt, today):
     return Sheet(_("Calibrations due"), due_headers(), rows())
 
 
+def due_statement(user, params):
+    """Return (select of the due plans in the export's order, the day the list counts from)."""
+    from datetime import date
+
+    from werkzeug.datastructures import MultiDict
+
+    from app.devices.models import CalibrationPlan
+    from app.devices.queries import due_filters, due_plans
+
+    today = date.fromisoformat(params["on"])
+    stmt = due_plans(user, today, **due_filters(MultiDict(params)))
+    return stmt.order_by(CalibrationPlan.next_due, CalibrationPlan.id), today
+
+
+def count_due(session, user, params):
+    """Return how many plans the filtered due-list export has (the job kind's count)."""
+    from sqlalchemy import func, select
+
+    stmt, _today = due_statement(user, params)
+    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+
+
+def build_due(session, user, params, path, progress):
+    """Write the filtered due list to path (the job kind's build)."""
+    from app.exports.excel import write_xlsx_file
+
+    stmt, today = due_statement(user, params)
+    write_xlsx_file(path, [due_sheet(session, stmt, today)], progress)
+
+
 def _num(value):
     return "—" if value is None else f"{value.normalize():f}"
 

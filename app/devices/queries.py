@@ -30,16 +30,33 @@ def visible_devices(user, permission="devices.view"):
     return stmt
 
 
+def due_filters(args):
+    """Return the due list's filters read from request arguments (a MultiDict)."""
+    from app.devices.models import DEVICE_KINDS, LAB_KINDS
+
+    when = args.get("when") if args.get("when") in DUE_FILTERS else "all"
+    return dict(when=when, horizon=min(max(args.get("days", 30, type=int), 0), 366),
+                site_id=args.get("site", type=int), trial_id=args.get("trial", type=int),
+                lab_kind=args.get("lab") if args.get("lab") in LAB_KINDS else None,
+                kind=args.get("kind") if args.get("kind") in DEVICE_KINDS else None)
+
+
 def due_plans(user, today, *, horizon=None, when="all", site_id=None, trial_id=None,
               lab_kind=None, kind=None):
-    """Return a select of the plans due within the horizon or overdue (devices loaded)."""
+    """Return a select of the plans due within the horizon or overdue (devices loaded).
+
+    One query loads the plans with their device, model and site (the site without its trial:
+    the list shows the site number only).
+    """
     horizon = today + timedelta(days=horizon if horizon is not None else 30)
     stmt = (select(CalibrationPlan)
             .join(Device, Device.id == CalibrationPlan.device_id)
             .join(DeviceModel, DeviceModel.id == Device.model_id)
+            .outerjoin(Site, Site.id == Device.site_id)
             .where(CalibrationPlan.active.is_(True), Device.status != "retired")
             .options(contains_eager(CalibrationPlan.device).contains_eager(Device.model),
-                     contains_eager(CalibrationPlan.device).selectinload(Device.site)))
+                     contains_eager(CalibrationPlan.device).contains_eager(Device.site)
+                     .lazyload(Site.trial)))
     if when == "overdue":
         stmt = stmt.where(CalibrationPlan.next_due < today)
     elif when == "due":

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit.labels import per_type
 from app.core import clock
-from app.core.domains import Alert, AlertItem, Domain, MenuEntry, WorkQueue
+from app.core.domains import Alert, AlertItem, Domain, JobKind, MenuEntry, WorkQueue
 from app.devices import bp
 from app.devices.models import (
     DECISION_RULES,
@@ -226,6 +226,7 @@ DEVICE_ACTIONS = {
     "device_allocate": _l("Device allocated"), "device_deallocate": _l("Device de-allocated"),
     "device_ship": _l("Device shipped"), "device_receive": _l("Device received at site"),
     "device_receive_back": _l("Device received back at the depot"),
+    "device_receive_damaged": _l("Device received damaged (quarantined)"),
     "device_start_use": _l("Device put in use"), "device_end_use": _l("Device use ended"),
     "device_return": _l("Device returned"), "device_restock": _l("Device back in stock"),
     "device_send_to_calibration": _l("Device sent to calibration"),
@@ -238,6 +239,18 @@ DEVICE_ACTIONS = {
     "calibration_authorised": _l("Calibration authorised"),
     "impact_closed": _l("Impact assessment closed"),
 }
+
+def _count_due(session, user, params):
+    from app.devices.exports import count_due
+
+    return count_due(session, user, params)
+
+
+def _build_due(session, user, params, path, progress):
+    from app.devices.exports import build_due
+
+    return build_due(session, user, params, path, progress)
+
 
 DOMAIN = Domain(
     name="devices",
@@ -252,6 +265,8 @@ DOMAIN = Domain(
     },
     site_scoped=frozenset({VIEW, USE}),
     menu=(MenuEntry(_l("Devices"), "devices.list_devices", VIEW, order=70),),
+    jobs=(JobKind("calibrations_due", _l("Calibrations due (Excel)"), VIEW, _count_due,
+                  _build_due, filename="calibrations-due.xlsx"),),
     audit_actions=DEVICE_ACTIONS,
     state_machines=("app.devices.states",),
     demo=seed_demo,

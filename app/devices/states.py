@@ -29,6 +29,8 @@ DEVICE = StateMachine(
         Transition("returned", "ship", "in_transit", MANAGE),
         Transition("in_transit", "receive", "at_site", USE),
         Transition("in_transit", "receive_back", "in_stock", MANAGE),
+        # Found damaged in the boxes: whoever receives the shipment quarantines it at once.
+        Transition("in_transit", "receive_damaged", "quarantined", USE, reason=True),
         Transition("at_site", "start_use", "in_use", USE),
         Transition("in_use", "end_use", "at_site", USE),
         Transition("at_site", "return", "returned", USE, reason=True),

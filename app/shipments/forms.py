@@ -38,7 +38,8 @@ class ShipmentForm(FlaskForm):
     subject_id = SelectField(_l("Subject (direct-to-patient only)"), coerce=int,
                              validators=[Optional()])
     requested_kits = IntegerField(_l("Kits"), validators=[
-        InputRequired(message=_l("Give the number of kits.")), NumberRange(min=1, max=5000)])
+        InputRequired(message=_l("Give the number of kits.")), NumberRange(min=0, max=5000)],
+        description=_l("0 for a shipment that carries devices only."))
     expected_arrival = DateField(_l("Expected arrival"), validators=[
         InputRequired(message=_l("Give the expected arrival date."))])
     notes = TextAreaField(_l("Notes"), validators=[Length(max=500), no_control_chars],

@@ -39,6 +39,7 @@ RECEIPT_OUTCOMES = {"ok": _l("Received in good condition"), "damaged": _l("Damag
 QA_OUTCOMES = {"released": _l("Released"), "rejected": _l("Rejected")}
 DISCREPANCY_KINDS = {"damaged": _l("Damaged kit"), "missing": _l("Missing kit"),
                      "other": _l("Other")}
+DEVICE_DISCREPANCY_KINDS = {"damaged": _l("Damaged device"), "missing": _l("Missing device")}
 DISCREPANCY_STATUSES = {"open": lazy_pgettext("discrepancy status", "Open"),
                         "resolved": _l("Resolved")}
 TRACKING_MAX = 60
@@ -52,7 +53,7 @@ class Shipment(Audited, TimestampMixin, db.Model):
     __table_args__ = (
         one_of("kind", SHIPMENT_KINDS),
         one_of("status", SHIPMENT_STATUSES),
-        CheckConstraint("requested_kits > 0", name="requested_positive"),
+        CheckConstraint("requested_kits >= 0", name="requested_not_negative"),
         CheckConstraint("boxes IS NULL OR boxes > 0", name="boxes_positive"),
         CheckConstraint("origin_id <> destination_id", name="origin_not_destination"),
         CheckConstraint("(kind = 'patient') = (subject_id IS NOT NULL)",
@@ -133,7 +134,15 @@ class Shipment(Audited, TimestampMixin, db.Model):
                      for line in self.lines if line.status == "picked"],
             "loggers": [[u.logger_serial, u.reading_count, u.minutes_out, u.file_sha256]
                         for u in self.logger_uploads],
+            **self._device_content(),
         }
+
+    def _device_content(self):
+        """Return the device lines signed with the receipt (none: the content is unchanged)."""
+        from app.devices.api import receipt_content  # devices import shipments' models
+
+        devices = receipt_content(db.session, self.id)
+        return {"devices": devices} if devices else {}
 
     logger_uploads: Mapped[list["LoggerUpload"]] = relationship(
         back_populates="shipment", order_by="LoggerUpload.id")
@@ -292,11 +301,17 @@ class Discrepancy(Audited, db.Model):
     __table_args__ = (
         one_of("kind", DISCREPANCY_KINDS),
         one_of("status", DISCREPANCY_STATUSES),
+        # A damaged or missing item is one kit or one device; "other" (something found that
+        # was not shipped) may name an unknown kit number. Never both a kit and a device.
+        CheckConstraint("NOT (kit_id IS NOT NULL AND device_id IS NOT NULL) AND "
+                        "(kind = 'other' OR kit_id IS NOT NULL OR device_id IS NOT NULL)",
+                        name="one_item"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), index=True)
     kit_id: Mapped[int | None] = mapped_column(ForeignKey("kits.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(20), default="open")
@@ -308,6 +323,7 @@ class Discrepancy(Audited, db.Model):
 
     shipment: Mapped[Shipment] = relationship()
     kit = relationship("Kit")
+    device = relationship("Device")
 
     def audit_label(self):
         """Return shipment and kind."""
@@ -316,4 +332,13 @@ class Discrepancy(Audited, db.Model):
     @property
     def kind_label(self):
         """Return the translated kind."""
+        if self.device_id is not None and self.kind in DEVICE_DISCREPANCY_KINDS:
+            return DEVICE_DISCREPANCY_KINDS[self.kind]
         return DISCREPANCY_KINDS.get(self.kind, self.kind)
+
+    @property
+    def item_label(self):
+        """Return what the discrepancy is about: the kit number or the device serial."""
+        if self.device_id is not None:
+            return self.device.serial
+        return self.kit.kit_number if self.kit_id is not None else None

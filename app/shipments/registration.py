@@ -86,7 +86,7 @@ AUDIT_FIELDS = {
     **per_type(
         "shipment_discrepancy", opened_at=_l("Opened (UTC)"), opened_by_id=_l("Opened by"),
         resolved_at=_l("Resolved (UTC)"), resolved_by_id=_l("Resolved by"),
-        resolution=_l("Resolution")),
+        resolution=_l("Resolution"), device_id=_l("Device")),
 }
 AUDIT_VALUES = {
     ("shipment", "kind"): SHIPMENT_KINDS,

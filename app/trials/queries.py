@@ -1,6 +1,7 @@
 """What each user may see: trials, sites and subjects scoped by their sites."""
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.trials.models import Site, Subject, Trial
 
@@ -67,7 +68,9 @@ def trial_choices(session, user):
 
 def site_choices(session, user, trial_id=None):
     """Return (id, "trial · number · hospital") pairs of the sites the user may see."""
-    stmt = visible_sites(user).order_by(Trial.protocol_code, Site.site_number)
+    # The choices need the trial's code; its visits load only if something reads them.
+    stmt = (visible_sites(user).order_by(Trial.protocol_code, Site.site_number)
+            .options(joinedload(Site.trial).lazyload(Trial.visits)))
     if trial_id:
         stmt = stmt.where(Site.trial_id == trial_id)
     return [(s.id, f"{s.trial.protocol_code} · {s.site_number} · {s.hospital}")

@@ -1,13 +1,13 @@
 """outbox attachments: an outbox e-mail carries stored files (references, not bytes)
 
 Revision ID: 0023_outbox_attachments
-Revises: 0021_batch_records
+Revises: 0022_device_shipments
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0023_outbox_attachments"
-down_revision = "0021_batch_records"
+down_revision = "0022_device_shipments"
 branch_labels = None
 depends_on = None
 

@@ -59,15 +59,15 @@ def test_a_coordinator_ships_a_device_and_the_site_receives_it(client, login, db
     assert [e.kind for e in db.session.scalars(select(DeviceEvent))] == ["receipt"]
 
 
-def test_a_device_serial_scanned_into_a_kit_field_is_refused_clearly(db, dev, world):
+def test_a_device_serial_scanned_into_the_kit_field_not_on_the_shipment_is_refused(db, dev,
+                                                                                     world):
     dev.device(serial="SCALE-77", kind="scale")
     shipment = make_shipment(db.session, world)
     propose_kits(db.session, shipment)
     with pytest.raises(DomainError) as refused:
         pick_kit(db.session, shipment, "SCALE-77", by=world.logistics)
     assert (refused.value.field, str(refused.value)) == (
-        "kit_number", "SCALE-77 is the serial of a device, not a kit number: scan it in the "
-        "device field.")
+        "kit_number", "Device SCALE-77 is not on this shipment.")
 
 
 def test_an_overdue_device_cannot_be_put_on_a_shipment(db, dev, world):

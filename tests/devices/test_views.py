@@ -1,5 +1,6 @@
 """The screens: certificate PDF read back, forms keep what was typed, due list, alerts, logs."""
 
+import io
 import subprocess
 from datetime import timedelta
 from decimal import Decimal as D
@@ -182,3 +183,37 @@ def test_the_site_signs_its_device_log_and_the_monitor_verifies_it(client, login
     page = client.get(f"/devices/logs/{review.id}").get_data(as_text=True)
     assert "Implanted: <strong>1</strong>" in page and "Explanted: <strong>0</strong>" in page
     assert page.count("matches the record") == 2
+
+
+def test_a_large_due_list_export_is_a_background_job_with_its_filters(app, client, login, db,
+                                                                       dev):
+    from python_calamine import CalamineWorkbook
+
+    from app.jobs.models import Job
+    from app.jobs.queue import huey
+
+    dev.plan(dev.device(serial="TH-JOB-LATE"), first_due=clock.today() - timedelta(days=3))
+    dev.plan(dev.device(serial="TH-JOB-SOON"), first_due=clock.today() + timedelta(days=4))
+    user = dev.people().technician
+    db.session.commit()
+    login(user)
+    app.config["EXPORT_JOB_THRESHOLD_ROWS"] = -1  # every export is "large"
+    huey.immediate = True  # the job runs inline, as in tests/jobs
+    try:
+        page = client.get("/devices/due.xlsx?when=overdue")
+        assert (page.status_code, page.mimetype) == (200, "text/html")
+        assert "Prepare file" in page.get_data(as_text=True)
+        response = client.post("/devices/due.xlsx?when=overdue")
+        job = db.session.scalars(select(Job).where(Job.kind == "calibrations_due")).one()
+        assert response.headers["Location"] == f"/jobs/{job.id}"
+        db.session.refresh(job)
+        assert (job.status, job.params) == ("ready", {"when": "overdue",
+                                                      "on": clock.today().isoformat()})
+        download = client.get(f"/jobs/{job.id}/download")
+        book = CalamineWorkbook.from_filelike(io.BytesIO(download.data))
+        rows = book.get_sheet_by_index(0).to_python()
+        assert [row[2] for row in rows[1:]] == ["TH-JOB-LATE"]
+        assert rows[1][1] == 3  # days overdue, counted from the day the export was asked
+    finally:
+        app.config["EXPORT_JOB_THRESHOLD_ROWS"] = 5000
+        huey.immediate = False

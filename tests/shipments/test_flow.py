@@ -92,7 +92,7 @@ def test_picking_refuses_a_kit_no_longer_available(db, world):
 def test_finish_picking_drops_unpicked_kits_and_frees_them(db, world):
     shipment = make_shipment(db.session, world, requested=3)
     propose_kits(db.session, shipment)
-    with pytest.raises(DomainError, match="No kit has been picked"):
+    with pytest.raises(DomainError, match="Nothing has been picked yet"):
         finish_picking(db.session, shipment)
     pick_kit(db.session, shipment, shipment.lines[0].kit.kit_number, by=world.logistics)
     assert finish_picking(db.session, shipment) == 1

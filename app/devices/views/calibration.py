@@ -13,10 +13,10 @@ from app.core.errors import DomainError
 from app.core.permissions import require
 from app.core.queries import get_or_404
 from app.devices import bp
-from app.devices.exports import certificate_pdf, due_sheet
+from app.devices.exports import certificate_pdf, due_sheet, due_statement
 from app.devices.forms import PlanForm, RecordForm, RecordSignForm
-from app.devices.models import DEVICE_KINDS, LAB_KINDS, CalibrationPlan, CalibrationRecord
-from app.devices.queries import DUE_FILTERS, due_plans
+from app.devices.models import CalibrationPlan, CalibrationRecord
+from app.devices.queries import due_filters, due_plans
 from app.devices.services import calibration as service
 from app.devices.views.devices import device_or_404
 from app.esign.services import signatures_for
@@ -213,12 +213,7 @@ def record_file(record_id):
 
 
 def _due_args():
-    args = request.args
-    when = args.get("when") if args.get("when") in DUE_FILTERS else "all"
-    return dict(when=when, horizon=min(max(args.get("days", 30, type=int), 0), 366),
-                site_id=args.get("site", type=int), trial_id=args.get("trial", type=int),
-                lab_kind=args.get("lab") if args.get("lab") in LAB_KINDS else None,
-                kind=args.get("kind") if args.get("kind") in DEVICE_KINDS else None)
+    return due_filters(request.args)
 
 
 @bp.route("/due")
@@ -237,10 +232,14 @@ def due_list():
                            sites=site_choices(db.session, current_user))
 
 
-@bp.route("/due.xlsx")
+@bp.route("/due.xlsx", methods=["GET", "POST"])
 @require("devices.view")
 def due_xlsx():
-    """The due list as Excel, with the filters of the screen."""
-    today = clock.today()
-    stmt = due_plans(current_user, today, **_due_args()).order_by(CalibrationPlan.next_due)
-    return xlsx_response("calibrations-due.xlsx", [due_sheet(db.session, stmt, today)])
+    """The due list as Excel, with the filters of the screen (a background job when large)."""
+    from app.jobs.views import export_or_job  # here: app.jobs imports every domain's models
+
+    params = {key: value for key, value in request.args.items() if key not in ("page", "sort")}
+    params["on"] = clock.today().isoformat()  # the job counts overdue days from this day
+    return export_or_job("calibrations_due", params, lambda: xlsx_response(
+        "calibrations-due.xlsx", [due_sheet(db.session, *due_statement(current_user,
+                                                                          params))]))

@@ -7,6 +7,7 @@ from app.core import clock
 from app.core.errors import DomainError
 from app.core.states import apply_transition
 from app.devices.api import dispatch as dispatch_devices
+from app.devices.api import picked_count
 from app.shipments.models import TRACKING_MAX
 from app.shipments.services.notices import tell_dispatched
 from app.shipments.services.stock_bridge import move_shipment_kits, needs_cold_chain
@@ -42,9 +43,9 @@ def dispatch_shipment(session, shipment, *, courier, tracking_number, expected_a
     if len(loggers) > 200:
         raise DomainError(_("The logger ids have at most 200 characters."), "logger_ids")
     kits = [line.kit for line in shipment.lines if line.status == "picked"]
-    if not kits:
-        raise DomainError(_("Shipment %(n)s has no kits; an empty shipment cannot be "
-                            "dispatched.", n=shipment.number))
+    if not kits and not picked_count(session, shipment.id):
+        raise DomainError(_("Shipment %(n)s has no kits and no devices; an empty shipment "
+                            "cannot be dispatched.", n=shipment.number))
     if needs_cold_chain(kits) and not loggers:
         raise DomainError(_("These kits travel in the cold chain: give the id of the "
                             "temperature logger packed with them."), "logger_ids")

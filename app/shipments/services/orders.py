@@ -55,8 +55,9 @@ def create_shipment(session, *, trial, kind, origin, destination, requested_kits
             raise DomainError(_("Site %(site)s is not in trial %(trial)s.",
                                 site=location.site.site_number, trial=trial.protocol_code),
                               "destination_id")
-    if not requested_kits or requested_kits < 1 or requested_kits > 5000:
-        raise DomainError(_("Ask for between 1 and 5,000 kits."), "requested_kits")
+    if requested_kits is None or requested_kits < 0 or requested_kits > 5000:
+        raise DomainError(_("Ask for between 0 and 5,000 kits (0: a shipment of devices "
+                            "only)."), "requested_kits")
     today = today or clock.today()
     if expected_arrival is not None and expected_arrival < today:
         raise DomainError(_("The expected arrival cannot be in the past."), "expected_arrival")

@@ -8,7 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from app.core import clock
 from app.core.errors import DomainError
 from app.core.states import apply_transition
-from app.devices.api import refuse_device_serial
+from app.devices.api import lines_of as device_lines
+from app.devices.api import pick_scanned, picked_count
 from app.shipments.models import ShipmentKit
 from app.shipments.services.stock_bridge import (
     RETURNABLE_STATES,
@@ -30,9 +31,18 @@ def held_kit_ids(session, kit_ids):
 
 
 def propose_kits(session, shipment, today=None, by=None):
-    """Order the shipment and propose its kits; return how many could be proposed."""
+    """Order the shipment and propose its kits; return how many could be proposed.
+
+    A shipment of devices only (no kit requested) is ordered with the devices put on it.
+    """
     if shipment.status != "draft":
         raise DomainError(_("Only a draft shipment can be ordered."))
+    if not shipment.requested_kits:
+        if not device_lines(session, shipment.id):
+            raise DomainError(_("This shipment asks for no kit: put its devices on it before "
+                                "ordering it."))
+        apply_transition(session, SHIPMENT, shipment, "order", by=by)
+        return 0
     arrival = shipment.expected_arrival or (today or clock.today())
     candidates = shippable_kits(session, shipment, arrival)
     held = held_kit_ids(session, [k.id for k in candidates])
@@ -61,7 +71,7 @@ def propose_kits(session, shipment, today=None, by=None):
 
 
 def pick_kit(session, shipment, scanned, by=None):
-    """Confirm one proposed kit by its scanned or typed number; return the line."""
+    """Confirm one proposed kit (or device) by its scanned or typed number; return the line."""
     if shipment.status != "ordered":
         raise DomainError(_("Kits are picked while the shipment is ordered; it is %(s)s.",
                             s=shipment.status_label), "kit_number")
@@ -70,7 +80,9 @@ def pick_kit(session, shipment, scanned, by=None):
         raise DomainError(_("Scan or type a kit number."), "kit_number")
     kit = kit_by_number(session, shipment.trial_id, number)
     if kit is None:
-        refuse_device_serial(session, number, "kit_number")
+        device_line = pick_scanned(session, shipment, scanned, by)
+        if device_line is not None:
+            return device_line
         raise DomainError(_("There is no kit %(kit)s in trial %(trial)s.", kit=number[:40],
                             trial=shipment.trial.protocol_code), "kit_number")
     line = session.scalar(select(ShipmentKit).where(ShipmentKit.shipment_id == shipment.id,
@@ -104,8 +116,9 @@ def pick_kit(session, shipment, scanned, by=None):
 def finish_picking(session, shipment, by=None):
     """Close picking: unpicked proposals are dropped and their kits freed."""
     picked = [line for line in shipment.lines if line.status == "picked"]
-    if shipment.status == "ordered" and not picked:
-        raise DomainError(_("No kit has been picked yet; scan the proposed kits first."))
+    if shipment.status == "ordered" and not picked and not picked_count(session, shipment.id):
+        raise DomainError(_("Nothing has been picked yet; scan the proposed kits and devices "
+                            "first."))
     apply_transition(session, SHIPMENT, shipment, "finish_picking", by=by)
     for line in shipment.lines:
         if line.status == "proposed":

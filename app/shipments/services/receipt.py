@@ -8,7 +8,8 @@ from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.core.permissions import SITE_SCOPED_ROLES
 from app.core.states import apply_transition
-from app.devices.api import refuse_device_serial
+from app.devices.api import close_receipt as close_device_receipt
+from app.devices.api import receive_scanned, unscanned_at_receipt
 from app.shipments.models import Discrepancy
 from app.shipments.services.logger import has_excursion
 from app.shipments.services.notices import tell_discrepancies, tell_quarantine
@@ -46,7 +47,7 @@ def _check_receivable(shipment, user):
 
 
 def scan_at_receipt(session, shipment, scanned, outcome, *, by):
-    """Record one kit found in the boxes as in good condition or damaged."""
+    """Record one kit (or device) found in the boxes as in good condition or damaged."""
     _check_receivable(shipment, by)
     if outcome not in ("ok", "damaged"):
         raise DomainError(_("Choose good condition or damaged."), "outcome")
@@ -56,7 +57,9 @@ def scan_at_receipt(session, shipment, scanned, outcome, *, by):
     line = next((line for line in shipment.lines
                  if line.status == "picked" and line.kit.kit_number == number), None)
     if line is None:
-        refuse_device_serial(session, number, "kit_number")
+        device_line = receive_scanned(session, shipment, scanned, outcome, by)
+        if device_line is not None:
+            return device_line
         return _unshipped_kit(session, shipment, number[:40], by)
     if line.receipt_outcome is not None:
         raise DomainError(_("Kit %(kit)s was already scanned at %(time)s UTC; it was scanned "
@@ -112,6 +115,13 @@ def receive_shipment(session, shipment, *, by, password, logger_confirmed=False,
                                    "%(num)s kits will be recorded as missing. Scan them, or "
                                    "confirm that they are missing.", unscanned),
                           "missing_confirmed")
+    devices_unscanned = len(unscanned_at_receipt(session, shipment.id))
+    if devices_unscanned and not missing_confirmed:
+        raise DomainError(ngettext("%(num)s device will be recorded as missing. Scan it, or "
+                                   "confirm that it is missing.",
+                                   "%(num)s devices will be recorded as missing. Scan them, "
+                                   "or confirm that they are missing.", devices_unscanned),
+                          "missing_confirmed")
     check_password_first(session, shipment, meaning="received", signer=by, password=password)
     # Of two people signing at once, the loser is refused at its first write (the signature
     # on SQLite, the conditional status change on PostgreSQL) and keeps nothing.
@@ -145,6 +155,7 @@ def receive_shipment(session, shipment, *, by, password, logger_confirmed=False,
                  min((e.min_c for e in extremes), default=None),
                  max((e.max_c for e in extremes), default=None))
     opened = _open_discrepancies(session, shipment, groups, by)
+    opened += _device_discrepancies(session, shipment, by)
     shipment.qa_pending = excursion and bool(groups["ok"])
     session.flush()
     if opened:
@@ -162,6 +173,23 @@ def _open_discrepancies(session, shipment, groups, by):
                     "damaged" else _("Kit %(kit)s was not in the boxes.",
                                      kit=line.kit.kit_number))
             item = Discrepancy(shipment_id=shipment.id, kit_id=line.kit_id, kind=kind,
+                               description=text, opened_by_id=by.id)
+            session.add(item)
+            opened.append(item)
+    shipment.open_discrepancies = (shipment.open_discrepancies or 0) + len(opened)
+    return opened
+
+
+def _device_discrepancies(session, shipment, by):
+    """Damaged and unscanned devices each open a discrepancy naming the device."""
+    damaged, missing = close_device_receipt(session, shipment, by)
+    opened = []
+    for kind, lines in (("damaged", damaged), ("missing", missing)):
+        for line in lines:
+            text = (_("Device %(serial)s arrived damaged.", serial=line.device.serial)
+                    if kind == "damaged" else
+                    _("Device %(serial)s was not in the boxes.", serial=line.device.serial))
+            item = Discrepancy(shipment_id=shipment.id, device_id=line.device_id, kind=kind,
                                description=text, opened_by_id=by.id)
             session.add(item)
             opened.append(item)

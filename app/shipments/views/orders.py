@@ -11,6 +11,7 @@ from app.audit.queries import history_of
 from app.core import clock
 from app.core.actions import perform
 from app.core.permissions import require, route_permission
+from app.devices.api import lines_of as device_lines_of
 from app.esign.services import signatures_for
 from app.extensions import db
 from app.shipments import bp
@@ -127,6 +128,7 @@ def _page(shipment, typed):
                                       for line in pending_lines(shipment)]
     return render_template(
         "shipments/show.html", shipment=shipment, lines=lines,
+        device_lines=device_lines_of(db.session, shipment.id),
         exposure=kit_minutes_out(db.session, [line.kit_id for line in lines]),
         decisions=[(d, signatures_for(db.session, d)) for d in decisions],
         discrepancies=discrepancies, address=delivery_address(shipment, current_user),

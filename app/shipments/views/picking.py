@@ -23,7 +23,8 @@ def order_shipment(shipment_id):
     """Order a draft: propose kits first-expiry-first-out."""
     shipment = shipment_or_404(shipment_id)
     return perform(lambda: propose_kits(db.session, shipment, by=current_user),
-                   success=lambda n: _("%(n)s kits proposed. Scan each one to pick it.", n=n),
+                   success=lambda n: _("%(n)s kits proposed. Scan each one to pick it.", n=n)
+                   if n else _("Ordered. Scan each device to pick it."),
                    next_url=shipment_url(shipment, "#kits"))
 
 
@@ -35,8 +36,14 @@ def pick(shipment_id):
     form = ScanForm()
     return perform(lambda: pick_kit(db.session, shipment, form.kit_number.data,
                                     by=current_user), form=form,
-                   success=lambda line: _("Kit %(kit)s picked.", kit=line.kit.kit_number),
+                   success=_picked,
                    next_url=shipment_url(shipment, "#pick"))
+
+
+def _picked(line):
+    if hasattr(line, "device"):  # a device scanned in the same field
+        return _("Device %(serial)s picked.", serial=line.device.serial)
+    return _("Kit %(kit)s picked.", kit=line.kit.kit_number)
 
 
 @bp.route("/<int:shipment_id>/finish-picking", methods=["POST"])

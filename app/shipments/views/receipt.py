@@ -34,6 +34,9 @@ def _scanned(result):
     if isinstance(result, Discrepancy):  # a kit that arrived but was not shipped
         flash(result.description + " " + _("A discrepancy is open for logistics."), "warning")
         return None
+    if hasattr(result, "device"):  # a device scanned in the same field
+        return _("Device %(serial)s: %(outcome)s.", serial=result.device.serial,
+                 outcome=_("damaged") if result.status == "damaged" else _("good condition"))
     return _("Kit %(kit)s: %(outcome)s.", kit=result.kit.kit_number,
              outcome=_("damaged") if result.receipt_outcome == "damaged"
              else _("good condition"))
@@ -50,9 +53,15 @@ def receive(shipment_id):
         logger_confirmed=form.logger_confirmed.data, comment=form.comment.data,
         missing_confirmed=form.missing_confirmed.data),
         form=form, render=lambda: render_shipment(shipment, receive=form),
-        success=lambda counts: _("Receipt signed: %(ok)s kits received, %(damaged)s damaged, "
-                                 "%(missing)s missing.", **counts),
+        success=_signed,
         next_url=shipment_url(shipment, "#receipt"))
+
+
+def _signed(counts):
+    if not any(counts.values()):  # a shipment of devices only
+        return _("Receipt signed.")
+    return _("Receipt signed: %(ok)s kits received, %(damaged)s damaged, %(missing)s missing.",
+             **counts)
 
 
 @bp.route("/discrepancies/<int:discrepancy_id>/resolve", methods=["POST"])
