@@ -32,9 +32,18 @@ def check_budget(data):
                           "budget_low_c")
 
 
-def add_exposure(session, kits, minutes, lowest=None, highest=None):
-    """Add minutes out of range (and the extremes seen) to each kit's whole-life exposure."""
+def add_exposure(session, kits, minutes, lowest=None, highest=None, source=None):
+    """Add minutes out of range (and the extremes seen) to each kit's whole-life exposure.
+
+    source: ("shipment" or "storage", its id, its reference), kept per kit for the kit page.
+    """
+    from app.stock.models import KitExposure
+
     for kit in kits:
+        if source is not None and (minutes or lowest is not None or highest is not None):
+            session.add(KitExposure(kit_id=kit.id, source=source[0], source_id=source[1],
+                                    reference=source[2], minutes_out=float(minutes or 0),
+                                    lowest_c=lowest, highest_c=highest))
         kit.minutes_out = round((kit.minutes_out or 0.0) + float(minutes or 0), 1)
         if lowest is not None:
             kit.lowest_c = lowest if kit.lowest_c is None else min(kit.lowest_c, lowest)
@@ -74,3 +83,31 @@ def budget_use(kit):
     if outside or (budget is not None and used > budget):
         return BudgetUse(used, budget, outside, "rejected")
     return BudgetUse(used, budget, outside, "released" if budget is not None else None)
+
+
+# Where a QA decision sends quarantined kits: (state, ledger event).
+QA_MOVES = {"released": ("available", "release"), "rejected": ("pending_destruction", "adjustment")}
+
+
+def check_qa_decision(decision, reason, kits, departure_reason=None):
+    """Check a QA decision on kits after an excursion; return (reason, departure reason kept).
+
+    The stability budget proposes release (within budget) or reject (over it, or beyond the
+    absolute limits); QA decides, and departs from the proposal only with a reason. Shipments
+    and site storage decide through this one rule.
+    """
+    if decision not in QA_MOVES:
+        raise DomainError(_("Choose release or reject."), "decision")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for the decision."), "reason")
+    if not kits:
+        raise DomainError(_("Choose at least one kit waiting for a decision."), "kits")
+    departure_reason = (departure_reason or "").strip() or None
+    departing = [kit.kit_number for kit in kits
+                 if budget_use(kit).proposal not in (None, decision)]
+    if departing and departure_reason is None:
+        raise DomainError(_("The stability budget proposes the other decision for %(kits)s. "
+                            "Say why you depart from the proposal.",
+                            kits=", ".join(departing)), "departure_reason")
+    return reason, (departure_reason if departing else None)

@@ -2,8 +2,8 @@
 
 The user reads the preview (readings, zone, date order) before anything is kept; the bytes
 wait under ``staging/`` in the file store (shared by every server) and are bound to the user
-and the shipment. Abandoned previews are orphans that ``flask files verify --remove-orphans``
-clears.
+and to what the file is for (``owner``: a shipment id, ``storage-<location id>``). Abandoned
+previews are orphans that ``flask files verify --remove-orphans`` clears.
 """
 
 import hashlib
@@ -18,32 +18,48 @@ from app.files.storage import StorageError, get_storage
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
-def _key(token, user_id, shipment_id):
-    return f"staging/logger-{user_id}-{shipment_id}-{token}"
+def _key(token, user_id, owner):
+    return f"staging/logger-{user_id}-{owner}-{token}"
 
 
-def stage(data, user_id, shipment_id):
+def stage(data, user_id, owner):
     """Keep the bytes for the preview; return the token that names them."""
     token = secrets.token_hex(16)
-    get_storage().put(_key(token, user_id, shipment_id), data)
+    get_storage().put(_key(token, user_id, owner), data)
     return token
 
 
-def staged(token, user_id, shipment_id):
+def staged(token, user_id, owner):
     """Return the staged bytes, or raise DomainError when they are gone or not this user's."""
     if not _TOKEN.match(token or ""):
         raise DomainError(_("Choose the logger's file."), "file")
     try:
-        return get_storage().read(_key(token, user_id, shipment_id))
+        return get_storage().read(_key(token, user_id, owner))
     except StorageError:
         raise DomainError(_("The file read for the preview is no longer here. Choose the "
                             "file again."), "file") from None
 
 
-def drop(token, user_id, shipment_id):
+def drop(token, user_id, owner):
     """Remove the staged bytes once they are stored (or abandoned)."""
     if _TOKEN.match(token or ""):
-        get_storage().delete(_key(token, user_id, shipment_id))
+        get_storage().delete(_key(token, user_id, owner))
+
+
+def incoming(form, user_id, owner, max_bytes):
+    """Return (bytes, file name): a new file is staged, else the staged one is read back."""
+    from app.coldchain.logger import check_size
+
+    upload = form.file.data
+    if upload is not None and getattr(upload, "filename", ""):
+        data = upload.read(max_bytes + 1)
+        check_size(data)
+        form.staged.data = stage(data, user_id, owner)
+        form.staged_name.data = upload.filename[:200]
+        return data, upload.filename
+    if not form.staged.data:
+        raise DomainError(_("Choose the logger's file."), "file")
+    return staged(form.staged.data, user_id, owner), form.staged_name.data or "logger.csv"
 
 
 def fingerprint(data, options):
