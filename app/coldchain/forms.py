@@ -1,14 +1,14 @@
 """The form fields that say how to read a logger file, and what a refused file shows.
 
-Every upload of a logger export (a shipment's logger, a site fridge's logger) reads the file
-the same way: a preview first, the bytes staged until the user confirms (app/coldchain/staging).
+Every upload of a logger export (a trip's logger, a site fridge's logger) reads the file the
+same way: a preview first, the bytes staged until the user confirms (app/files/staging.py).
 """
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, SelectField
-from wtforms.validators import Optional
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import Length, Optional
 
 from app.coldchain.logger import (
     DATE_ORDERS,
@@ -22,7 +22,6 @@ from app.coldchain.logger import (
     read_options_from_text,
 )
 from app.coldchain.logger_presets import PRESETS
-from app.core.forms import text_field
 
 AUTO = [("", _l("Detect"))]
 DELIMITER_CHOICES = {"comma": ",", "semicolon": ";", "tab": "\t"}
@@ -37,8 +36,10 @@ class LoggerReadForm(FlaskForm):
     delimiter = SelectField(_l("Column separator"), choices=AUTO + [
         ("comma", DELIMITERS[","]), ("semicolon", DELIMITERS[";"]), ("tab", DELIMITERS["\t"])],
         validators=[Optional()])
-    timestamp_column = text_field(_l("Timestamp column"), 60, required=False)
-    temperature_column = text_field(_l("Temperature column"), 60, required=False)
+    timestamp_column = StringField(_l("Timestamp column"), validators=[Length(max=60)],
+                                   filters=[lambda v: v.strip() if isinstance(v, str) else v])
+    temperature_column = StringField(_l("Temperature column"), validators=[Length(max=60)],
+                                     filters=[lambda v: v.strip() if isinstance(v, str) else v])
     decimal = SelectField(_l("Decimal mark"), choices=AUTO + [
         ("point", _l("Point (4.5)")), ("comma", _l("Comma (4,5)"))], validators=[Optional()])
     unit = SelectField(_l("Unit"), choices=AUTO + [("C", _l("Celsius (°C)")),

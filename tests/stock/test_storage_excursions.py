@@ -11,7 +11,6 @@ from app.core.models import utcnow
 from app.esign.services import signatures_for
 from app.notify.models import Notice
 from app.stock.models import KitExposure, StockEntry, StorageExcursion
-from app.stock.services.catalog import site_location
 from app.stock.services.ledger import move_kits
 from app.stock.services.storage import (
     decide_storage_kits,
@@ -22,26 +21,6 @@ from app.stock.services.storage import (
 from tests.factories import PASSWORD
 
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-def fridge(db, make, stock):
-    """A site whose fridge has been recorded for 10 days and holds 3 kits since 5 days ago."""
-    site = make.site()
-    location = site_location(db.session, site)
-    location.created_at = utcnow() - 10 * DAY
-    kits = stock.make_kits(site.trial, 3, prefix=f"SE{site.id}-",
-                           product=stock.make_product(
-                               storage_min_c=Decimal("2.0"), storage_max_c=Decimal("8.0"),
-                               budget_hours=Decimal("1.0"), budget_low_c=Decimal("0.0"),
-                               budget_high_c=Decimal("25.0"), absolute_min_c=Decimal("0.0")))
-    arrived = utcnow() - 5 * DAY
-    move_kits(db.session, kits, "in_transit", "transfer_out", to_location=location,
-              occurred_at=arrived - timedelta(hours=2))
-    move_kits(db.session, kits, "received", "transfer_in", occurred_at=arrived)
-    pharmacist = make.user(roles=("site",), sites=(site,))
-    qp = make.user(roles=("qp",))
-    return site, location, kits, pharmacist, qp
 
 
 def _period(hours_ago, minutes):

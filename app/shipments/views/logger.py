@@ -6,14 +6,14 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.coldchain import staging as logger_staging
 from app.coldchain.forms import parse_options, refusal_details
-from app.coldchain.logger import MAX_LOGGER_BYTES, LoggerFileError
+from app.coldchain.logger import MAX_LOGGER_BYTES, LoggerFileError, check_size
 from app.core.actions import perform
 from app.core.permissions import require
 from app.core.queries import get_or_404
 from app.core.templating import number
 from app.extensions import db
+from app.files import staging as logger_staging
 from app.files.services import send_stored_file
 from app.shipments import bp
 from app.shipments.forms import LoggerForm
@@ -61,7 +61,7 @@ def upload_logger(shipment_id):
 
     def read():
         data, filename = logger_staging.incoming(form, current_user.id, shipment.id,
-                                                  MAX_LOGGER_BYTES)
+                                                  MAX_LOGGER_BYTES, check_size)
         state["data"] = data
         options = parse_options(form, current_app.config["LOGGER_TIMEZONE"])
         try:

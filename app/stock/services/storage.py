@@ -145,9 +145,7 @@ def record_excursion(session, location, kits, band, *, by, **values):
 
 
 def _tell_qa(session, excursion, count):
-    from flask import url_for
-
-    link = url_for("stock.show_storage_excursion", excursion_id=excursion.id)
+    link = f"/stock/storage-excursions/{excursion.id}"  # no host: read inside the app
     tell(session, users_with_roles(session, ("qp",)),
          lambda: (_("Storage excursion %(ref)s at %(place)s awaits a QA decision",
                     ref=excursion.reference, place=excursion.location.name),

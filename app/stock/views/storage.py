@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.audit.queries import history_of
-from app.coldchain import staging
 from app.coldchain.forms import parse_options, refusal_details
-from app.coldchain.logger import MAX_LOGGER_BYTES, LoggerFileError
+from app.coldchain.logger import MAX_LOGGER_BYTES, LoggerFileError, check_size
 from app.core import clock
 from app.core.actions import perform
 from app.core.listing import build_listing
@@ -21,6 +20,7 @@ from app.core.queries import get_or_404
 from app.core.templating import number
 from app.esign.services import signatures_for
 from app.extensions import db
+from app.files import staging
 from app.files.services import send_stored_file
 from app.stock import bp
 from app.stock.forms import QaDecisionForm, StorageExcursionForm, StorageLoggerForm
@@ -134,7 +134,8 @@ def upload_storage_logger(site_id):
     state = {}
 
     def read():
-        data, filename = staging.incoming(form, current_user.id, owner, MAX_LOGGER_BYTES)
+        data, filename = staging.incoming(form, current_user.id, owner, MAX_LOGGER_BYTES,
+                                          check_size)
         state["data"] = data
         options = parse_options(form, current_app.config["LOGGER_TIMEZONE"])
         try:

@@ -1,9 +1,10 @@
-"""A logger file between its preview and its storage: kept in the file store, by user.
+"""An uploaded file between its preview and its storage: kept in the file store, by user.
 
-The user reads the preview (readings, zone, date order) before anything is kept; the bytes
-wait under ``staging/`` in the file store (shared by every server) and are bound to the user
-and to what the file is for (``owner``: a shipment id, ``storage-<location id>``). Abandoned
-previews are orphans that ``flask files verify --remove-orphans`` clears.
+The user reads the preview (a logger file's readings, zone, date order) before anything is
+kept; the bytes wait under ``staging/`` in the file store (shared by every server) and are
+bound to the user and to what the file is for (``owner``: a record's id or a name such as
+``storage-<location id>``). Abandoned previews are orphans that ``flask files verify
+--remove-orphans`` clears.
 """
 
 import hashlib
@@ -46,14 +47,15 @@ def drop(token, user_id, owner):
         get_storage().delete(_key(token, user_id, owner))
 
 
-def incoming(form, user_id, owner, max_bytes):
-    """Return (bytes, file name): a new file is staged, else the staged one is read back."""
-    from app.coldchain.logger import check_size
+def incoming(form, user_id, owner, max_bytes, check):
+    """Return (bytes, file name): a new file is staged, else the staged one is read back.
 
+    check(data) refuses a file that is too large before anything is kept.
+    """
     upload = form.file.data
     if upload is not None and getattr(upload, "filename", ""):
         data = upload.read(max_bytes + 1)
-        check_size(data)
+        check(data)
         form.staged.data = stage(data, user_id, owner)
         form.staged_name.data = upload.filename[:200]
         return data, upload.filename
