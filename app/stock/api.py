@@ -29,7 +29,12 @@ from app.stock.services.kit_lists import read_kit_list as read_table
 from app.stock.services.kits import random_kit_numbers, receive_new_kits
 from app.stock.services.kittypes import kit_types, save_kit_type, save_kit_type_level
 from app.stock.services.ledger import move_kits, move_kits_in_bulk, transition
-from app.stock.services.stability import QA_MOVES, add_exposure, budget_use, check_qa_decision
+from app.stock.services.stability import (
+    QA_MOVES,
+    add_exposure,
+    budget_use,
+    check_qa_decision,
+)
 from app.stock.services.supply import RESUPPLY_LEAD_DAYS, eligible_kits, resupply_needs
 from app.stock.states import KIT, LOT, USABLE_STATES
 

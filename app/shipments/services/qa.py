@@ -3,10 +3,9 @@
 from flask_babel import gettext as _
 
 from app.core.errors import DomainError
-from app.esign.services import check_password_first, sign
 from app.shipments.models import QaDecision
 from app.shipments.services.stock_bridge import move_shipment_kits
-from app.stock.api import QA_MOVES, budget_use, check_qa_decision
+from app.stock.api import budget_use, sign_qa_decision
 
 
 def pending_lines(shipment):
@@ -30,22 +29,18 @@ def decide_on_kits(session, shipment, line_ids, decision, reason, *, signer, pas
         raise DomainError(_("Only QA may decide on kits after an excursion."))
     wanted = set(line_ids or ())
     lines = [line for line in pending_lines(shipment) if line.id in wanted]
-    reason, departure_reason = check_qa_decision(
-        decision, reason, [line.kit for line in lines], departure_reason)
-    check_password_first(session, shipment, meaning=decision, signer=signer,
-                         password=password)
-    record = QaDecision(shipment_id=shipment.id, decision=decision, reason=reason,
-                        decided_by_id=signer.id, departure_reason=departure_reason)
-    record.shipment = shipment
-    record.lines = lines
-    session.add(record)
-    session.flush()
-    sign(session, record, meaning=decision, signer=signer, password=password)
-    state, event = QA_MOVES[decision]
-    move_shipment_kits(session, [line.kit for line in lines], state, event, by=signer,
-                       document_ref=shipment.number, reason=reason)
-    for line in lines:
-        line.qa_outcome = decision
+
+    def make_record(reason, departure_reason):
+        record = QaDecision(shipment_id=shipment.id, decision=decision, reason=reason,
+                            decided_by_id=signer.id, departure_reason=departure_reason)
+        record.shipment = shipment
+        return record
+
+    record = sign_qa_decision(
+        session, shipment, lines, decision, reason, departure_reason, signer=signer,
+        password=password, make_record=make_record,
+        move=lambda kits, state, event, why: move_shipment_kits(
+            session, kits, state, event, by=signer, document_ref=shipment.number, reason=why))
     shipment.qa_pending = bool(pending_lines(shipment))
     session.flush()
     return record

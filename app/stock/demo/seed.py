@@ -100,16 +100,18 @@ def seed_stock(session, trials, users, report):
         return [next(pool) for _ in range(n)]
 
     shipments = {"001": take(8) + short[:2], "002": take(3), "003": take(6)}
+    arrived = utcnow() - timedelta(days=4)  # the sites have held these kits for four days
     for number, batch in shipments.items():
         location = site_location(session, sites[number])
         location.created_at = utcnow() - timedelta(days=120)  # the site opened months ago
-        # Site 002's kits arrived four days ago; its storage went warm since (an excursion).
-        when = utcnow() - timedelta(days=4) if number == "002" else None
-        move_kits(session, batch, "in_transit", "transfer_out", by=logistics,
-                  to_location=location, document_ref=f"ENV-DEMO-{number}",
-                  occurred_at=when and when - timedelta(hours=20))
-        move_kits(session, batch, "received", "transfer_in", by=pharmacist,
-                  document_ref=f"ENV-DEMO-{number}", occurred_at=when)
+        # Site 003 got half its kits today, after its storage excursion of yesterday.
+        for part, when in ((batch[3:], arrived), (batch[:3], None)) if number == "003" else (
+                (batch, arrived),):
+            move_kits(session, part, "in_transit", "transfer_out", by=logistics,
+                      to_location=location, document_ref=f"ENV-DEMO-{number}",
+                      occurred_at=when and when - timedelta(hours=20))
+            move_kits(session, part, "received", "transfer_in", by=pharmacist,
+                      document_ref=f"ENV-DEMO-{number}", occurred_at=when)
     in_transit = take(2)
     move_kits(session, in_transit, "in_transit", "transfer_out", by=logistics,
               to_location=site_location(session, sites["003"]), document_ref="ENV-DEMO-003B")
@@ -154,17 +156,17 @@ def seed_stock(session, trials, users, report):
     transition(session, site_kits[-1], "quarantined", "quarantine", by=pharmacist,
                reason="Envase con el precinto roto")
     report.append("3 dispensings, 1 return and 1 quarantined kit at ONC-2024-017 site 001")
-    _storage_excursion(session, sites["002"], pharmacist, report)
+    _storage_excursion(session, sites["003"], report)
 
 
-def _storage_excursion(session, site, by, report):
-    """Site 002's pharmacy air conditioning failed one night: its kits wait for QA."""
+def _storage_excursion(session, site, report):
+    """Site 003's pharmacy air conditioning failed one night: the kits there wait for QA."""
     start = (utcnow() - timedelta(days=1)).replace(hour=1, minute=10, second=0, microsecond=0)
     excursion = record_manual_excursion(
         session, site_location(session, site), started_at=start,
         ended_at=start + timedelta(hours=2, minutes=15), min_c=None, max_c=27.4,
         comment="Fallo nocturno del aire acondicionado de la farmacia; el registrador marcó "
                 "27,4 °C como máximo.",
-        by=by)
-    report.append(f"storage excursion {excursion.reference} at ONC-2024-017 site 002 "
+        by=None)
+    report.append(f"storage excursion {excursion.reference} at ONC-2024-017 site 003 "
                   "awaiting QA")

@@ -111,3 +111,36 @@ def check_qa_decision(decision, reason, kits, departure_reason=None):
                             "Say why you depart from the proposal.",
                             kits=", ".join(departing)), "departure_reason")
     return reason, (departure_reason if departing else None)
+
+
+def sign_qa_decision(session, anchor, lines, decision, reason, departure_reason, *, signer,
+                     password, make_record, move):
+    """Decide on quarantined lines the one way shipments and site storage share; return it.
+
+    anchor: the existing record a wrong password is recorded against (nothing else is made);
+    make_record(reason, departure_reason): the unsaved decision record; move(kits, state,
+    event, reason): the ledger move of the kits. Lines get the outcome; the record is signed.
+    """
+    from app.esign.services import check_password_first, sign
+
+    reason, departure_reason = check_qa_decision(
+        decision, reason, [line.kit for line in lines], departure_reason)
+    check_password_first(session, anchor, meaning=decision, signer=signer, password=password)
+    record = make_record(reason, departure_reason)
+    record.lines = lines
+    session.add(record)
+    session.flush()
+    sign(session, record, meaning=decision, signer=signer, password=password)
+    state, event = QA_MOVES[decision]
+    move([line.kit for line in lines], state, event, reason)
+    for line in lines:
+        line.qa_outcome = decision
+    session.flush()
+    return record
+
+
+def decided_message(record):
+    """Return the flash text after a QA decision on kits."""
+    if record.decision == "released":
+        return _("%(n)s kits released: they are available again.", n=len(record.lines))
+    return _("%(n)s kits rejected: they are pending destruction.", n=len(record.lines))

@@ -15,7 +15,6 @@ from app.coldchain.excursions import narrowest_band
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.core.templating import number
-from app.esign.services import check_password_first, sign
 from app.notify.services import tell, users_with_roles
 from app.stock.models import (
     Kit,
@@ -25,7 +24,7 @@ from app.stock.models import (
     StorageQaDecision,
 )
 from app.stock.services.ledger import move_kits
-from app.stock.services.stability import QA_MOVES, add_exposure, check_qa_decision
+from app.stock.services.stability import add_exposure, sign_qa_decision
 from app.stock.states import ON_HAND_STATES, USABLE_STATES
 
 MAX_COMMENT = 2000
@@ -173,22 +172,19 @@ def decide_storage_kits(session, excursion, line_ids, decision, reason, *, signe
         raise DomainError(_("Only QA may decide on kits after an excursion."))
     wanted = set(line_ids or ())
     lines = [line for line in pending_lines(excursion) if line.id in wanted]
-    reason, departure_reason = check_qa_decision(
-        decision, reason, [line.kit for line in lines], departure_reason)
-    check_password_first(session, excursion, meaning=decision, signer=signer,
-                         password=password)
-    record = StorageQaDecision(excursion_id=excursion.id, decision=decision, reason=reason,
-                               decided_by_id=signer.id, departure_reason=departure_reason)
-    record.excursion = excursion
-    record.lines = lines
-    session.add(record)
-    session.flush()
-    sign(session, record, meaning=decision, signer=signer, password=password)
-    state, event = QA_MOVES[decision]
-    move_kits(session, [line.kit for line in lines], state, event, by=signer,
-              document_ref=excursion.reference, reason=reason)
-    for line in lines:
-        line.qa_outcome = decision
+
+    def make_record(reason, departure_reason):
+        record = StorageQaDecision(excursion_id=excursion.id, decision=decision, reason=reason,
+                                   decided_by_id=signer.id, departure_reason=departure_reason)
+        record.excursion = excursion
+        return record
+
+    record = sign_qa_decision(
+        session, excursion, lines, decision, reason, departure_reason, signer=signer,
+        password=password, make_record=make_record,
+        move=lambda kits, state, event, why: move_kits(
+            session, kits, state, event, by=signer, document_ref=excursion.reference,
+            reason=why))
     excursion.qa_pending = bool(pending_lines(excursion))
     session.flush()
     return record

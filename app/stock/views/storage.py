@@ -27,7 +27,7 @@ from app.stock.forms import QaDecisionForm, StorageExcursionForm, StorageLoggerF
 from app.stock.models import EXCURSION_SOURCES, Location, StorageExcursion
 from app.stock.models.storage import QA_OUTCOMES
 from app.stock.queries import storage_excursions
-from app.stock.services.stability import budget_use
+from app.stock.services.stability import budget_use, decided_message
 from app.stock.services.storage import (
     decide_storage_kits,
     pending_lines,
@@ -198,17 +198,12 @@ def decide_storage_excursion(excursion_id):
     form = QaDecisionForm()
     form.kits.choices = [(line.id, line.kit.kit_number) for line in pending_lines(excursion)]
 
-    def decided(record):
-        if record.decision == "released":
-            return _("%(n)s kits released: they are available again.", n=len(record.lines))
-        return _("%(n)s kits rejected: they are pending destruction.", n=len(record.lines))
-
     return perform(lambda: decide_storage_kits(
         db.session, excursion, form.kits.data, request.form.get("decision"), form.reason.data,
         signer=current_user, password=form.password.data,
         departure_reason=form.departure_reason.data),
         form=form, render=lambda: render_excursion(excursion, decision=form),
-        success=decided, next_url=_show_url(excursion) + "#decision")
+        success=decided_message, next_url=_show_url(excursion) + "#decision")
 
 
 @bp.route("/storage-excursions/<int:excursion_id>/chart.json")
