@@ -30,10 +30,10 @@ from app.stock.services.kits import random_kit_numbers, receive_new_kits
 from app.stock.services.kittypes import kit_types, save_kit_type, save_kit_type_level
 from app.stock.services.ledger import move_kits, move_kits_in_bulk, transition
 from app.stock.services.stability import (
-    QA_MOVES,
     add_exposure,
     budget_use,
-    check_qa_decision,
+    decided_message,
+    sign_qa_decision,
 )
 from app.stock.services.supply import RESUPPLY_LEAD_DAYS, eligible_kits, resupply_needs
 from app.stock.states import KIT, LOT, USABLE_STATES
@@ -41,8 +41,8 @@ from app.stock.states import KIT, LOT, USABLE_STATES
 __all__ = [
     "KIT", "KIT_LIST_MAX_BYTES", "KIT_STATES", "LOT", "RESUPPLY_LEAD_DAYS", "USABLE_STATES",
     "Dispensing", "Kit", "KitListRefused", "KitReturn", "KitUse", "Location", "Lot", "Product",
-    "QA_MOVES", "QaDecisionForm", "ResupplyLevel", "add_exposure", "budget_use",
-    "check_qa_decision", "check_kit_rules", "import_kit_rows",
+    "QaDecisionForm", "ResupplyLevel", "add_exposure", "budget_use", "check_kit_rules",
+    "decided_message", "import_kit_rows", "sign_qa_decision",
     "read_table", "StockBalance", "StockEntry", "create_depot", "depot_location_ids", "depots",
     "eligible_kits", "gtin_is_valid", "kit_number_from_scan", "kit_types", "move_kits",
     "move_kits_in_bulk", "parse_scan", "random_kit_numbers", "receive_new_kits",

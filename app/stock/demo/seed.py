@@ -165,8 +165,8 @@ def _storage_excursion(session, site, report):
     excursion = record_manual_excursion(
         session, site_location(session, site), started_at=start,
         ended_at=start + timedelta(hours=2, minutes=15), min_c=None, max_c=27.4,
-        comment="Fallo nocturno del aire acondicionado de la farmacia; el registrador marcó "
-                "27,4 °C como máximo.",
+        comment="Fallo nocturno del aire acondicionado de la farmacia; la temperatura volvió "
+                "a rango al reiniciarlo.",
         by=None)
     report.append(f"storage excursion {excursion.reference} at ONC-2024-017 site 003 "
                   "awaiting QA")
