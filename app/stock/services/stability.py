@@ -113,30 +113,38 @@ def check_qa_decision(decision, reason, kits, departure_reason=None):
     return reason, (departure_reason if departing else None)
 
 
-def sign_qa_decision(session, anchor, lines, decision, reason, departure_reason, *, signer,
-                     password, make_record, move):
+def sign_qa_decision(session, anchor, pending, line_ids, decision, reason, *, signer, password,
+                     departure_reason=None, permission, record, document_ref, mover):
     """Decide on quarantined lines the one way shipments and site storage share; return it.
 
     anchor: the existing record a wrong password is recorded against (nothing else is made);
-    make_record(reason, departure_reason): the unsaved decision record; move(kits, state,
-    event, reason): the ledger move of the kits. Lines get the outcome; the record is signed.
+    pending: the lines still waiting, of which line_ids are chosen; record(reason=...,
+    departure_reason=..., decision=..., decided_by_id=...): the unsaved decision record;
+    mover: the ledger move, called as stock's move_kits. The lines get the outcome; the
+    record is signed with the decision as its meaning.
     """
     from app.esign.services import check_password_first, sign
 
+    if not signer.can(permission):
+        raise DomainError(_("Only QA may decide on kits after an excursion."))
+    wanted = set(line_ids or ())
+    lines = [line for line in pending if line.id in wanted]
     reason, departure_reason = check_qa_decision(
         decision, reason, [line.kit for line in lines], departure_reason)
     check_password_first(session, anchor, meaning=decision, signer=signer, password=password)
-    record = make_record(reason, departure_reason)
-    record.lines = lines
-    session.add(record)
+    made = record(decision=decision, reason=reason, departure_reason=departure_reason,
+                  decided_by_id=signer.id)
+    made.lines = lines
+    session.add(made)
     session.flush()
-    sign(session, record, meaning=decision, signer=signer, password=password)
+    sign(session, made, meaning=decision, signer=signer, password=password)
     state, event = QA_MOVES[decision]
-    move([line.kit for line in lines], state, event, reason)
+    mover(session, [line.kit for line in lines], state, event, by=signer,
+          document_ref=document_ref, reason=reason)
     for line in lines:
         line.qa_outcome = decision
     session.flush()
-    return record
+    return made
 
 
 def decided_message(record):

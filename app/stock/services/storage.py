@@ -7,6 +7,7 @@ minutes and extremes in its whole-life exposure (app/stock/services/stability.py
 """
 
 from datetime import timedelta
+from functools import partial
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -168,23 +169,11 @@ def decide_storage_kits(session, excursion, line_ids, decision, reason, *, signe
 
     Released kits are available again at the site; rejected kits go to pending destruction.
     """
-    if not signer.can("stock.qa"):
-        raise DomainError(_("Only QA may decide on kits after an excursion."))
-    wanted = set(line_ids or ())
-    lines = [line for line in pending_lines(excursion) if line.id in wanted]
-
-    def make_record(reason, departure_reason):
-        record = StorageQaDecision(excursion_id=excursion.id, decision=decision, reason=reason,
-                                   decided_by_id=signer.id, departure_reason=departure_reason)
-        record.excursion = excursion
-        return record
-
     record = sign_qa_decision(
-        session, excursion, lines, decision, reason, departure_reason, signer=signer,
-        password=password, make_record=make_record,
-        move=lambda kits, state, event, why: move_kits(
-            session, kits, state, event, by=signer, document_ref=excursion.reference,
-            reason=why))
+        session, excursion, pending_lines(excursion), line_ids, decision, reason,
+        signer=signer, password=password, departure_reason=departure_reason,
+        permission="stock.qa", record=partial(StorageQaDecision, excursion=excursion),
+        document_ref=excursion.reference, mover=move_kits)
     excursion.qa_pending = bool(pending_lines(excursion))
     session.flush()
     return record
