@@ -56,7 +56,8 @@ def drop_append_only_statements(table, dialect):
 # Tables the application only ever appends to: on PostgreSQL its runtime role gets INSERT and
 # SELECT there and nothing else (the triggers above guard them from the owner too).
 INSERT_ONLY_TABLES = ("audit_entries", "signatures", "stock_entries", "claim_steps",
-                      "logger_readings", "dispensings", "qa_decisions", "batch_items")
+                      "logger_readings", "dispensings", "qa_decisions", "batch_items",
+                      "storage_qa_decisions", "storage_readings", "kit_exposures")
 
 
 def runtime_grant_statements(role):

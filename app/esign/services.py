@@ -95,6 +95,17 @@ def sign(session, record, *, meaning, signer, password, comment=None, role=None)
     return signature
 
 
+def check_password_first(session, record, *, meaning, signer, password):
+    """Stop before anything is made when the password is wrong or signing is locked.
+
+    sign() records the failed attempt (and any lock) against record, an existing record, and
+    raises, so the view keeps the failure while the record it would have made never exists.
+    """
+    locked = signer.signing_locked_until and signer.signing_locked_until > utcnow()
+    if locked or not password_matches(signer, password):
+        sign(session, record, meaning=meaning, signer=signer, password=password)
+
+
 def _refuse_locked(session, signer, label):
     signer_id = signer.id
 

@@ -1,31 +1,25 @@
-"""Shipment forms: order, scan, pack, dispatch, logger upload, receipt, QA decision."""
+"""Shipment forms: order, scan, pack, dispatch, logger upload, receipt, QA decision.
+
+The QA decision form is stock's, shared with the decisions on storage excursions.
+"""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.coldchain.logger import (
-    DATE_ORDERS,
-    DEFAULT_TIMEZONE,
-    DELIMITERS,
-    TIME_FORMATS,
-    TIMEZONES,
-)
-from app.coldchain.logger_presets import PRESETS
+from app.coldchain.forms import LoggerReadForm
 from app.core.forms import no_control_chars, reason_field, scan_field, text_field
 from app.esign.forms import SignForm
 from app.shipments.models import SHIPMENT_KINDS, TRACKING_MAX
+from app.stock.api import QaDecisionForm
 
 
 class ShipmentForm(FlaskForm):
@@ -79,34 +73,10 @@ class DispatchForm(FlaskForm):
     logger_ids = text_field(_l("Temperature logger ids"), 200, required=False)
 
 
-AUTO = [("", _l("Detect"))]
+class LoggerForm(LoggerReadForm):
+    """A shipment logger's export file: the reading choices, the logger id, QA's acceptance."""
 
-
-class LoggerForm(FlaskForm):
-    """A logger's export file, read first into a preview; how to read it when asked."""
-
-    file = FileField(_l("Logger file (CSV, TXT or Excel .xlsx)"))
     logger_serial = text_field(_l("Logger id"), 60, required=False)
-    preset = SelectField(_l("Logger model"), choices=AUTO + [
-        (key, preset.label) for key, preset in PRESETS.items()], validators=[Optional()])
-    delimiter = SelectField(_l("Column separator"), choices=AUTO + [
-        ("comma", DELIMITERS[","]), ("semicolon", DELIMITERS[";"]), ("tab", DELIMITERS["\t"])],
-        validators=[Optional()])
-    timestamp_column = text_field(_l("Timestamp column"), 60, required=False)
-    temperature_column = text_field(_l("Temperature column"), 60, required=False)
-    decimal = SelectField(_l("Decimal mark"), choices=AUTO + [
-        ("point", _l("Point (4.5)")), ("comma", _l("Comma (4,5)"))], validators=[Optional()])
-    unit = SelectField(_l("Unit"), choices=AUTO + [("C", _l("Celsius (°C)")),
-                                                   ("F", _l("Fahrenheit (°F)"))],
-                       validators=[Optional()])
-    time_format = SelectField(_l("Date order"), choices=AUTO + [
-        (key, TIME_FORMATS[key]) for key in DATE_ORDERS],
-                              validators=[Optional()])
-    timezone = SelectField(_l("Times without a zone are in"), choices=list(TIMEZONES.items()),
-                           default=DEFAULT_TIMEZONE)
-    staged = HiddenField()
-    staged_name = HiddenField()
-    previewed = HiddenField()
     accept_reason = text_field(_l("QA: accept readings outside the journey, because"), 500,
                                required=False)
 
@@ -119,13 +89,8 @@ class ReceiveForm(SignForm):
     missing_confirmed = BooleanField(_l("Record the kits not scanned as missing."))
 
 
-class DecisionForm(SignForm):
-    """QA release or rejection of quarantined kits."""
-
-    kits = SelectMultipleField(_l("Kits"), coerce=int, validators=[
-        DataRequired(message=_l("Choose at least one kit."))])
-    reason = reason_field(_l("Reason for the decision"))
-    departure_reason = text_field(_l("Why you depart from the proposal"), 500, required=False)
+# QA release or rejection of quarantined kits: the form storage excursions use too.
+DecisionForm = QaDecisionForm
 
 
 class ResolveForm(FlaskForm):

@@ -5,15 +5,19 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
+    DateTimeLocalField,
     DecimalField,
     HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
+    TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.core.forms import reason_field, scan_field, text_field
+from app.coldchain.forms import LoggerReadForm
+from app.core.forms import no_control_chars, reason_field, scan_field, text_field
+from app.esign.forms import SignForm
 from app.stock.models import LOT_STATUSES, PRODUCT_KINDS, REPLACEMENT_REASONS, RETURN_CONDITIONS
 
 REQUIRED = _l("This field is required.")
@@ -166,3 +170,38 @@ class ReturnForm(FlaskForm):
     condition = SelectField(_l("Condition"), choices=list(RETURN_CONDITIONS.items()))
     explanation = text_field(_l("Explanation of missing units"), 500, required=False)
 
+
+
+class QaDecisionForm(SignForm):
+    """QA release or rejection of kits quarantined after an excursion (shipment or storage)."""
+
+    kits = SelectMultipleField(_l("Kits"), coerce=int, validators=[
+        DataRequired(message=_l("Choose at least one kit."))])
+    reason = reason_field(_l("Reason for the decision"))
+    departure_reason = text_field(_l("Why you depart from the proposal"), 500, required=False)
+
+
+class StorageExcursionForm(FlaskForm):
+    """A storage excursion entered by hand: period (local time), extremes, what happened."""
+
+    started_at = DateTimeLocalField(_l("Started (local time)"), format="%Y-%m-%dT%H:%M",
+                                    validators=[InputRequired(message=_l(
+                                        "Give a date and time."))])
+    ended_at = DateTimeLocalField(_l("Ended (local time)"), format="%Y-%m-%dT%H:%M",
+                                  validators=[InputRequired(message=_l(
+                                      "Give a date and time."))])
+    min_c = DecimalField(_l("Coldest temperature seen (°C)"), places=1,
+                         validators=[Optional(), NumberRange(min=-100, max=100)])
+    max_c = DecimalField(_l("Warmest temperature seen (°C)"), places=1,
+                         validators=[Optional(), NumberRange(min=-100, max=100)])
+    comment = TextAreaField(_l("What happened"), validators=[
+        DataRequired(message=_l("Say what happened.")), Length(max=2000), no_control_chars],
+        render_kw={"rows": 3})
+
+
+class StorageLoggerForm(LoggerReadForm):
+    """The fridge logger's export, read into a preview; an optional comment."""
+
+    comment = TextAreaField(_l("What happened (optional)"),
+                            validators=[Length(max=2000), no_control_chars],
+                            render_kw={"rows": 2})

@@ -267,3 +267,32 @@ def depot_expiry_chart(session, user):
         {"label": _("Quarantined"), "data": chart["quarantined"], "color": "#b35900"},
         {"label": _("Other on hand (damaged, expired, returned, set aside)"),
          "data": chart["other"], "color": "#6c757d"}]}
+
+
+def storage_excursions(user, args):
+    """Return a select of the storage excursions the user may see, narrowed by the list filters.
+
+    ``waiting=qa``: kits still wait for QA; ``site``: one site; ``q`` (by build_listing):
+    the location's name or code, the comment.
+    """
+    from app.stock.models import StorageExcursion as Excursion
+
+    stmt = select(Excursion)
+    scope = user.site_scope("stock.sites")
+    if scope is not None:
+        stmt = stmt.where(Excursion.site_id.in_(scope or {0}))
+    if args.get("waiting") == "qa":
+        stmt = stmt.where(Excursion.qa_pending.is_(True))
+    elif args.get("waiting") == "decided":
+        stmt = stmt.where(Excursion.qa_pending.is_(False))
+    if args.get("source") in ("logger", "manual"):
+        stmt = stmt.where(Excursion.source == args["source"])
+    return where_id_args(stmt, args, {"site": Excursion.site_id})
+
+
+def storage_excursions_waiting(session, user):
+    """Return how many storage excursions wait for QA among those the user sees."""
+    from werkzeug.datastructures import MultiDict
+
+    stmt = storage_excursions(user, MultiDict({"waiting": "qa"}))
+    return session.scalar(select(func.count()).select_from(stmt.subquery()))

@@ -8,6 +8,7 @@ from app.stock import bp
 from app.stock.cli import stock_cli
 from app.stock.models import (
     EVENTS,
+    EXCURSION_SOURCES,
     KIT_STATES,
     LOCATION_KINDS,
     LOT_STATUSES,
@@ -15,6 +16,7 @@ from app.stock.models import (
     REPLACEMENT_REASONS,
     RETURN_CONDITIONS,
 )
+from app.stock.models.storage import QA_OUTCOMES
 
 
 def template_labels():
@@ -109,6 +111,20 @@ AUDIT_FIELDS = {
     # A large data set loaded for a trial (flask stock demo-data --large).
     **per_type("trial", kits=_l("Kits"), ledger_lines=_l("Ledger lines")),
 }
+AUDIT_FIELDS.update({
+    **per_type("storage_excursion", site_id=_l("Site"), source=_l("Reported from"),
+               started_at=_l("Started (UTC)"), ended_at=_l("Ended (UTC)"),
+               minutes_out=_l("Minutes out of range"), min_c=_l("Coldest (°C)"),
+               max_c=_l("Warmest (°C)"), low_c=_l("Storage range from (°C)"),
+               high_c=_l("Storage range up to (°C)"), comment=_l("What happened"),
+               stored_file_id=_l("Logger file"), reading_count=_l("Readings"),
+               periods=_l("Periods out of range"), reported_at=_l("Reported (UTC)"),
+               reported_by_id=_l("Reported by"), qa_pending=_l("Awaiting QA")),
+    **per_type("storage_qa_decision", excursion_id=_l("Storage excursion"),
+               decision=_l("Decision"), reason=_l("Reason for the decision"),
+               departure_reason=_l("Why QA departs from the proposal"),
+               decided_at=_l("Decided (UTC)"), decided_by_id=_l("Decided by")),
+})
 AUDIT_VALUES = {
     ("kit", "state"): KIT_STATES,
     ("lot", "status"): LOT_STATUSES,
@@ -116,6 +132,8 @@ AUDIT_VALUES = {
     ("location", "kind"): LOCATION_KINDS,
     ("kit_return", "condition"): RETURN_CONDITIONS,
     ("dispensing", "replacement_reason"): REPLACEMENT_REASONS,
+    ("storage_excursion", "source"): EXCURSION_SOURCES,
+    ("storage_qa_decision", "decision"): QA_OUTCOMES,
 }
 RECORD_TYPES = {
     "product": _l("Product"),
@@ -130,6 +148,8 @@ RECORD_TYPES = {
     "dispensing": _l("Dispensing"),
     "kit_return": _l("Kit return"),
     "accountability_review": _l("Drug accountability log"),
+    "storage_excursion": _l("Storage excursion"),
+    "storage_qa_decision": _l("QA decision on a storage excursion"),
 }
 
 # stock.view: depot stock, products, lots, kits, reports; stock.sites: site stock (site users:
@@ -178,7 +198,22 @@ def review_queue(name, label, permission, waiting, urgency):
                      urgency=urgency)
 
 
+def storage_queue_count(session, user):
+    """Storage excursions whose kits wait for the user's QA decision."""
+    from app.stock.queries import storage_excursions_waiting
+
+    return storage_excursions_waiting(session, user)
+
+
+def storage_queue_url(user):
+    from flask import url_for
+
+    return url_for("stock.list_storage_excursions", waiting="qa")
+
+
 WORK_QUEUES = (
+    WorkQueue("storage_excursions", _l("Storage excursions awaiting your QA decision"),
+              "stock.qa", count=storage_queue_count, url=storage_queue_url, urgency=94),
     review_queue("logs_to_sign", _l("Accountability logs to sign"), "accountability.sign",
                  "sign", 50),
     review_queue("logs_to_verify", _l("Accountability logs to verify"),
@@ -223,19 +258,22 @@ DOMAIN = Domain(
         "admin": {"stock.view", "stock.sites"},
         "logistics": {"stock.view", "stock.sites", "stock.manage", "kits.upload",
                       "accountability.view"},
-        "site": {"stock.sites", "stock.dispense", "accountability.view", "accountability.sign"},
+        "site": {"stock.sites", "stock.dispense", "accountability.view", "accountability.sign",
+                 "stock.storage"},
         "unblinded": {"stock.view", "stock.sites", "lots.composition", "kits.upload"},
-        "qp": {"stock.view", "stock.sites"},
+        "qp": {"stock.view", "stock.sites", "stock.qa"},
         "monitor": {"stock.sites", "accountability.view", "accountability.verify"},
     },
     site_scoped=frozenset({"stock.sites", "stock.dispense", "accountability.view",
-                           "accountability.sign"}),
+                           "accountability.sign", "stock.storage"}),
     jobs=(JobKind("accountability_log", _l("Drug accountability log (Excel)"),
                   "accountability.view", _count_accountability, _build_accountability,
                   filename="accountability.xlsx"),),
     menu=(
         MenuEntry(_l("Depot stock"), "stock.depot_stock", "stock.view", order=40),
         MenuEntry(_l("Site stock"), "stock.site_stock", "stock.sites", order=50),
+        MenuEntry(_l("Storage excursions"), "stock.list_storage_excursions", "stock.sites",
+                  order=52),
     ),
     state_machines=("app.stock.states",),
     kit_rules=("app.stock.kit_rules",),

@@ -26,6 +26,7 @@ EXPECTED = {
                  "claims_to_validate": (2, "/reimbursement/validation"),
                  "calibrations_overdue_here": (1, "/devices/due?when=overdue")},
     "qp": {"qa_decisions": (1, "/shipments/?problem=qa"),
+           "storage_excursions": (1, "/stock/storage-excursions?waiting=qa"),
            "lots_to_certify": (1, "/labelling/?waiting=certify"),
            "templates_to_approve": (1, "/labelling/templates?status=draft"),
            "impacts_open": (1, "/devices/impacts?status=open"),

@@ -153,7 +153,8 @@ def receive_shipment(session, shipment, *, by, password, logger_confirmed=False,
     add_exposure(session, [li.kit for li in groups["ok"] + groups["damaged"]],
                  shipment.minutes_out or 0.0,
                  min((e.min_c for e in extremes), default=None),
-                 max((e.max_c for e in extremes), default=None))
+                 max((e.max_c for e in extremes), default=None),
+                 source=("shipment", shipment.id, shipment.number))
     opened = _open_discrepancies(session, shipment, groups, by)
     opened += _device_discrepancies(session, shipment, by)
     shipment.qa_pending = excursion and bool(groups["ok"])

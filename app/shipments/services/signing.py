@@ -2,21 +2,10 @@
 
 from sqlalchemy.exc import OperationalError
 
-from app.auth.services import password_matches
 from app.core.errors import DomainError
-from app.core.models import utcnow
-from app.esign.services import sign
+from app.esign.services import check_password_first, sign
 
-
-def check_password_first(session, record, *, meaning, signer, password):
-    """Stop before anything is made when the password is wrong or signing is locked.
-
-    esign's sign() records the failed attempt (and any lock) against record and raises, so
-    the view keeps the failure while the decision it would have made never exists.
-    """
-    locked = signer.signing_locked_until and signer.signing_locked_until > utcnow()
-    if locked or not password_matches(signer, password):
-        sign(session, record, meaning=meaning, signer=signer, password=password)
+__all__ = ["check_password_first", "sign_or_conflict"]
 
 
 def sign_or_conflict(session, record, conflict, **signing):

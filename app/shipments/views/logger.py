@@ -6,41 +6,20 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.coldchain.logger import (
-    MAX_LOGGER_BYTES,
-    TIMEZONES,
-    LoggerFileError,
-    ParseOptions,
-    check_size,
-    read_options_from_text,
-)
-from app.coldchain.logger_presets import PRESETS
+from app.coldchain.forms import parse_options, refusal_details
+from app.coldchain.logger import MAX_LOGGER_BYTES, LoggerFileError, check_size
 from app.core.actions import perform
-from app.core.errors import DomainError
 from app.core.permissions import require
 from app.core.queries import get_or_404
 from app.core.templating import number
 from app.extensions import db
+from app.files import staging as logger_staging
 from app.files.services import send_stored_file
 from app.shipments import bp
 from app.shipments.forms import LoggerForm
 from app.shipments.models import LoggerUpload
-from app.shipments.services import logger_staging
 from app.shipments.services.logger import attach_logger_file, chart_data, preview_logger_file
 from app.shipments.views.orders import shipment_or_404, shipment_url
-
-DELIMITER_CHOICES = {"comma": ",", "semicolon": ";", "tab": "\t"}
-
-
-def _options(form):
-    return ParseOptions(
-        delimiter=DELIMITER_CHOICES.get(form.delimiter.data),
-        timestamp_column=form.timestamp_column.data or None,
-        temperature_column=form.temperature_column.data or None,
-        decimal_comma={"comma": True, "point": False}.get(form.decimal.data),
-        unit=form.unit.data or None, time_format=form.time_format.data or None,
-        timezone=form.timezone.data or current_app.config["LOGGER_TIMEZONE"],
-        preset=form.preset.data or None)
 
 
 def _stored(result):
@@ -58,32 +37,8 @@ def _stored(result):
 def _form_page(shipment, form, refused=None, preview=None):
     """Render the upload form; after a refused file, its bad lines and the columns found;
     after a good one, the preview to confirm."""
-    problems, total, columns, ask = [], 0, None, None
-    error = (refused or {}).get("error")
-    if isinstance(error, LoggerFileError):
-        problems, total = error.problems, error.total
-        ask = error.samples if error.ask == "date_order" else None
-        data = refused.get("data") or b""
-        if len(data) <= MAX_LOGGER_BYTES:
-            columns = (read_options_from_text(data) or {}).get("columns")
     return render_template("shipments/logger_form.html", shipment=shipment, form=form,
-                           problems=problems, total=total, columns=columns, ask=ask,
-                           preview=preview, zones=TIMEZONES, presets=PRESETS)
-
-
-def _incoming(form, shipment):
-    """Return (bytes, file name): a new file is staged, else the staged one is read back."""
-    upload = form.file.data
-    if upload is not None and getattr(upload, "filename", ""):
-        data = upload.read(MAX_LOGGER_BYTES + 1)
-        check_size(data)
-        form.staged.data = logger_staging.stage(data, current_user.id, shipment.id)
-        form.staged_name.data = upload.filename[:200]
-        return data, upload.filename
-    if not form.staged.data:
-        raise DomainError(_("Choose the logger's file."), "file")
-    return (logger_staging.staged(form.staged.data, current_user.id, shipment.id),
-            form.staged_name.data or "logger.csv")
+                           preview=preview, **refusal_details(refused))
 
 
 @bp.route("/<int:shipment_id>/logger", methods=["GET", "POST"])
@@ -105,9 +60,10 @@ def upload_logger(shipment_id):
     state = {}
 
     def read():
-        data, filename = _incoming(form, shipment)
+        data, filename = logger_staging.incoming(form, current_user.id, shipment.id,
+                                                  MAX_LOGGER_BYTES, check_size)
         state["data"] = data
-        options = _options(form)
+        options = parse_options(form, current_app.config["LOGGER_TIMEZONE"])
         try:
             if storing and form.previewed.data == logger_staging.fingerprint(data, options):
                 result = attach_logger_file(db.session, shipment, data, filename=filename,

@@ -1,7 +1,6 @@
 """QA release or rejection of quarantined kits, signed."""
 
 from flask import request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.actions import perform
@@ -11,12 +10,7 @@ from app.shipments import bp
 from app.shipments.forms import DecisionForm
 from app.shipments.services.qa import decide_on_kits, pending_lines
 from app.shipments.views.orders import render_shipment, shipment_or_404, shipment_url
-
-
-def _decided(record):
-    if record.decision == "released":
-        return _("%(n)s kits released: they are available again.", n=len(record.lines))
-    return _("%(n)s kits rejected: they are pending destruction.", n=len(record.lines))
+from app.stock.api import decided_message
 
 
 @bp.route("/<int:shipment_id>/decide", methods=["POST"])
@@ -31,4 +25,4 @@ def decide(shipment_id):
         signer=current_user, password=form.password.data,
         departure_reason=form.departure_reason.data),
         form=form, render=lambda: render_shipment(shipment, decision=form),
-        success=_decided, next_url=shipment_url(shipment, "#decision"))
+        success=decided_message, next_url=shipment_url(shipment, "#decision"))

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.core import clock
+from app.core.models import utcnow
 from app.stock.models import Location, Lot, Product
 from app.stock.services.catalog import (
     create_blinded_lot,
@@ -18,6 +19,7 @@ from app.stock.services.kits import generate_kits
 from app.stock.services.kittypes import save_kit_type, save_kit_type_level, set_visit_kit_types
 from app.stock.services.ledger import move_kits, transition
 from app.stock.services.site import dispense_kit, propose_kit, return_kit
+from app.stock.services.storage import record_manual_excursion
 from app.trials.api import Site, Subject
 
 DEPOT_CODE = "DEP-MAD"
@@ -98,12 +100,18 @@ def seed_stock(session, trials, users, report):
         return [next(pool) for _ in range(n)]
 
     shipments = {"001": take(8) + short[:2], "002": take(3), "003": take(6)}
+    arrived = utcnow() - timedelta(days=4)  # the sites have held these kits for four days
     for number, batch in shipments.items():
         location = site_location(session, sites[number])
-        move_kits(session, batch, "in_transit", "transfer_out", by=logistics,
-                  to_location=location, document_ref=f"ENV-DEMO-{number}")
-        move_kits(session, batch, "received", "transfer_in", by=pharmacist,
-                  document_ref=f"ENV-DEMO-{number}")
+        location.created_at = utcnow() - timedelta(days=120)  # the site opened months ago
+        # Site 003 got half its kits today, after its storage excursion of yesterday.
+        for part, when in ((batch[3:], arrived), (batch[:3], None)) if number == "003" else (
+                (batch, arrived),):
+            move_kits(session, part, "in_transit", "transfer_out", by=logistics,
+                      to_location=location, document_ref=f"ENV-DEMO-{number}",
+                      occurred_at=when and when - timedelta(hours=20))
+            move_kits(session, part, "received", "transfer_in", by=pharmacist,
+                      document_ref=f"ENV-DEMO-{number}", occurred_at=when)
     in_transit = take(2)
     move_kits(session, in_transit, "in_transit", "transfer_out", by=logistics,
               to_location=site_location(session, sites["003"]), document_ref="ENV-DEMO-003B")
@@ -148,3 +156,17 @@ def seed_stock(session, trials, users, report):
     transition(session, site_kits[-1], "quarantined", "quarantine", by=pharmacist,
                reason="Envase con el precinto roto")
     report.append("3 dispensings, 1 return and 1 quarantined kit at ONC-2024-017 site 001")
+    _storage_excursion(session, sites["003"], report)
+
+
+def _storage_excursion(session, site, report):
+    """Site 003's pharmacy air conditioning failed one night: the kits there wait for QA."""
+    start = (utcnow() - timedelta(days=1)).replace(hour=1, minute=10, second=0, microsecond=0)
+    excursion = record_manual_excursion(
+        session, site_location(session, site), started_at=start,
+        ended_at=start + timedelta(hours=2, minutes=15), min_c=None, max_c=27.4,
+        comment="Fallo nocturno del aire acondicionado de la farmacia; la temperatura volvió "
+                "a rango al reiniciarlo.",
+        by=None)
+    report.append(f"storage excursion {excursion.reference} at ONC-2024-017 site 003 "
+                  "awaiting QA")

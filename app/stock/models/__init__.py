@@ -24,6 +24,15 @@ from app.stock.models.kittypes import (
 )
 from app.stock.models.ledger import EVENTS, StockBalance, StockEntry
 from app.stock.models.site import RETURN_CONDITIONS, Dispensing, KitReturn
+from app.stock.models.storage import (
+    EXCURSION_SOURCES,
+    EXPOSURE_SOURCES,
+    KitExposure,
+    StorageExcursion,
+    StorageExcursionKit,
+    StorageQaDecision,
+    StorageReading,
+)
 
 __all__ = [
     "DEFAULT_DND", "DEFAULT_DNS", "EVENTS", "KIT_STATES", "LOCATION_KINDS",
@@ -31,5 +40,7 @@ __all__ = [
     "Kit", "KitType", "KitTypeLevel", "REPLACEMENT_REASONS", "VisitKitType",
     "kit_type_products", "KitReturn", "Location", "Lot", "Product", "ResupplyLevel",
     "StockBalance",
-    "StockEntry", "SupplySettings", "lot_members",
+    "StockEntry", "SupplySettings", "lot_members", "EXCURSION_SOURCES", "EXPOSURE_SOURCES",
+    "KitExposure", "StorageExcursion",
+    "StorageExcursionKit", "StorageQaDecision", "StorageReading",
 ]

@@ -32,9 +32,18 @@ def check_budget(data):
                           "budget_low_c")
 
 
-def add_exposure(session, kits, minutes, lowest=None, highest=None):
-    """Add minutes out of range (and the extremes seen) to each kit's whole-life exposure."""
+def add_exposure(session, kits, minutes, lowest=None, highest=None, source=None):
+    """Add minutes out of range (and the extremes seen) to each kit's whole-life exposure.
+
+    source: ("shipment" or "storage", its id, its reference), kept per kit for the kit page.
+    """
+    from app.stock.models import KitExposure
+
     for kit in kits:
+        if source is not None and (minutes or lowest is not None or highest is not None):
+            session.add(KitExposure(kit_id=kit.id, source=source[0], source_id=source[1],
+                                    reference=source[2], minutes_out=float(minutes or 0),
+                                    lowest_c=lowest, highest_c=highest))
         kit.minutes_out = round((kit.minutes_out or 0.0) + float(minutes or 0), 1)
         if lowest is not None:
             kit.lowest_c = lowest if kit.lowest_c is None else min(kit.lowest_c, lowest)
@@ -74,3 +83,72 @@ def budget_use(kit):
     if outside or (budget is not None and used > budget):
         return BudgetUse(used, budget, outside, "rejected")
     return BudgetUse(used, budget, outside, "released" if budget is not None else None)
+
+
+# Where a QA decision sends quarantined kits: (state, ledger event).
+QA_MOVES = {"released": ("available", "release"), "rejected": ("pending_destruction", "adjustment")}
+
+
+def check_qa_decision(decision, reason, kits, departure_reason=None):
+    """Check a QA decision on kits after an excursion; return (reason, departure reason kept).
+
+    The stability budget proposes release (within budget) or reject (over it, or beyond the
+    absolute limits); QA decides, and departs from the proposal only with a reason. Shipments
+    and site storage decide through this one rule.
+    """
+    if decision not in QA_MOVES:
+        raise DomainError(_("Choose release or reject."), "decision")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for the decision."), "reason")
+    if not kits:
+        raise DomainError(_("Choose at least one kit waiting for a decision."), "kits")
+    departure_reason = (departure_reason or "").strip() or None
+    departing = [kit.kit_number for kit in kits
+                 if budget_use(kit).proposal not in (None, decision)]
+    if departing and departure_reason is None:
+        raise DomainError(_("The stability budget proposes the other decision for %(kits)s. "
+                            "Say why you depart from the proposal.",
+                            kits=", ".join(departing)), "departure_reason")
+    return reason, (departure_reason if departing else None)
+
+
+def sign_qa_decision(session, anchor, pending, line_ids, decision, reason, *, signer, password,
+                     departure_reason=None, permission, record, document_ref, mover):
+    """Decide on quarantined lines the one way shipments and site storage share; return it.
+
+    anchor: the existing record a wrong password is recorded against (nothing else is made);
+    pending: the lines still waiting, of which line_ids are chosen; record(reason=...,
+    departure_reason=..., decision=..., decided_by_id=...): the unsaved decision record;
+    mover: the ledger move, called as stock's move_kits. The lines get the outcome; the
+    record is signed with the decision as its meaning.
+    """
+    from app.esign.services import check_password_first, sign
+
+    if not signer.can(permission):
+        raise DomainError(_("Only QA may decide on kits after an excursion."))
+    wanted = set(line_ids or ())
+    lines = [line for line in pending if line.id in wanted]
+    reason, departure_reason = check_qa_decision(
+        decision, reason, [line.kit for line in lines], departure_reason)
+    check_password_first(session, anchor, meaning=decision, signer=signer, password=password)
+    made = record(decision=decision, reason=reason, departure_reason=departure_reason,
+                  decided_by_id=signer.id)
+    made.lines = lines
+    session.add(made)
+    session.flush()
+    sign(session, made, meaning=decision, signer=signer, password=password)
+    state, event = QA_MOVES[decision]
+    mover(session, [line.kit for line in lines], state, event, by=signer,
+          document_ref=document_ref, reason=reason)
+    for line in lines:
+        line.qa_outcome = decision
+    session.flush()
+    return made
+
+
+def decided_message(record):
+    """Return the flash text after a QA decision on kits."""
+    if record.decision == "released":
+        return _("%(n)s kits released: they are available again.", n=len(record.lines))
+    return _("%(n)s kits rejected: they are pending destruction.", n=len(record.lines))

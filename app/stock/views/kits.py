@@ -17,9 +17,11 @@ from app.extensions import db
 from app.stock import bp
 from app.stock.forms import GenerateKitsForm, KitActionForm, ReverseForm, UploadKitsForm
 from app.stock.models import (
+    EXPOSURE_SOURCES,
     KIT_STATES,
     Dispensing,
     Kit,
+    KitExposure,
     KitReturn,
     Location,
     Lot,
@@ -99,6 +101,9 @@ def show_kit(kit_id):
         expiry=expiry_status(kit.expires_on, settings.dns_days, settings.dnd_days),
         settings=settings, form=form, reverse_form=ReverseForm(), dispensing=dispensing,
         kit_return=kit_return, reversible=REVERSIBLE_EVENTS, budget=budget_use(kit),
+        exposures=db.session.scalars(select(KitExposure).where(KitExposure.kit_id == kit.id)
+                                     .order_by(KitExposure.id)).all(),
+        exposure_sources=EXPOSURE_SOURCES,
         history=history_of(db.session, kit))
 
 

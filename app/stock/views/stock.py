@@ -21,6 +21,7 @@ from app.stock.models import (
     ResupplyLevel,
     StockBalance,
     StockEntry,
+    StorageExcursion,
 )
 from app.stock.queries import (
     can_see_location,
@@ -117,9 +118,11 @@ def show_site_stock(site_id):
                                     .order_by(StockEntry.id.desc())).all()
     status = {b.id: expiry_status(b.lot.expires_on, dns, dnd) for b in balances}
     level = db.session.scalar(select(ResupplyLevel).where(ResupplyLevel.site_id == site.id))
+    excursions = db.session.scalars(select(StorageExcursion).where(
+        StorageExcursion.site_id == site.id).order_by(StorageExcursion.id.desc()).limit(5)).all()
     return render_template("stock/site.html", site=site, location=location, balances=balances,
                            status=status, dispensable=dispensable, cutoff=cutoff, recent=recent,
-                           level=level)
+                           level=level, excursions=excursions)
 
 
 @bp.route("/ledger")
