@@ -35,6 +35,7 @@ ROWS = int(os.environ.get("JOBS_BENCH_ROWS", 200_000))
 def _top_up_audit(session, rows):
     """Add synthetic audit entries (kit updates) until the trail has `rows` entries."""
     from app.audit.models import AuditEntry
+    from app.stock.demo.large import catch_up_sequences
 
     have = session.scalar(select(func.count()).select_from(AuditEntry))
     start = (session.scalar(select(func.max(AuditEntry.id))) or 0) + 1
@@ -52,6 +53,7 @@ def _top_up_audit(session, rows):
             batch = []
     if batch:
         session.execute(insert(AuditEntry), batch)
+    catch_up_sequences(session, AuditEntry)
     session.commit()
     return max(0, rows - have)
 
