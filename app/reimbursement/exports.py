@@ -328,6 +328,25 @@ def build_batch(session, user, params, path, progress):
     write_xlsx_file(path, [batch_sheet(session, batch)], progress)
 
 
+def batch_pdf_name(session, params):
+    """Return the name the batch summary PDF is downloaded under."""
+    batch = session.get(PaymentBatch, params["batch_id"])
+    return f"{batch.message_id}.pdf" if batch is not None else "payment-batch.pdf"
+
+
+def build_batch_pdf(session, user, params, path, progress):
+    """Write the batch summary PDF to path (the job kind's build, for a very large batch)."""
+    from app.core.errors import DomainError
+    from app.esign.services import signatures_for
+
+    batch = session.get(PaymentBatch, params["batch_id"])
+    if batch is None:
+        raise DomainError(_("This payment batch no longer exists."))
+    items = batch_items(session, batch)
+    path.write_bytes(batch_summary_pdf(batch, items, signatures_for(session, batch)))
+    progress(len(items))
+
+
 # -- the SEPA file (pain.001) of a released batch: always a background job (app.jobs) -------
 
 def sepa_file_name(session, params):

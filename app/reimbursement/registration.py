@@ -255,6 +255,18 @@ def _build_sepa(session, user, params, path, progress):
     return build_sepa(session, user, params, path, progress)
 
 
+def _build_batch_pdf(session, user, params, path, progress):
+    from app.reimbursement.exports import build_batch_pdf
+
+    return build_batch_pdf(session, user, params, path, progress)
+
+
+def _batch_pdf_name(session, params):
+    from app.reimbursement.exports import batch_pdf_name
+
+    return batch_pdf_name(session, params)
+
+
 def _sepa_file_name(session, params):
     from app.reimbursement.exports import sepa_file_name
 
@@ -280,6 +292,9 @@ DOMAIN = Domain(
                   _build_claims, filename="expense-claims.xlsx"),
           JobKind("payment_batch", _l("Payment batch detail (Excel)"), "reimbursement.pay",
                   _count_batch, _build_batch, filename="payment-batch.xlsx"),
+          JobKind("payment_batch_pdf", _l("Payment batch summary (PDF)"), "reimbursement.pay",
+                  _count_batch, _build_batch_pdf, filename=_batch_pdf_name,
+                  content_type="application/pdf"),
           JobKind("sepa_file", _l("SEPA credit transfer file (XML)"), "reimbursement.pay",
                   _count_sepa, _build_sepa, filename=_sepa_file_name,
                   content_type="application/xml")),

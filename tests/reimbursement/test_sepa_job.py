@@ -139,3 +139,26 @@ def test_a_user_without_the_payment_permission_cannot_start_it(world, db):
     monitor = make_user(world.session, roles=("monitor",))
     with pytest.raises(DomainError, match="You are not allowed to prepare this file."):
         start_job(world.session, monitor, "sepa_file", {"batch_id": 1}, 1)
+
+
+def test_a_large_batch_summary_pdf_is_a_job_and_a_small_one_immediate(
+        app, client, login, world, db, released, inline_jobs):
+    batch, _ = released
+    login(world.finance)
+    small = client.get(f"/reimbursement/batches/{batch.id}/summary.pdf")
+    assert (small.status_code, small.mimetype) == (200, "application/pdf")
+    saved = app.config["EXPORT_JOB_THRESHOLD_ROWS"]
+    app.config["EXPORT_JOB_THRESHOLD_ROWS"] = 1
+    try:
+        page = client.get(f"/reimbursement/batches/{batch.id}/summary.pdf")
+        assert (page.status_code, page.mimetype) == (200, "text/html")
+        assert "Prepare file" in page.get_data(as_text=True)
+        response = client.post(f"/reimbursement/batches/{batch.id}/summary.pdf")
+    finally:
+        app.config["EXPORT_JOB_THRESHOLD_ROWS"] = saved
+    job = db.session.scalars(select(Job)).one()
+    assert response.headers["Location"] == f"/jobs/{job.id}"
+    assert (job.kind, job.status, job.rows_total, job.file_name) == (
+        "payment_batch_pdf", "ready", 2, f"{batch.message_id}.pdf")
+    download = client.get(f"/jobs/{job.id}/download")
+    assert (download.mimetype, download.data[:5]) == ("application/pdf", b"%PDF-")

@@ -174,11 +174,13 @@ def batch_excel(batch_id):
         f"{batch.message_id}.xlsx", [batch_sheet(db.session, batch)]))
 
 
-@bp.route("/batches/<int:batch_id>/summary.pdf")
+@bp.route("/batches/<int:batch_id>/summary.pdf", methods=["GET", "POST"])
 @require("reimbursement.pay")
 def batch_pdf(batch_id):
-    """Download the batch summary PDF."""
+    """Download the batch summary PDF (a background job for a very large batch)."""
+    from app.jobs.views import export_or_job
+
     batch = get_or_404(PaymentBatch, batch_id)
-    data = batch_summary_pdf(batch, batch_items(db.session, batch),
-                             signatures_for(db.session, batch))
-    return pdf_response(f"{batch.message_id}.pdf", data)
+    return export_or_job("payment_batch_pdf", {"batch_id": batch.id}, lambda: pdf_response(
+        f"{batch.message_id}.pdf", batch_summary_pdf(batch, batch_items(db.session, batch),
+                                                     signatures_for(db.session, batch))))
