@@ -119,7 +119,8 @@ def test_a_200000_row_audit_export_as_a_job(bench, monkeypatch, tmp_path):
         params = {"upto": db.session.scalar(select(func.max(AuditEntry.id)))}
         total = count_log(db.session, user, params)
         started = time.perf_counter()
-        build_log(db.session, user, params, tmp_path / "sync.xlsx", lambda done: None)
+        build_log(db.session, user, params, tmp_path / "sync.xlsx",
+                  lambda done, saved=None: None)
         sync_s = time.perf_counter() - started
         db.session.remove()
     idle = [_timed_get(client, "/stock/depot") for _ in range(8)][1:]
