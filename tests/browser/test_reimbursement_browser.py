@@ -147,17 +147,19 @@ def test_the_whole_flow_from_a_phone_to_payment(phone, desktop):
     try:
         _submit(releaser, releaser.get_by_role("button", name="Preparar el fichero SEPA"))
         assert "/jobs/" in releaser.url
-        link = releaser.get_by_role("link", name=re.compile(r"^Fichero SEPA \(XML\)"))
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            releaser.goto(batch_url)
-            if link.count():
+        progress_url = f"{releaser.url}/progress"  # what the page's progress bar polls
+        for _attempt in range(120):
+            state = releaser.request.get(progress_url).json()
+            if state["done"]:
                 break
             time.sleep(1)
+        assert state["status"] == "ready", state
     finally:
         consumer.terminate()
         consumer.wait(timeout=30)
+    releaser.goto(batch_url)
     _axe(releaser, problems)
+    link = releaser.get_by_role("link", name=re.compile(r"^Fichero SEPA \(XML\)"))
     with releaser.expect_download() as download:
         link.first.click()
     xml = open(download.value.path(), "rb").read()
