@@ -91,7 +91,8 @@ class JobKind:
     ``count(session, user, params)`` returns how many rows the file will have;
     ``build(session, user, params, path, progress)`` writes the file to ``path`` and calls
     ``progress(done)`` as rows are written. ``permission`` is checked when the job starts and
-    again at download. ``filename`` is the name the user downloads.
+    again at download. ``filename`` is the name the user downloads, or a function
+    ``filename(session, params)`` returning it (a name that depends on the record).
     """
 
     name: str
@@ -99,7 +100,7 @@ class JobKind:
     permission: str
     count: object
     build: object
-    filename: str = "export.xlsx"
+    filename: object = "export.xlsx"
     content_type: str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -24,3 +24,15 @@ def failed_jobs():
 def count_failed(session, user):
     """Return how many jobs have failed (the admin's work queue)."""
     return session.scalar(select(func.count()).select_from(failed_jobs().subquery()))
+
+
+def ready_jobs_for(kind, key, value, job_id=None):
+    """Return the statement of every user's ready jobs of a kind whose parameter ``key`` is
+    ``value`` (the files of one record, e.g. a payment batch's SEPA files), newest first;
+    only the job ``job_id`` when given. The caller checks the kind's permission: these are
+    not only the user's own."""
+    stmt = select(Job).where(Job.kind == kind, Job.status == "ready",
+                             Job.params[key].as_integer() == value)
+    if job_id is not None:
+        stmt = stmt.where(Job.id == job_id)
+    return stmt.order_by(Job.id.desc())

@@ -135,6 +135,11 @@ def job_link(job):
         return url_for("jobs.show", job_id=job.id)
 
 
+def file_name(session, kind, params):
+    """Return the name a job's file is downloaded under (fixed, or given by the kind)."""
+    return kind.filename(session, params) if callable(kind.filename) else kind.filename
+
+
 def work_folder():
     folder = Path(current_app.instance_path) / "jobs"
     folder.mkdir(parents=True, exist_ok=True)
@@ -157,7 +162,7 @@ def run(session, job_id):
         session.rollback()
         return False
     session.commit()
-    suffix = Path(kind_of(job.kind).filename).suffix or ".xlsx"
+    suffix = Path(file_name(session, kind_of(job.kind), job.params)).suffix or ".xlsx"
     final = work_folder() / f"job-{job.id}-{secrets.token_hex(6)}{suffix}"
     partial = final.with_name(final.name + ".part")
     try:
@@ -188,13 +193,14 @@ def _build(session, job, final, partial):
     with force_locale(owner.language or "es"):
         kind.build(session, owner, job.params, partial, progress)
         os.replace(partial, final)
-        stored = store_path(session, final, original_name=kind.filename,
+        name = file_name(session, kind, job.params)
+        stored = store_path(session, final, original_name=name,
                             content_type=kind.content_type,
                             uploaded_by=owner)
         final.unlink(missing_ok=True)
         now = utcnow()
         apply_transition(session, JOB, job, "finish", values={
-            "finished_at": now, "file_id": stored.id, "file_name": kind.filename,
+            "finished_at": now, "file_id": stored.id, "file_name": name,
             "sha256": stored.sha256, "rows_done": job.rows_total,
             "expires_at": now + timedelta(days=current_app.config["JOB_FILE_DAYS"])})
         _tell(session, job, lambda: (_("Your file is ready: %(title)s", title=job.title),

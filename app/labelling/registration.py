@@ -56,6 +56,18 @@ def _build_run(session, user, params, path, progress):
     return build_run(session, user, params, path, progress)
 
 
+def _count_run_list(session, user, params):
+    from app.labelling.exports import count_run_list
+
+    return count_run_list(session, user, params)
+
+
+def _build_run_list(session, user, params, path, progress):
+    from app.labelling.exports import build_run_list
+
+    return build_run_list(session, user, params, path, progress)
+
+
 def _queue(name, label, permission, count, endpoint, urgency, **args):
     from flask import url_for
 
@@ -175,7 +187,9 @@ DOMAIN = Domain(
     },
     site_scoped=frozenset({"labelling.relabel"}),
     jobs=(JobKind("label_run", _l("Labels (PDF)"), "labelling.print", _count_run,
-                  _build_run, filename="labels.pdf", content_type="application/pdf"),),
+                  _build_run, filename="labels.pdf", content_type="application/pdf"),
+          JobKind("label_run_list", _l("Labels printed in a run (Excel)"), "labelling.view",
+                  _count_run_list, _build_run_list, filename="labels-printed.xlsx")),
     menu=(MenuEntry(_l("Labelling"), "labelling.list_imports", "labelling.view", order=65),),
     state_machines=("app.labelling.states",),
     kit_rules=("app.labelling.kit_rules",),

@@ -326,3 +326,48 @@ def build_batch(session, user, params, path, progress):
     if batch is None:
         raise DomainError(_("This payment batch no longer exists."))
     write_xlsx_file(path, [batch_sheet(session, batch)], progress)
+
+
+def batch_pdf_name(session, params):
+    """Return the name the batch summary PDF is downloaded under."""
+    batch = session.get(PaymentBatch, params["batch_id"])
+    return f"{batch.message_id}.pdf" if batch is not None else "payment-batch.pdf"
+
+
+def build_batch_pdf(session, user, params, path, progress):
+    """Write the batch summary PDF to path (the job kind's build, for a very large batch)."""
+    from app.core.errors import DomainError
+    from app.esign.services import signatures_for
+
+    batch = session.get(PaymentBatch, params["batch_id"])
+    if batch is None:
+        raise DomainError(_("This payment batch no longer exists."))
+    items = batch_items(session, batch)
+    path.write_bytes(batch_summary_pdf(batch, items, signatures_for(session, batch)))
+    progress(len(items))
+
+
+# -- the SEPA file (pain.001) of a released batch: always a background job (app.jobs) -------
+
+def sepa_file_name(session, params):
+    """Return the name the SEPA file is downloaded under: the batch's message id."""
+    batch = session.get(PaymentBatch, params["batch_id"])
+    return f"{batch.message_id}.xml" if batch is not None else "pain001.xml"
+
+
+def count_sepa(session, user, params):
+    """Return how many transfers the SEPA file carries (the job kind's count)."""
+    return count_batch(session, user, params)
+
+
+def build_sepa(session, user, params, path, progress):
+    """Write the XSD-validated pain.001 of a released batch to path (the job kind's build)."""
+    from app.core.errors import DomainError
+    from app.reimbursement.services.sepa import build_pain001
+
+    batch = session.get(PaymentBatch, params["batch_id"])
+    if batch is None:
+        raise DomainError(_("This payment batch no longer exists."))
+    if batch.status == "draft":
+        raise DomainError(_("The SEPA file is prepared once the batch has been released."))
+    path.write_bytes(build_pain001(batch, batch_items(session, batch), progress))

@@ -245,6 +245,36 @@ def _build_batch(session, user, params, path, progress):
     return build_batch(session, user, params, path, progress)
 
 
+def _count_sepa(session, user, params):
+    from app.reimbursement.exports import count_sepa
+
+    return count_sepa(session, user, params)
+
+
+def _build_sepa(session, user, params, path, progress):
+    from app.reimbursement.exports import build_sepa
+
+    return build_sepa(session, user, params, path, progress)
+
+
+def _build_batch_pdf(session, user, params, path, progress):
+    from app.reimbursement.exports import build_batch_pdf
+
+    return build_batch_pdf(session, user, params, path, progress)
+
+
+def _batch_pdf_name(session, params):
+    from app.reimbursement.exports import batch_pdf_name
+
+    return batch_pdf_name(session, params)
+
+
+def _sepa_file_name(session, params):
+    from app.reimbursement.exports import sepa_file_name
+
+    return sepa_file_name(session, params)
+
+
 DOMAIN = Domain(
     name="reimbursement",
     blueprints=((bp, "/reimbursement"), (portal_bp, "/my")),
@@ -263,7 +293,13 @@ DOMAIN = Domain(
     jobs=(JobKind("claims", _l("Expense claims (Excel)"), "reimbursement.view", _count_claims,
                   _build_claims, filename="expense-claims.xlsx"),
           JobKind("payment_batch", _l("Payment batch detail (Excel)"), "reimbursement.pay",
-                  _count_batch, _build_batch, filename="payment-batch.xlsx")),
+                  _count_batch, _build_batch, filename="payment-batch.xlsx"),
+          JobKind("payment_batch_pdf", _l("Payment batch summary (PDF)"), "reimbursement.pay",
+                  _count_batch, _build_batch_pdf, filename=_batch_pdf_name,
+                  content_type="application/pdf"),
+          JobKind("sepa_file", _l("SEPA credit transfer file (XML)"), "reimbursement.pay",
+                  _count_sepa, _build_sepa, filename=_sepa_file_name,
+                  content_type="application/xml")),
     menu=(
         MenuEntry(_l("My expenses"), "my.claims", "reimbursement.portal", order=90),
         MenuEntry(_l("Expense claims"), "reimbursement.list_claims", "reimbursement.totals",

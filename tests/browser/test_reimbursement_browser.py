@@ -1,7 +1,11 @@
 """In Chromium: a patient on a phone claims with a receipt; site, finance and payment follow."""
 
 import io
+import os
 import re
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -9,6 +13,19 @@ from PIL import Image
 
 from app.core import clock
 from tests.browser.conftest import log_in, screenshot, serious_violations
+from tests.dbsetup import ROOT
+
+
+def _start_consumer():
+    """Start a real job consumer on the live server's database and queue."""
+    from tests.browser.test_destruction_browser import _browser_database_url
+
+    env = {**os.environ, "DATABASE_URL": _browser_database_url(), "APP_CONFIG": "development",
+           "FLASK_APP": "wsgi", "PYTHONPATH": str(ROOT), "ARGON2_PROFILE": "test"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "huey.bin.huey_consumer", "app.jobs.queue.huey", "-w", "1",
+         "-k", "thread"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
 
 
 def _jpeg():
@@ -139,8 +156,26 @@ def test_the_whole_flow_from_a_phone_to_payment(phone, desktop):
     releaser.locator("input[name=confirm]").check()
     _submit(releaser, releaser.locator("form[action$='/release'] button[type=submit]"))
     assert "Remesa liberada." in releaser.content()
+    # The SEPA file is a background job (a real huey_consumer): prepare, leave, come back.
+    consumer = _start_consumer()
+    try:
+        _submit(releaser, releaser.get_by_role("button", name="Preparar el fichero SEPA"))
+        assert "/jobs/" in releaser.url
+        progress_url = f"{releaser.url}/progress"  # what the page's progress bar polls
+        for _attempt in range(120):
+            state = releaser.request.get(progress_url).json()
+            if state["done"]:
+                break
+            time.sleep(1)
+        assert state["status"] == "ready", state
+    finally:
+        consumer.terminate()
+        consumer.wait(timeout=30)
+    releaser.goto(batch_url)
+    _axe(releaser, problems)
+    link = releaser.get_by_role("link", name=re.compile(r"^Fichero SEPA \(XML\)"))
     with releaser.expect_download() as download:
-        releaser.get_by_role("link", name="Fichero SEPA (XML)").click()
+        link.first.click()
     xml = open(download.value.path(), "rb").read()
     assert f"<Ustrd>RC-{claim_id:06d}</Ustrd>".encode() in xml and b"ONC-2024" not in xml
     # The bank's value date and reference, then an accessible confirmation (issue 12).

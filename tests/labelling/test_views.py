@@ -5,8 +5,12 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.core import clock
+from app.files.services import read_bytes
+from app.jobs.models import Job
 from app.labelling.models import CountryRelease, LabelRun, LabelTemplate
 from tests.labelling.factories import OUTER_ES, PASSWORD
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _sign(**values):
@@ -14,7 +18,7 @@ def _sign(**values):
 
 
 def test_import_certify_release_template_and_run_through_the_pages(
-        client, db, make, lab, login, inline_jobs):
+        app, client, db, make, lab, login, inline_jobs):
     trial = lab.make_trial()
     qp, logistics = make.user(roles=("qp",), language="en"), make.user(roles=("logistics",), language="en")
     record, lot, _kits = lab.make_imported_lot(trial, kits=2, cleared=False)
@@ -74,6 +78,19 @@ def test_import_certify_release_template_and_run_through_the_pages(
     run = db.session.scalar(select(LabelRun))
     assert run.status == "printed" and run.printed == 2
     assert "Download the labels (PDF)" in page
+    # The list of labels printed: at once when small, a background job when large.
+    small = client.get(f"/labelling/runs/{run.id}/labels.xlsx")
+    assert (small.status_code, small.mimetype) == (200, XLSX)
+    app.config["EXPORT_JOB_THRESHOLD_ROWS"], saved = 1, app.config["EXPORT_JOB_THRESHOLD_ROWS"]
+    try:
+        assert "Prepare file" in client.get(
+            f"/labelling/runs/{run.id}/labels.xlsx").get_data(as_text=True)
+        client.post(f"/labelling/runs/{run.id}/labels.xlsx")
+    finally:
+        app.config["EXPORT_JOB_THRESHOLD_ROWS"] = saved
+    job = db.session.scalar(select(Job).where(Job.kind == "label_run_list"))
+    assert (job.status, job.rows_total, job.file_name) == ("ready", 2, "labels-printed.xlsx")
+    assert client.get(f"/jobs/{job.id}/download").data == read_bytes(job.file)
     response = client.post(f"/labelling/runs/{run.id}/close", data={
         "applied": 1, "spoiled": 0, "destroyed": 0, "reason": ""})
     assert ("2 labels were printed and 1 are accounted for" in response.get_data(as_text=True))

@@ -9,3 +9,13 @@ from tests.reimbursement.factories import World
 def world(db):
     """A trial, site, subject with its patient, a site user and two finance users (flushed)."""
     return World(db.session)
+
+
+@pytest.fixture
+def inline_jobs():
+    """Run background jobs (the SEPA file) inline during the test, as tests/jobs does."""
+    from app.jobs.queue import huey
+
+    huey.immediate = True
+    yield
+    huey.immediate = False

@@ -87,3 +87,26 @@ class World:
     def bank(self, user=None, iban=IBAN, holder="José Núñez Peña"):
         return save_bank_account(self.session, user or self.patient, iban=iban,
                                  holder_name=holder, holder_is_payee=True)
+
+
+def sepa_by_job(world, batch, by=None):
+    """Release the batch (second finance user) and prepare its SEPA file as the background job
+    does (inline); return (job, XML bytes of the stored file, or None when the job failed)."""
+    from app.files.services import read_bytes
+    from app.jobs.queue import huey
+    from app.jobs.services import enqueue, start_job
+    from app.reimbursement.services.payments import release_batch
+    from tests.factories import PASSWORD
+
+    if batch.status == "draft":
+        release_batch(world.session, batch, world.finance2, PASSWORD)
+    job = start_job(world.session, by or world.finance, "sepa_file", {"batch_id": batch.id},
+                    batch.count)
+    world.session.commit()
+    saved, huey.immediate = huey.immediate, True
+    try:
+        enqueue(world.session, job)
+    finally:
+        huey.immediate = saved
+    world.session.refresh(job)
+    return job, (read_bytes(job.file) if job.status == "ready" else None)

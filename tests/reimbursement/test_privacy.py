@@ -20,7 +20,8 @@ def test_patient_a_reaches_nothing_of_patient_b(app, client, login, db):
     db.session.commit()
     line = paid.lines[0]
     values = {"claim_id": paid.id, "line_id": line.id, "receipt_id": line.receipts[0].id,
-              "batch_id": batch.id, "subject_id": world.subject.id, "trial_id": world.trial.id}
+              "batch_id": batch.id, "subject_id": world.subject.id, "trial_id": world.trial.id,
+              "job_id": 1}
     login(patient_a)
     checked = []
     for rule in app.url_map.iter_rules():

@@ -3,7 +3,8 @@
 import pytest
 
 from app.reimbursement.services.payments import create_batch
-from app.reimbursement.services.sepa import build_pain001, sepa_rule_problems, sepa_text
+from app.reimbursement.services.sepa import sepa_rule_problems, sepa_text
+from tests.reimbursement.factories import sepa_by_job
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -12,7 +13,9 @@ def test_pain001_validates_and_carries_only_the_reference(world, db, app):
     world.bank(holder="José Núñez Peña & Hijos")
     claim = world.approved()
     batch = create_batch(world.session, [claim.id], world.finance)
-    xml = build_pain001(batch, batch.items)
+    job, xml = sepa_by_job(world, batch)  # the background job, as finance prepares it
+    assert (job.status, job.file_name, job.rows_total) == (
+        "ready", f"{batch.message_id}.xml", 1)
     text = xml.decode()
     assert batch.message_id in text
     assert f"<Ustrd>{claim.reference}</Ustrd>" in text
@@ -37,7 +40,7 @@ def test_the_xsd_check_refuses_what_the_schema_forbids(world, db):
     world.bank()
     claim = world.approved()
     batch = create_batch(world.session, [claim.id], world.finance)
-    xml = build_pain001(batch, batch.items)
+    xml = sepa_by_job(world, batch)[1]
     assert schema_problems(xml) == []
     too_long = xml.replace(batch.message_id.encode(), b"M" * 40, 1)
     assert schema_problems(too_long)

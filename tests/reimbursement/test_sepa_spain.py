@@ -8,6 +8,7 @@ from app.reimbursement.services.bank import clean_iban
 from app.reimbursement.services.payments import create_batch
 from app.reimbursement.services.sepa import build_pain001, nif_ok, schema_problems, sepa_text
 from app.reimbursement.services.sepa_countries import SEPA_COUNTRIES
+from tests.reimbursement.factories import sepa_by_job
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -22,7 +23,7 @@ def test_pain001_carries_the_ordering_party_nif_and_suffix_and_validates(world, 
     world.bank()
     claim = world.approved()
     batch = create_batch(world.session, [claim.id], world.finance)
-    xml = build_pain001(batch, batch.items).decode()
+    xml = sepa_by_job(world, batch)[1].decode()  # the file the background job stored
     start = xml.index("<InitgPty>")
     assert xml[start:xml.index("</InitgPty>") + 11] == (
         f"<InitgPty><Nm>{sepa_text(app.config['COMPANY_NAME'])}</Nm><Id><OrgId><Othr>"
@@ -38,8 +39,14 @@ def test_a_wrong_ordering_party_setting_is_refused_with_its_name(world, db, app)
     try:
         with pytest.raises(DomainError, match="SEPA_INITIATOR_ID"):
             build_pain001(batch, batch.items)
+        job, xml = sepa_by_job(world, batch)  # the job says failed, and why; no file
     finally:
         app.config["SEPA_INITIATOR_ID"] = "B12345674000"
+    assert (job.status, job.file_id, xml) == ("failed", None, None)
+    assert job.error == (
+        "The setting SEPA_INITIATOR_ID must be the company's NIF followed by the "
+        "three-character suffix agreed with the bank (for example B12345674000); it is "
+        "“B12345675000”.")
 
 
 def test_nif_controls():

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
 from app.audit.models import AuditEntry
+from app.jobs.models import Job
 from app.reimbursement.models import Claim, ClaimLine, PaymentBatch
 from tests.factories import PASSWORD, make_user
 from tests.reimbursement.factories import jpeg_bytes, pdf_bytes
@@ -153,7 +154,8 @@ def test_a_50_mb_upload_is_refused_not_a_500(client, login, world, db):
     assert response.status_code == 413
 
 
-def test_site_validates_finance_approves_batches_releases_and_pays(client, login, world, db):
+def test_site_validates_finance_approves_batches_releases_and_pays(client, login, world, db,
+                                                                   inline_jobs):
     world.bank()
     claim = world.submitted(lines=(("taxi", Decimal("40"), None), ("car_mileage", None, "20")))
     db.session.commit()
@@ -176,13 +178,17 @@ def test_site_validates_finance_approves_batches_releases_and_pays(client, login
         "claims": [claim.id], "execution_date": "2099-01-01"})
     assert response.status_code == 302
     batch = db.session.query(PaymentBatch).one()
-    assert client.get(f"/reimbursement/batches/{batch.id}/pain001.xml").status_code == 409
+    refused = client.post(f"/reimbursement/batches/{batch.id}/pain001.xml")
+    assert refused.status_code == 302 and db.session.query(Job).count() == 0
     login(world.finance2)
     response = client.post(f"/reimbursement/batches/{batch.id}/release", data={
         "meaning": "released", "password": PASSWORD, "confirm": "y"})
     db.session.refresh(batch)
     assert batch.status == "released"
-    xml = client.get(f"/reimbursement/batches/{batch.id}/pain001.xml")
+    started = client.post(f"/reimbursement/batches/{batch.id}/pain001.xml")
+    job = db.session.query(Job).one()
+    assert started.headers["Location"] == f"/jobs/{job.id}" and job.status == "ready"
+    xml = client.get(f"/reimbursement/batches/{batch.id}/sepa/{job.id}")
     assert xml.status_code == 200 and b"<Ustrd>" + claim.reference.encode() in xml.data
     assert world.trial.protocol_code.encode() not in xml.data
     paid = {"value_date": batch.execution_date.isoformat(), "bank_reference": "CABK 1"}

@@ -11,11 +11,11 @@ from app.core.listing import build_listing, where_choice_args
 from app.core.permissions import require
 from app.core.queries import get_or_404
 from app.core.templating import local_date
-from app.exports.excel import Sheet, xlsx_response
+from app.exports.excel import xlsx_response
 from app.extensions import db
 from app.jobs.services import enqueue, start_job
 from app.labelling import bp
-from app.labelling.exports import run_headers, run_rows
+from app.labelling.exports import run_list_sheet
 from app.labelling.forms import ReconcileForm, RunForm
 from app.labelling.models import RUN_STATUSES, LabelRun, LabelTemplate
 from app.labelling.queries import open_campaigns, shipments_to_label
@@ -112,13 +112,15 @@ def reconcile(run_id):
                    next_url=url_for("labelling.show_run", run_id=run.id))
 
 
-@bp.route("/runs/<int:run_id>/labels.xlsx")
+@bp.route("/runs/<int:run_id>/labels.xlsx", methods=["GET", "POST"])
 @require("labelling.view")
 def run_labels(run_id):
-    """Download the list of labels printed in the run."""
+    """Download the list of labels printed in the run (a background job for a large run)."""
+    from app.jobs.views import export_or_job
+
     run = get_or_404(LabelRun, run_id)
-    return xlsx_response(f"labels-{run.audit_label()}.xlsx", [
-        Sheet(run.audit_label(), run_headers(), run_rows(db.session, run))])
+    return export_or_job("label_run_list", {"run_id": run.id}, lambda: xlsx_response(
+        f"labels-{run.audit_label()}.xlsx", [run_list_sheet(db.session, run)]))
 
 
 @bp.route("/kits/<int:kit_id>/labels")

@@ -97,8 +97,12 @@ def transfer_text(claim_id):
     return f"RC-{claim_id:06d}"
 
 
-def build_pain001(batch, items):
-    """Return the validated pain.001 XML bytes of a batch's transfers."""
+def build_pain001(batch, items, progress=None):
+    """Return the validated pain.001 XML bytes of a batch's transfers.
+
+    ``progress(done)`` is told the transfers written so far (the background job's bar); the
+    XSD check of the whole document follows the last one.
+    """
     config = {**debtor(), "batch": True, "currency": "EUR"}
     identification = initiator_id()
     from sepaxml import SepaTransfer
@@ -108,7 +112,7 @@ def build_pain001(batch, items):
     header = transfer._xml.find("CstmrCdtTrfInitn/GrpHdr/MsgId")
     header.text = batch.message_id
     transfer.msg_id = batch.message_id
-    for item in items:
+    for done, item in enumerate(items, start=1):
         payment = {
             "name": sepa_text(item.payee_name),
             "IBAN": decrypt_iban(item.iban_encrypted),
@@ -120,6 +124,8 @@ def build_pain001(batch, items):
         if item.bic:
             payment["BIC"] = item.bic
         transfer.add_payment(payment)
+        if progress is not None:
+            progress(done)
     # sepaxml would validate too, but rebuilds the schema on every call.
     xml = transfer.export(validate=False)
     problems = schema_problems(xml)

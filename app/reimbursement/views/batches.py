@@ -1,7 +1,7 @@
 """Payment batches: build, release with an e-signature, mark paid, download XML/Excel/PDF."""
 
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -32,7 +32,6 @@ from app.reimbursement.services.payments import (
     mark_batch_paid,
     release_batch,
 )
-from app.reimbursement.services.sepa import build_pain001
 
 
 def _batch_url(batch):
@@ -85,7 +84,10 @@ def show_batch(batch_id):
 
 
 def _batch_page(batch, paid_form=None, cancel_form=None):
-    return render_template("reimbursement/batch.html", batch=batch,
+    from app.jobs.queries import ready_jobs_for
+
+    sepa_files = db.session.scalars(ready_jobs_for("sepa_file", "batch_id", batch.id)).all()
+    return render_template("reimbursement/batch.html", batch=batch, sepa_files=sepa_files,
                            items=batch_items(db.session, batch), release_form=_sign_form(),
                            paid_form=paid_form or MarkPaidForm(formdata=None),
                            cancel_form=cancel_form or CancelBatchForm(formdata=None),
@@ -135,22 +137,53 @@ def cancel(batch_id):
                    next_url=_batch_url(batch))
 
 
-@bp.route("/batches/<int:batch_id>/pain001.xml")
+@bp.route("/batches/<int:batch_id>/pain001.xml", methods=["POST"])
 @require("reimbursement.pay")
 def batch_xml(batch_id):
-    """Download the SEPA credit transfer file (pain.001.001.03) of a released batch."""
+    """Prepare the SEPA credit transfer file (pain.001.001.03) of a released batch: always a
+    background job; the validated file is kept in the file storage and listed on the batch."""
+    from app.jobs.services import enqueue, start_job
+
     batch = batch_or_404(db.session, current_user, batch_id)
-    if batch.status not in ("released", "paid"):
-        abort(409)
-    try:
-        xml = build_pain001(batch, batch_items(db.session, batch))
-    except DomainError as error:
-        flash(str(error), "danger")
-        return redirect(_batch_url(batch))
-    response = Response(xml, mimetype="application/xml")
-    response.headers["Content-Disposition"] = f'attachment; filename="{batch.message_id}.xml"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+
+    def start():
+        if batch.status == "draft":
+            raise DomainError(_("The SEPA file is prepared once the batch has been released."))
+        refuse_without_queue()
+        return start_job(db.session, current_user, "sepa_file", {"batch_id": batch.id},
+                         batch.count)
+
+    def launched(job):
+        enqueue(db.session, job)
+        flash(_("The SEPA file is being prepared and checked against its schema; you will get "
+                "a notice when it is ready."), "success")
+        return redirect(url_for("jobs.show", job_id=job.id))
+
+    return perform(start, success=None, next_url=_batch_url(batch) + "#sepa",
+                   respond=launched)
+
+
+def refuse_without_queue():
+    """Refuse to start the SEPA job, in words of payments, when the queue is down."""
+    from app.jobs.queue import queue_reachable
+
+    if not queue_reachable():
+        raise DomainError(_("The SEPA file cannot be prepared right now: the background queue "
+                            "is not reachable. Try again in a few minutes."))
+
+
+@bp.route("/batches/<int:batch_id>/sepa/<int:job_id>")
+@require("reimbursement.pay")
+def sepa_file(batch_id, job_id):
+    """Download a SEPA file prepared for this batch (by any finance user)."""
+    from app.files.services import send_stored_file
+    from app.jobs.queries import ready_jobs_for
+
+    batch = batch_or_404(db.session, current_user, batch_id)
+    job = db.session.scalar(ready_jobs_for("sepa_file", "batch_id", batch.id, job_id))
+    if job is None or job.file is None:
+        abort(404)
+    return send_stored_file(job.file, as_attachment=True)
 
 
 @bp.route("/batches/<int:batch_id>.xlsx", methods=["GET", "POST"])
@@ -164,11 +197,13 @@ def batch_excel(batch_id):
         f"{batch.message_id}.xlsx", [batch_sheet(db.session, batch)]))
 
 
-@bp.route("/batches/<int:batch_id>/summary.pdf")
+@bp.route("/batches/<int:batch_id>/summary.pdf", methods=["GET", "POST"])
 @require("reimbursement.pay")
 def batch_pdf(batch_id):
-    """Download the batch summary PDF."""
+    """Download the batch summary PDF (a background job for a very large batch)."""
+    from app.jobs.views import export_or_job
+
     batch = batch_or_404(db.session, current_user, batch_id)
-    data = batch_summary_pdf(batch, batch_items(db.session, batch),
-                             signatures_for(db.session, batch))
-    return pdf_response(f"{batch.message_id}.pdf", data)
+    return export_or_job("payment_batch_pdf", {"batch_id": batch.id}, lambda: pdf_response(
+        f"{batch.message_id}.pdf", batch_summary_pdf(batch, batch_items(db.session, batch),
+                                                     signatures_for(db.session, batch))))
