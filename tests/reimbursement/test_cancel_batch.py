@@ -128,6 +128,8 @@ def test_the_batch_page_asks_before_cancelling_and_keeps_the_form(client, login,
     assert "Batch cancelled; its claims are waiting for payment again." in page
     assert REASON in page and f'action="{url}/cancel"' not in page
     assert "pain001.xml" not in page
-    assert client.get(f"{url}/pain001.xml").status_code == 409
+    assert "This batch was cancelled: it has no SEPA file." in page
+    refused = client.post(f"{url}/pain001.xml", follow_redirects=True)
+    assert "This batch was cancelled: it has no SEPA file." in refused.get_data(as_text=True)
     db.session.refresh(claims[0])
     assert claims[0].status == "approved"

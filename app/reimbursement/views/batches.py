@@ -149,6 +149,8 @@ def batch_xml(batch_id):
     def start():
         if batch.status == "draft":
             raise DomainError(_("The SEPA file is prepared once the batch has been released."))
+        if batch.status == "cancelled":
+            raise DomainError(_("This batch was cancelled: it has no SEPA file."))
         refuse_without_queue()
         return start_job(db.session, current_user, "sepa_file", {"batch_id": batch.id},
                          batch.count)
