@@ -37,6 +37,30 @@ def _batch_refuse(session, kit):
                             lot=kit.lot.number), "kit_number")
 
 
+def refuse_lot(session, lot, event):
+    """Refuse certifying, releasing or grouping a lot whose batch record QA has not released.
+
+    A blinded lot is held back by the batch record of any lot it groups.
+    """
+    lot_ids = [lot.id, *session.scalars(select(lot_members.c.lot_id)
+                                        .where(lot_members.c.blinded_lot_id == lot.id))]
+    record = session.scalars(select(BatchRecord.number)
+                             .where(BatchRecord.status != "released",
+                                    BatchRecord.output_lot_id.in_(lot_ids))
+                             .order_by(BatchRecord.number)).first()
+    if record is None:
+        return
+    if event == "group":
+        raise DomainError(_("Lot %(lot)s cannot join a blinded lot yet: its batch record "
+                            "%(record)s is not released by QA.", lot=lot.number, record=record),
+                          "members")
+    if event == "certify":
+        raise DomainError(_("Lot %(lot)s cannot be certified yet: its batch record %(record)s "
+                            "is not released by QA.", lot=lot.number, record=record))
+    raise DomainError(_("Lot %(lot)s cannot be released yet: its batch record %(record)s is "
+                        "not released by QA.", lot=lot.number, record=record))
+
+
 def _subject_arm():
     return (select(RandomisationSlot.arm)
             .join(Randomisation, Randomisation.slot_id == RandomisationSlot.id))

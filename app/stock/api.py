@@ -15,7 +15,7 @@ from app.stock.models import (
     lot_members,
 )
 from app.stock.queries import depots
-from app.stock.rules import KitUse, check_kit_rules
+from app.stock.rules import KitUse, check_kit_rules, check_lot_rules
 from app.stock.scanning import kit_number_from_scan, parse_scan
 from app.stock.services.catalog import (
     create_depot,
@@ -44,7 +44,8 @@ __all__ = [
     "KIT", "KIT_LIST_MAX_BYTES", "KIT_STATES", "LOT", "RESUPPLY_LEAD_DAYS", "USABLE_STATES",
     "Dispensing", "DispositionReference", "Kit", "KitListRefused", "KitReturn", "KitUse",
     "Location", "Lot", "Product", "QaDecisionForm", "ResupplyLevel", "add_exposure",
-    "budget_use", "check_kit_rules", "decided_message", "import_kit_rows", "sign_qa_decision",
+    "budget_use", "check_kit_rules", "check_lot_rules", "decided_message", "import_kit_rows",
+    "sign_qa_decision",
     "read_table", "StockBalance", "StockEntry", "create_depot", "depot_location_ids", "depots",
     "eligible_kits", "gtin_is_valid", "kit_number_from_scan", "kit_types", "move_kits",
     "move_kits_in_bulk", "parse_scan", "random_kit_numbers", "receive_new_kits",

@@ -13,6 +13,10 @@ defines two functions:
     Raise ``DomainError(reason, "kit_number")`` when a scanned kit breaks the rule. The reason
     must never name something the user may not see (a blinded user never reads a treatment).
 
+``refuse_lot(session, lot, event)`` (optional)
+    Raise ``DomainError`` when a lot may not yet take a step towards use: ``"certify"`` (the
+    QP's certification), ``"release"`` (release for use) or ``"group"`` (joining a blinded lot).
+
 Stock calls every installed rule wherever it proposes kits (``eligible_kits(..., use=...)``) and
 wherever a scanned kit is checked (``check_kit_rules``). Rules import nothing from stock but its
 api; stock imports no rule module.
@@ -57,3 +61,11 @@ def check_kit_rules(session, kit, use):
         return
     for rule in installed_rules():
         rule.refuse(session, kit, use)
+
+
+def check_lot_rules(session, lot, event):
+    """Refuse a lot's step towards use (certify, release, group) that an installed rule forbids."""
+    for rule in installed_rules():
+        refuse_lot = getattr(rule, "refuse_lot", None)
+        if refuse_lot is not None:
+            refuse_lot(session, lot, event)

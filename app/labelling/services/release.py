@@ -17,7 +17,7 @@ from app.labelling.models import (
     QpCertification,
     import_lots,
 )
-from app.stock.api import LOT
+from app.stock.api import LOT, check_lot_rules
 
 DOCUMENT_TYPES = ("application/pdf", "image/png", "image/jpeg")
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -111,6 +111,7 @@ def certify_lot(session, lot, *, signer, password, comment=None):
                             ref=record.reference))
     if not signer.can("labelling.certify"):
         raise DomainError(_("Only a Qualified Person may certify a lot."))
+    check_lot_rules(session, lot, "certify")
     certification = QpCertification(lot_id=lot.id, certified_by_id=signer.id,
                                      comment=(comment or "").strip() or None)
     certification.lot = lot

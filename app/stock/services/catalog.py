@@ -18,6 +18,7 @@ from app.stock.models import (
     ResupplyLevel,
     SupplySettings,
 )
+from app.stock.rules import check_lot_rules
 from app.stock.services.stability import BUDGET_FIELDS, check_budget
 from app.stock.states import LOT
 
@@ -108,6 +109,8 @@ def create_blinded_lot(session, trial, number, members, status="released"):
         raise DomainError(_("A blinded lot needs at least one active and one placebo lot."),
                           "members")
     _check_lot_number(session, number, active[0].product_id)
+    for member in members:
+        check_lot_rules(session, member, "group")
     lot = Lot(number=number, product_id=active[0].product_id, trial_id=trial.id, blinded=True,
               expires_on=min(m.expires_on for m in members), status=status,
               manufacturer=None)
@@ -119,6 +122,8 @@ def create_blinded_lot(session, trial, number, members, status="released"):
 
 def change_lot_status(session, lot, event, *, reason, by=None):
     """Release, reject, recall, hold or expire a lot through its declared transition."""
+    if event == "release":
+        check_lot_rules(session, lot, event)
     return apply_transition(session, LOT, lot, event, by=by, reason=reason)
 
 
