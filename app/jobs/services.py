@@ -62,7 +62,7 @@ def start_job(session, user, kind_name, params, total):
         raise DomainError(_("You are not allowed to prepare this file."))
     refuse_without_queue()
     job = Job(owner_id=user.id, kind=kind.name, title=str(kind.label)[:200],
-              params=dict(params), status="queued", rows_total=total)
+              params=dict(params), status="queued", rows_total=total or 0)
     session.add(job)
     session.flush()
     return job
@@ -156,8 +156,11 @@ def run(session, job_id):
     job = session.get(Job, job_id)
     if job is None or job.status != "queued":
         return False
+    values = {"attempts": job.attempts + 1}
+    if not job.rows_total:  # queued without counting (export_or_job): count here, not there
+        values["rows_total"] = kind_of(job.kind).count(session, job.owner, job.params)
     try:
-        apply_transition(session, JOB, job, "start", values={"attempts": job.attempts + 1})
+        apply_transition(session, JOB, job, "start", values=values)
     except DomainError:
         session.rollback()
         return False

@@ -30,11 +30,12 @@ def export_or_job(kind_name, params, immediate):
 
     GET: at most EXPORT_JOB_THRESHOLD_ROWS rows -> ``immediate()`` (the download as before);
     more -> a page with a "Prepare file" button that POSTs to the same URL. POST: the job is
-    created, committed, handed to the queue, and the user sent to its page.
+    created, committed, handed to the queue, and the user sent to its page; the consumer counts
+    the rows when it starts, so the request stays short whatever the size.
     """
     kind = kind_of(kind_name)
-    total = kind.count(db.session, current_user, params)
     if request.method == "GET":
+        total = kind.count(db.session, current_user, params)
         if not is_large(total):
             return immediate()
         return render_template("jobs/prepare.html", kind=kind, total=total,
@@ -46,7 +47,8 @@ def export_or_job(kind_name, params, immediate):
                 "when it is ready."), "success")
         return redirect(url_for("jobs.show", job_id=job.id))
 
-    return perform(lambda: start_job(db.session, current_user, kind_name, params, total),
+    # The rows are counted by the consumer when it starts: the request only queues the job.
+    return perform(lambda: start_job(db.session, current_user, kind_name, params, None),
                    success=None, next_url=request.full_path, respond=launched)
 
 

@@ -8,6 +8,7 @@
   var url = box.getAttribute("data-progress-url");
   var bar = box.querySelector("[data-bar]");
   var done = box.querySelector("[data-rows-done]");
+  var total = box.querySelector("[data-rows-total]");
   var label = box.querySelector("[data-status-label]");
   var ended = box.querySelector("[data-reload]");
 
@@ -18,6 +19,7 @@
         if (!data) { window.setTimeout(poll, 5000); return; }
         if (bar) { bar.max = data.rows_total || 1; bar.value = data.rows_done; }
         if (done) { done.textContent = data.rows_done; }
+        if (total && data.rows_total) { total.textContent = data.rows_total; }
         if (label) { label.textContent = data.label; }
         if (data.done) {
           if (ended) { ended.classList.remove("d-none"); }
