@@ -4,6 +4,8 @@ from app.devices.exports import shipment_device_story
 from app.devices.models import DEVICE_STATES, Device, DeviceModel, ShipmentDevice
 from app.devices.services.devices import (
     check_usable,
+    create_device,
+    create_model,
     destroy_for_batch,
     find_by_serial,
     move,
@@ -28,7 +30,8 @@ from app.devices.states import DEVICE, UNUSABLE
 
 __all__ = [
     "DEVICE", "DEVICE_STATES", "UNUSABLE", "Device", "DeviceModel", "ShipmentDevice",
-    "add_device", "check_usable", "close_receipt", "destroy_for_batch", "dispatch",
+    "add_device", "check_usable", "close_receipt", "create_device", "create_model",
+    "destroy_for_batch", "dispatch",
     "find_by_serial", "is_device_serial",
     "lines_of", "move", "pick", "pick_scanned", "picked_count", "receipt_content", "receive",
     "receive_scanned", "refusal", "refuse_device_serial", "shipment_device_story",
