@@ -194,3 +194,16 @@ def test_batch_page_lists_and_adds_devices(client, login, db, world, english):
     assert '<dd class="col-sm-9" id="device-count">1</dd>' in page
     assert "<td>PUMP-WEB</td>" in page
     assert "Devices added to the destruction batch" in page
+
+
+def test_a_device_at_a_site_is_set_aside_only_back_at_the_depot(db, world, english):
+    device = make_device(db.session, serial="PUMP-AT-SITE", trial_id=world.trial.id,
+                         location_id=world.site_loc.id)
+    device.site_id = world.site.id
+    move(db.session, device, "quarantine", by=world.logistics, reason="Faulty")
+    with pytest.raises(DomainError) as refused:
+        move(db.session, device, "set_for_destruction", by=world.logistics, reason="Scrap")
+    assert str(refused.value) == (f"Device PUMP-AT-SITE is at site {world.site.site_number}; "
+                                  "ship it back to the depot before setting it aside for "
+                                  "destruction.")
+    assert device.status == "quarantined"

@@ -83,6 +83,10 @@ def move(session, device, event, *, by=None, reason=None, values=None, today=Non
     """Move a device through the state machine; ship and allocate check calibration first."""
     if event in BATCH_ONLY:
         raise DomainError(_("A device is destroyed only by executing a destruction batch."))
+    if event == "set_for_destruction" and device.site_id is not None:
+        raise DomainError(_("Device %(serial)s is at site %(site)s; ship it back to the depot "
+                            "before setting it aside for destruction.", serial=device.serial,
+                            site=device.site.site_number), "reason")
     if event in ("ship", "allocate"):
         check_usable(session, device, event, today)
     apply_transition(session, DEVICE, device, event, by=by, reason=reason, values=values or {})
