@@ -68,7 +68,7 @@ def test_logistics_executes_the_batch_and_gets_the_certificate(page, live_server
     assert page.get_by_text("Firmado por el testigo").first.is_visible()
     batch_url = page.url
     assert page.locator("#device-count").inner_text() == "1"
-    assert page.get_by_role("cell", name="PUMP-DST-0001").is_visible()
+    assert page.get_by_role("cell", name="PUMP-DST-0001", exact=True).is_visible()
     _sign(page, "Firmar", "wrong-password")
     assert page.get_by_text("La contraseña no es correcta").first.is_visible()
     _sign(page, "Firmar", "Demo-Ensayo-2026")
