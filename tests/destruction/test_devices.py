@@ -58,16 +58,21 @@ def test_device_set_aside_then_destroyed_with_the_kits(db, world, english):
     assert added.entity_id == str(batch.id)
 
 
-def test_certificate_lists_the_devices_with_their_count(db, world, english, tmp_path):
-    device = pending_device(db.session, world, serial="PUMP-0002")
-    batch = ready_batch(db.session, world)
-    batch_devices.add_devices(db.session, batch)
-    batches.witness(db.session, batch, signer=world.qp, password=PASSWORD)
-    batches.execute(db.session, batch, signer=world.logistics, password=PASSWORD)
+def certificate_text(session, world, tmp_path, serial):
+    """Execute a batch of the three kits and one device; return the device and the PDF text."""
+    device = pending_device(session, world, serial=serial)
+    batch = ready_batch(session, world)
+    batch_devices.add_devices(session, batch)
+    batches.witness(session, batch, signer=world.qp, password=PASSWORD)
+    batches.execute(session, batch, signer=world.logistics, password=PASSWORD)
     pdf = tmp_path / "c.pdf"
-    pdf.write_bytes(certificate.build_certificate(db.session, batch))
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    pdf.write_bytes(certificate.build_certificate(session, batch))
+    return device, subprocess.run(["pdftotext", "-layout", str(pdf), "-"],
+                                  capture_output=True, text=True, check=True).stdout
+
+
+def test_certificate_lists_the_devices_with_their_count(db, world, english, tmp_path):
+    device, text = certificate_text(db.session, world, tmp_path, "PUMP-0002")
     assert "Devices destroyed: 1" in text
     lines = [" ".join(line.split()) for line in text.splitlines()]
     assert f"Acme {device.model.model} PUMP-0002 {device.model.udi_di}" in lines
@@ -76,15 +81,7 @@ def test_certificate_lists_the_devices_with_their_count(db, world, english, tmp_
 
 def test_certificate_annex_lists_devices_apart(db, world, english, tmp_path, monkeypatch):
     monkeypatch.setattr(certificate, "INLINE_ITEMS", 2)
-    pending_device(db.session, world, serial="PUMP-0003")
-    batch = ready_batch(db.session, world)
-    batch_devices.add_devices(db.session, batch)
-    batches.witness(db.session, batch, signer=world.qp, password=PASSWORD)
-    batches.execute(db.session, batch, signer=world.logistics, password=PASSWORD)
-    pdf = tmp_path / "c.pdf"
-    pdf.write_bytes(certificate.build_certificate(db.session, batch))
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    _, text = certificate_text(db.session, world, tmp_path, "PUMP-0003")
     assert "The 3 kits and 1 devices destroyed are listed in the annex." in \
         " ".join(text.split())
     assert "Annex: devices destroyed (1)" in text

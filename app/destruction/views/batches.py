@@ -110,24 +110,25 @@ def show_batch(batch_id):
 @require("destruction.manage")
 def add_batch_kits(batch_id):
     """Add the kits typed (or every covered kit) to a draft batch."""
-    batch = batch_or_404(batch_id)
-    form = KitsForm()
-    numbers = [n for n in (form.kit_numbers.data or "").splitlines() if n.strip()]
-    return perform(lambda: service.add_kits(db.session, batch, numbers), form=form,
-                   render=lambda: render_batch(batch, kits=form),
-                   success=lambda n: _("%(n)s kits added.", n=n), next_url=_url(batch))
+    return _add_items(batch_or_404(batch_id), KitsForm(), "kit_numbers", service.add_kits,
+                      "kits", lambda n: _("%(n)s kits added.", n=n))
 
 
 @bp.route("/batches/<int:batch_id>/devices", methods=["POST"])
 @require("destruction.manage")
 def add_batch_devices(batch_id):
     """Add the device serials scanned (or every covered device) to a draft batch."""
-    batch = batch_or_404(batch_id)
-    form = DevicesForm()
-    serials = [s for s in (form.serials.data or "").splitlines() if s.strip()]
-    return perform(lambda: batch_devices.add_devices(db.session, batch, serials), form=form,
-                   render=lambda: render_batch(batch, devices=form),
-                   success=lambda n: _("%(n)s devices added.", n=n), next_url=_url(batch))
+    return _add_items(batch_or_404(batch_id), DevicesForm(), "serials",
+                      batch_devices.add_devices, "devices",
+                      lambda n: _("%(n)s devices added.", n=n))
+
+
+def _add_items(batch, form, field, add, form_name, success):
+    """Add the references typed one per line (none: every covered item) through add()."""
+    lines = [n for n in (getattr(form, field).data or "").splitlines() if n.strip()]
+    return perform(lambda: add(db.session, batch, lines), form=form,
+                   render=lambda: render_batch(batch, **{form_name: form}),
+                   success=success, next_url=_url(batch))
 
 
 @bp.route("/batches/<int:batch_id>/witness", methods=["POST"])
