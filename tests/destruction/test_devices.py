@@ -204,3 +204,20 @@ def test_a_device_at_a_site_is_set_aside_only_back_at_the_depot(db, world, engli
                                   "ship it back to the depot before setting it aside for "
                                   "destruction.")
     assert device.status == "quarantined"
+
+
+def test_a_device_set_aside_leaves_the_calibration_alerts(db, world, english):
+    from datetime import timedelta
+
+    from app.core import clock
+    from app.devices.queries import plans_due_between
+    from tests.devices.factories import make_plan
+
+    device = make_device(db.session, serial="TH-OLD", trial_id=world.trial.id,
+                         location_id=world.depot.id)
+    make_plan(db.session, device, first_due=clock.today() + timedelta(days=3))
+    window = (clock.today(), clock.today() + timedelta(days=10))
+    assert [d.serial for _, d in plans_due_between(db.session, *window)] == ["TH-OLD"]
+    move(db.session, device, "retire", by=world.logistics, reason="Old")
+    move(db.session, device, "set_for_destruction", by=world.logistics, reason="Scrap")
+    assert plans_due_between(db.session, *window) == []
