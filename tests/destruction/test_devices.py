@@ -221,3 +221,27 @@ def test_a_device_set_aside_leaves_the_calibration_alerts(db, world, english):
     move(db.session, device, "retire", by=world.logistics, reason="Old")
     move(db.session, device, "set_for_destruction", by=world.logistics, reason="Scrap")
     assert plans_due_between(db.session, *window) == []
+
+
+def test_batch_excel_lists_kits_and_devices_apart(client, login, db, world, english):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    device = pending_device(db.session, world, serial="PUMP-XLS")
+    batch = ready_batch(db.session, world)
+    batch_devices.add_devices(db.session, batch)
+    db.session.commit()
+    login(world.logistics)
+    page = client.get(f"/destruction/batches/{batch.id}").get_data(as_text=True)
+    assert f'href="/destruction/batches/{batch.id}/items.xlsx"' in page
+    response = client.get(f"/destruction/batches/{batch.id}/items.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(BytesIO(response.data), read_only=True)
+    assert book.sheetnames == ["Kits", "Devices"]
+    kits = list(book["Kits"].values)
+    assert kits[0] == ("Kit", "Lot", "Site", "Subject", "Units")
+    assert sorted(row[0] for row in kits[1:]) == sorted(k.kit_number for k in world.kits[:3])
+    assert list(book["Devices"].values) == [
+        ("Model", "Serial", "UDI-DI"),
+        (f"Acme {device.model.model}", "PUMP-XLS", device.model.udi_di)]

@@ -106,6 +106,17 @@ def show_batch(batch_id):
     return render_batch(batch_or_404(batch_id))
 
 
+@bp.route("/batches/<int:batch_id>/items.xlsx")
+@require("destruction.view")
+def batch_items_excel(batch_id):
+    """The batch's kits and devices as an Excel workbook (one sheet each)."""
+    from app.destruction.exports import batch_sheets
+    from app.exports.excel import xlsx_response
+
+    batch = batch_or_404(batch_id)
+    return xlsx_response(f"{batch.number}.xlsx", batch_sheets(db.session, batch))
+
+
 @bp.route("/batches/<int:batch_id>/kits", methods=["POST"])
 @require("destruction.manage")
 def add_batch_kits(batch_id):
