@@ -75,6 +75,7 @@ def seed_destruction(session, report):
         contractor_licence="13G01-2026-000123", place="Planta de incineración, Getafe",
         destroyed_on=today, weight_kg="1.8", by=logistics)
     batches.add_kits(session, batch)
+    _demo_device(session, trial, depot, logistics, batch, report)
     batches.witness(session, batch, signer=qp, password=DEMO_PASSWORD)
     report.append(f"destruction batch {batch.number} signed by the witness, to execute")
 
@@ -103,3 +104,20 @@ def _return(session, trial, here, zone, logistics, pharmacist):
         scan_at_receipt(session, shipment, line.kit.kit_number, "ok", by=logistics)
     returns.receive_return(session, shipment, by=logistics, password=DEMO_PASSWORD)
     return shipment
+
+
+def _demo_device(session, trial, depot, logistics, batch, report):
+    """An infusion pump of the trial, worn out at the depot, set aside and put in the batch."""
+    from app.destruction.services.batch_devices import add_devices
+    from app.devices.api import create_device, create_model, move
+
+    model = create_model(session, manufacturer="B. Braun", model="Perfusor Space",
+                         device_class="IIb", kind="infusion_pump", udi_di="04046964000017")
+    device = create_device(session, model=model, serial="PUMP-DST-0001",
+                           owner="Ensayo Logística Clínica S.L.", trial_id=trial.id,
+                           location_id=depot.id)
+    move(session, device, "retire", by=logistics, reason="Motor fault, beyond repair")
+    move(session, device, "set_for_destruction", by=logistics,
+         reason="Sponsor authorises destruction with the returned kits")
+    add_devices(session, batch, [device.serial])
+    report.append(f"device {device.serial} pending destruction, in batch {batch.number}")

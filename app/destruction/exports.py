@@ -30,3 +30,15 @@ def build_certificate_file(session, user, params, path, progress):
     from pathlib import Path
 
     issue_certificate(session, _batch(session, user, params), Path(path), progress, by=user)
+
+
+def batch_sheets(session, batch):
+    """Return the batch's kits and devices as two sheets (what the certificate lists)."""
+    from app.destruction.services.batch_devices import device_rows
+    from app.destruction.services.certificate import item_rows
+    from app.exports.excel import Sheet
+
+    return [Sheet(_("Kits"), [_("Kit"), _("Lot"), _("Site"), _("Subject"), _("Units")],
+                  item_rows(session, batch)),
+            Sheet(_("Devices"), [_("Model"), _("Serial"), _("UDI-DI")],
+                  device_rows(session, batch))]

@@ -93,6 +93,14 @@ class KitsForm(FlaskForm):
                                 render_kw={"rows": 3})
 
 
+class DevicesForm(FlaskForm):
+    """Device serials to add to a batch, one per line (empty: every covered device)."""
+
+    serials = TextAreaField(_l("Device serials (one per line; empty adds every covered device)"),
+                            validators=[Length(max=20000), no_control_chars],
+                            render_kw={"rows": 2})
+
+
 class UploadForm(FlaskForm):
     """The hospital's own certificate of an on-site destruction."""
 

@@ -38,7 +38,7 @@ DESTRUCTION_METHODS = {
     "encapsulation": _l("Encapsulation"),
     "other": _l("Other"),
 }
-ITEM_KINDS = {"kit": _l("Kit")}  # devices (issue 15) add "device" with their own id column
+ITEM_KINDS = {"kit": _l("Kit"), "device": _l("Device")}
 
 
 class ReturnsZone(Audited, db.Model):
@@ -297,20 +297,24 @@ class DestructionBatch(Audited, db.Model):
 
 
 class DestructionItem(db.Model):
-    """One item of a batch: a kit now (a device later, by kind); bulk data audited by its batch."""
+    """One item of a batch: a kit or a device (by kind); bulk data audited by its batch."""
 
     __tablename__ = "destruction_items"
     __table_args__ = (
         one_of("kind", ITEM_KINDS),
         CheckConstraint("(kind = 'kit') = (kit_id IS NOT NULL)", name="kit_has_kit"),
+        CheckConstraint("(kind = 'device') = (device_id IS NOT NULL)",
+                        name="device_has_device"),
         Index("uq_destruction_items_kit", "kit_id", unique=True),
+        Index("uq_destruction_items_device", "device_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("destruction_batches.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10), default="kit")
     kit_id: Mapped[int | None] = mapped_column(ForeignKey("kits.id"))
-    reference: Mapped[str] = mapped_column(String(40))  # kit number as printed
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    reference: Mapped[str] = mapped_column(String(60))  # kit number or device serial as printed
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
     subject_code: Mapped[str | None] = mapped_column(String(40))

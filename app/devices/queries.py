@@ -20,6 +20,9 @@ from app.trials.api import Site, Subject, Trial, TrialVisit
 
 DUE_FILTERS = ("overdue", "due", "all")
 
+# Devices that leave the calibration lists and alerts: retired, set aside or destroyed.
+NO_CALIBRATION = ("retired", "pending_destruction", "destroyed")
+
 
 def visible_devices(user, permission="devices.view"):
     """Return a select of the devices the user may see (site staff: those at their sites)."""
@@ -53,7 +56,7 @@ def due_plans(user, today, *, horizon=None, when="all", site_id=None, trial_id=N
             .join(Device, Device.id == CalibrationPlan.device_id)
             .join(DeviceModel, DeviceModel.id == Device.model_id)
             .outerjoin(Site, Site.id == Device.site_id)
-            .where(CalibrationPlan.active.is_(True), Device.status != "retired")
+            .where(CalibrationPlan.active.is_(True), Device.status.not_in(NO_CALIBRATION))
             .options(contains_eager(CalibrationPlan.device).contains_eager(Device.model),
                      contains_eager(CalibrationPlan.device).contains_eager(Device.site)
                      .lazyload(Site.trial)))
@@ -177,7 +180,7 @@ def plans_due_between(session, start, end):
     """Return (plan, device) of active plans due between two days (for the daily alerts)."""
     return session.execute(
         select(CalibrationPlan, Device).join(Device, Device.id == CalibrationPlan.device_id)
-        .where(CalibrationPlan.active.is_(True), Device.status != "retired",
+        .where(CalibrationPlan.active.is_(True), Device.status.not_in(NO_CALIBRATION),
                CalibrationPlan.next_due >= start, CalibrationPlan.next_due <= end)
         .order_by(CalibrationPlan.next_due, CalibrationPlan.id)).all()
 

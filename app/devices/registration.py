@@ -235,6 +235,8 @@ DEVICE_ACTIONS = {
     "device_release": _l("Device released from quarantine"),
     "device_take_out_of_service": _l("Device taken out of service"),
     "device_retire": _l("Device retired"),
+    "device_set_for_destruction": _l("Device set aside for destruction"),
+    "device_destroy": _l("Device destroyed (destruction batch)"),
     "calibration_performed": _l("Calibration signed as performed"),
     "calibration_authorised": _l("Calibration authorised"),
     "impact_closed": _l("Impact assessment closed"),

@@ -15,6 +15,9 @@ from app.devices.models import (
 
 MANAGE, USE, CALIBRATE, AUTHORISE, QA = (
     "devices.manage", "devices.use", "devices.calibrate", "devices.authorise", "devices.qa")
+DESTROY = "destruction.execute"  # the responsible person executing a destruction batch
+# Moves made only by another domain's service (never from the device page).
+BATCH_ONLY = frozenset({"destroy"})
 
 # Where a device may be; the states returns and destruction (issue 16) reuse through api.py.
 DEVICE = StateMachine(
@@ -49,6 +52,10 @@ DEVICE = StateMachine(
         Transition("out_of_service", "send_to_calibration", "in_calibration", CALIBRATE),
         *(Transition(state, "retire", "retired", MANAGE, reason=True)
           for state in ("in_stock", "returned", "quarantined", "out_of_service")),
+        # Issue 16: set aside for destruction; only an executed destruction batch destroys it.
+        *(Transition(state, "set_for_destruction", "pending_destruction", MANAGE, reason=True)
+          for state in ("retired", "quarantined", "returned", "out_of_service")),
+        Transition("pending_destruction", "destroy", "destroyed", DESTROY),
     ],
     record_name=_l("Device"),
     label_of=lambda device: _("Device %(serial)s", serial=device.serial),
@@ -85,4 +92,5 @@ IMPACT = StateMachine(
 )
 
 # States in which a device can be neither shipped, allocated nor used.
-UNUSABLE = frozenset({"quarantined", "out_of_service", "retired", "in_calibration"})
+UNUSABLE = frozenset({"quarantined", "out_of_service", "retired", "in_calibration",
+                      "pending_destruction", "destroyed"})

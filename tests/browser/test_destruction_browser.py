@@ -67,6 +67,8 @@ def test_logistics_executes_the_batch_and_gets_the_certificate(page, live_server
         page.get_by_role("link", name=re.compile(r"^DST-\d{4}-\d{6}$")).first.click()
     assert page.get_by_text("Firmado por el testigo").first.is_visible()
     batch_url = page.url
+    assert page.locator("#device-count").inner_text() == "1"
+    assert page.get_by_role("cell", name="PUMP-DST-0001", exact=True).is_visible()
     _sign(page, "Firmar", "wrong-password")
     assert page.get_by_text("La contraseña no es correcta").first.is_visible()
     _sign(page, "Firmar", "Demo-Ensayo-2026")
@@ -99,6 +101,9 @@ def test_logistics_executes_the_batch_and_gets_the_certificate(page, live_server
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "Certificado de destrucción CD-" in text and "SP-ONC-DEST-2026-01" in text
+    assert "Dispositivos destruidos: 1" in text
+    assert "B. Braun Perfusor Space PUMP-DST-0001 04046964000017" in [
+        " ".join(line.split()) for line in text.splitlines()]
     assert serious_violations(page) == []
     certificate = Path(path).read_bytes()
     number = re.search(r"CD-\d{4}-\d{6}", text).group(0)

@@ -22,6 +22,7 @@ from app.destruction.models import (
     ReconciliationKit,
     ReturnedKit,
 )
+from app.destruction.services import batch_devices
 from app.destruction.services.authorisations import scope_clause, valid_on
 from app.destruction.states import BATCH
 from app.esign.services import sign
@@ -237,7 +238,7 @@ def witness(session, batch, *, signer, password):
         raise DomainError(_("Batch %(n)s has already been signed by its witness.",
                             n=batch.number))
     if not batch.item_count:
-        raise DomainError(_("Add the kits before signing."))
+        raise DomainError(_("Add the kits or devices before signing."))
     try:
         signature = sign(session, batch, meaning="witnessed_destruction", signer=signer,
                          password=password)
@@ -269,14 +270,16 @@ def check_executable(session, batch, signer):
         .order_by(None)
     # Still pending, still covered: re-checked here, inside the executing transaction.
     bad = session.scalar(select(DestructionItem.reference).where(
-        DestructionItem.batch_id == batch.id, DestructionItem.kit_id.not_in(covered))
+        DestructionItem.batch_id == batch.id, DestructionItem.kind == "kit",
+        DestructionItem.kit_id.not_in(covered))
         .order_by(DestructionItem.reference).limit(1))
     if bad is not None:
         raise DomainError(explain_refusal(session, batch, bad))
+    batch_devices.check_devices(session, batch)
 
 
 def execute(session, batch, *, signer, password):
-    """Sign as the responsible person and move every kit to destroyed, all or nothing."""
+    """Sign as the responsible person; every kit and device to destroyed, all or nothing."""
     check_executable(session, batch, signer)
     try:
         signature = sign(session, batch, meaning="performed", signer=signer,
@@ -297,8 +300,11 @@ def execute(session, batch, *, signer, password):
         .join(DestructionItem, DestructionItem.kit_id == Kit.id)
         .where(DestructionItem.batch_id == batch.id, DestructionItem.kind == "kit")).all()
     try:
-        move_kits_in_bulk(session, kits, "destroyed", "destruction", by=signer,
-                  document_ref=batch.number, occurred_at=min(utcnow(), _end_of(batch)))
+        if kits:
+            move_kits_in_bulk(session, kits, "destroyed", "destruction", by=signer,
+                              document_ref=batch.number,
+                              occurred_at=min(utcnow(), _end_of(batch)))
+        batch_devices.destroy_devices(session, batch, by=signer)
     except DomainError as error:
         raise DomainError(str(error)) from error
     return signature

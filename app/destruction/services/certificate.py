@@ -21,6 +21,7 @@ from app.core.models import utcnow
 from app.core.templating import local_date
 from app.destruction.models import DestructionItem, Reconciliation, ReconciliationKit
 from app.destruction.services.authorisations import describe_scope
+from app.destruction.services.batch_devices import counts, device_rows
 from app.esign.services import signatures_for
 from app.exports.pdf import build_pdf, para, table
 from app.exports.pdf_fonts import FONT, FONT_BOLD
@@ -33,6 +34,7 @@ from app.trials.api import Site
 INLINE_ITEMS = 100  # more items than this go to the annex
 ANNEX_ROWS = 60  # rows per annex page
 ANNEX_COLUMNS = (0.0, 0.26, 0.48, 0.62, 0.88)  # left edge of each column, share of the width
+DEVICE_COLUMNS = (0.0, 0.45, 0.7)  # model, serial, UDI-DI
 _LEADING = 10
 _SIZE = 7.5
 
@@ -47,9 +49,9 @@ class AnnexPage(Flowable):
 
     widths = {}
 
-    def __init__(self, headers, rows):
+    def __init__(self, headers, rows, columns=ANNEX_COLUMNS):
         super().__init__()
-        self.headers, self.rows = headers, rows
+        self.headers, self.rows, self.columns = headers, rows, columns
 
     def wrap(self, available_width, available_height):
         self.width = available_width
@@ -76,7 +78,7 @@ class AnnexPage(Flowable):
 
     def lines(self):
         """Return the page's rows as text lines padded to their columns."""
-        stops = [left * self.width for left in ANNEX_COLUMNS]
+        stops = [left * self.width for left in self.columns]
         space = self._width(" ")
         return [self._line(row, stops, space) for row in self.rows]
 
@@ -87,7 +89,7 @@ class AnnexPage(Flowable):
         canvas.rect(0, top - 3, self.width, _LEADING, stroke=0, fill=1)
         canvas.setFillColor(colors.black)
         canvas.setFont(FONT_BOLD, _SIZE)
-        for left, header in zip(ANNEX_COLUMNS, self.headers, strict=True):
+        for left, header in zip(self.columns, self.headers, strict=True):
             canvas.drawString(left * self.width, top, str(header))
         text = canvas.beginText(0, top - _LEADING)
         text.setFont(FONT, _SIZE, _LEADING)
@@ -123,7 +125,7 @@ def lot_totals(session, batch):
     return session.execute(
         select(Lot.number, func.count(), func.sum(DestructionItem.units))
         .join(Lot, Lot.id == DestructionItem.lot_id)
-        .where(DestructionItem.batch_id == batch.id)
+        .where(DestructionItem.batch_id == batch.id, DestructionItem.kind == "kit")
         .group_by(Lot.number).order_by(Lot.number)).all()
 
 
@@ -159,14 +161,19 @@ def item_rows(session, batch):
     for ref, lot_id, site_id, subject, units in session.execute(
             select(DestructionItem.reference, DestructionItem.lot_id, DestructionItem.site_id,
                    DestructionItem.subject_code, DestructionItem.units)
-            .where(DestructionItem.batch_id == batch.id).order_by(DestructionItem.reference)):
+            .where(DestructionItem.batch_id == batch.id, DestructionItem.kind == "kit")
+            .order_by(DestructionItem.reference)):
         yield ref, lots.get(lot_id, ""), sites.get(site_id, ""), subject or "", units
 
 
 def content_of(session, batch):
     """Return the certificate's content as data: what its content hash covers."""
     auth = batch.authorisation
+    devices = device_rows(session, batch)
+    extra = {"devices": hashlib.sha256("".join(f"{r}\n" for r in devices).encode())
+             .hexdigest()} if devices else {}  # certificates without devices hash as before
     return {
+        **extra,
         "certificate": batch.certificate_number, "batch": batch.number,
         "date": str(batch.destroyed_on), "place": batch.place, "method": batch.method,
         "contractor": batch.contractor, "licence": batch.contractor_licence,
@@ -210,7 +217,8 @@ def _facts(session, batch):
         (_("Reconciliation closed"), ", ".join(
             f"{r.number} ({r.site.site_number}, {r.period_start}…{r.period_end})"
             for r in recs)),
-        (_("Kits destroyed"), str(batch.item_count)),
+        (_("Kits destroyed"), str(counts(session, batch)["kit"])),
+        (_("Devices destroyed"), str(counts(session, batch)["device"])),
         (_("Weight"), weight),
         (_("Content hash (SHA-256)"), content_hash(session, batch)),
     ]
@@ -227,14 +235,29 @@ def build_certificate(session, batch, progress=lambda done: None):
     story.append(electronic_signatures_table(signatures_for(session, batch)))
     headers = [_("Kit"), _("Lot"), _("Site"), _("Subject"), _("Units")]
     rows = list(item_rows(session, batch))
-    if len(rows) <= INLINE_ITEMS:
-        story += [para(_("Kits destroyed"), "Heading3"), table(headers, rows)]
+    devices = device_rows(session, batch)
+    device_headers = [_("Model"), _("Serial"), _("UDI-DI")]
+    annexed = len(rows) > INLINE_ITEMS or len(devices) > INLINE_ITEMS
+    if not annexed:
+        if rows:
+            story += [para(_("Kits destroyed"), "Heading3"), table(headers, rows)]
+        if devices:
+            story += [para(_("Devices destroyed: %(n)s", n=len(devices)), "Heading3"),
+                      table(device_headers, devices)]
     else:
-        story += [para(_("The %(n)s kits destroyed are listed in the annex.", n=len(rows))),
-                  PageBreak(), para(_("Annex: kits destroyed"), "Heading2")]
+        story += [para(_("The %(n)s kits and %(d)s devices destroyed are listed in the annex.",
+                         n=len(rows), d=len(devices))), PageBreak()]
+        if rows:
+            story.append(para(_("Annex: kits destroyed"), "Heading2"))
         for start in range(0, len(rows), ANNEX_ROWS):
             story.append(AnnexPage(headers, rows[start:start + ANNEX_ROWS]))
             progress(start + ANNEX_ROWS)
+        if devices:
+            story.append(para(_("Annex: devices destroyed (%(n)s)", n=len(devices)),
+                              "Heading2"))
+        for start in range(0, len(devices), ANNEX_ROWS):
+            story.append(AnnexPage(device_headers, devices[start:start + ANNEX_ROWS],
+                                   DEVICE_COLUMNS))
     story.append(para(_("End of certificate %(n)s.", n=batch.certificate_number), "Small"))
     return build_pdf(_("Certificate of destruction %(n)s", n=batch.certificate_number), story,
                      subtitle=batch.trial.protocol_code)
@@ -264,10 +287,11 @@ def send_to_sponsor(session, batch, link, *, by):
         raise DomainError(_("The authorisation has no sponsor e-mail address."))
     subject = _("Certificate of destruction %(n)s", n=batch.certificate_number)
     body = _("Certificate of destruction %(n)s of trial %(t)s, under your authorisation "
-             "%(ref)s: %(k)s kits destroyed on %(d)s by %(c)s. The certificate is attached "
-             "(PDF).\nSHA-256 of the PDF: %(h)s\nDownload: %(link)s",
+             "%(ref)s: %(k)s kits and %(v)s devices destroyed on %(d)s by %(c)s. The "
+             "certificate is attached (PDF).\nSHA-256 of the PDF: %(h)s\nDownload: %(link)s",
              n=batch.certificate_number, t=batch.trial.protocol_code,
-             ref=auth.reference, k=batch.item_count, d=local_date(batch.destroyed_on),
+             ref=auth.reference, k=counts(session, batch)["kit"],
+             v=counts(session, batch)["device"], d=local_date(batch.destroyed_on),
              c=batch.contractor, h=batch.certificate_sha256, link=absolute_link(link))
     queue_email(session, auth.sponsor_email, subject, body,
                 attachments=[(batch.certificate, f"{batch.certificate_number}.pdf")])

@@ -10,9 +10,10 @@ from app.core.actions import perform
 from app.core.permissions import require
 from app.core.queries import get_or_404
 from app.destruction import bp
-from app.destruction.forms import BatchForm, KitsForm, UploadForm
-from app.destruction.models import Authorisation, DestructionBatch
+from app.destruction.forms import BatchForm, DevicesForm, KitsForm, UploadForm
+from app.destruction.models import Authorisation, DestructionBatch, DestructionItem
 from app.destruction.queries import can_see_batch
+from app.destruction.services import batch_devices
 from app.destruction.services import batches as service
 from app.destruction.services.certificate import batch_sites, send_to_sponsor
 from app.esign.forms import SignForm
@@ -65,9 +66,14 @@ def new_batch():
                    success=_("Batch created: add the kits to destroy."), next_url=_url)
 
 
-def render_batch(batch, kits=None, witness=None, execute=None, upload=None):
+def render_batch(batch, kits=None, witness=None, execute=None, upload=None, devices=None):
     """Show a batch with its items, forms, signatures and history."""
-    items = db.session.scalars(service.items_of(db.session, batch).limit(ITEMS_SHOWN)).all()
+    session = db.session
+    items = session.scalars(service.items_of(session, batch)
+                            .where(DestructionItem.kind == "kit").limit(ITEMS_SHOWN)).all()
+    open_devices = (session.execute(batch_devices.covered_devices(session, batch)
+                                    .limit(ITEMS_SHOWN)).all()
+                    if batch.status == "draft" else [])
     signed = {s.meaning for s in signatures_for(db.session, batch)}
     if witness is None and batch.status == "draft" and "witnessed_destruction" not in signed \
             and service.may_sign(current_user, batch, "destruction.witness"):
@@ -78,6 +84,9 @@ def render_batch(batch, kits=None, witness=None, execute=None, upload=None):
     return render_template(
         "destruction/batch.html", batch=batch, items=items, shown=ITEMS_SHOWN,
         kits=kits or KitsForm(), witness=witness, execute=execute,
+        devices=devices or DevicesForm(), device_rows=batch_devices.device_rows(session, batch),
+        counts=batch_devices.counts(session, batch), open_devices=open_devices,
+        device_refusal=batch_devices.scope_refusal(batch),
         upload=upload or UploadForm(), signatures=signatures_for(db.session, batch),
         history=history_of(db.session, batch), sites=_logs_shown(batch))
 
@@ -97,16 +106,40 @@ def show_batch(batch_id):
     return render_batch(batch_or_404(batch_id))
 
 
+@bp.route("/batches/<int:batch_id>/items.xlsx")
+@require("destruction.view")
+def batch_items_excel(batch_id):
+    """The batch's kits and devices as an Excel workbook (one sheet each)."""
+    from app.destruction.exports import batch_sheets
+    from app.exports.excel import xlsx_response
+
+    batch = batch_or_404(batch_id)
+    return xlsx_response(f"{batch.number}.xlsx", batch_sheets(db.session, batch))
+
+
 @bp.route("/batches/<int:batch_id>/kits", methods=["POST"])
 @require("destruction.manage")
 def add_batch_kits(batch_id):
     """Add the kits typed (or every covered kit) to a draft batch."""
-    batch = batch_or_404(batch_id)
-    form = KitsForm()
-    numbers = [n for n in (form.kit_numbers.data or "").splitlines() if n.strip()]
-    return perform(lambda: service.add_kits(db.session, batch, numbers), form=form,
-                   render=lambda: render_batch(batch, kits=form),
-                   success=lambda n: _("%(n)s kits added.", n=n), next_url=_url(batch))
+    return _add_items(batch_or_404(batch_id), KitsForm(), "kit_numbers", service.add_kits,
+                      "kits", lambda n: _("%(n)s kits added.", n=n))
+
+
+@bp.route("/batches/<int:batch_id>/devices", methods=["POST"])
+@require("destruction.manage")
+def add_batch_devices(batch_id):
+    """Add the device serials scanned (or every covered device) to a draft batch."""
+    return _add_items(batch_or_404(batch_id), DevicesForm(), "serials",
+                      batch_devices.add_devices, "devices",
+                      lambda n: _("%(n)s devices added.", n=n))
+
+
+def _add_items(batch, form, field, add, form_name, success):
+    """Add the references typed one per line (none: every covered item) through add()."""
+    lines = [n for n in (getattr(form, field).data or "").splitlines() if n.strip()]
+    return perform(lambda: add(db.session, batch, lines), form=form,
+                   render=lambda: render_batch(batch, **{form_name: form}),
+                   success=success, next_url=_url(batch))
 
 
 @bp.route("/batches/<int:batch_id>/witness", methods=["POST"])
@@ -130,8 +163,8 @@ def execute_batch(batch_id):
     return perform(lambda: service.execute(db.session, batch, signer=current_user,
                                            password=form.password.data),
                    form=form, render=lambda: render_batch(batch, execute=form),
-                   success=_("Batch executed: every kit is recorded as destroyed. Prepare "
-                             "the certificate."), next_url=_url(batch, "#certificate"))
+                   success=_("Batch executed: every kit and device is recorded as destroyed. "
+                             "Prepare the certificate."), next_url=_url(batch, "#certificate"))
 
 
 @bp.route("/batches/<int:batch_id>/site-certificate", methods=["POST"])

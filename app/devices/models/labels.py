@@ -14,6 +14,8 @@ DEVICE_STATES = {
     "quarantined": _l("Quarantined"),
     "out_of_service": _l("Out of service"),
     "retired": lazy_pgettext("device status", "Retired"),
+    "pending_destruction": _l("Pending destruction"),
+    "destroyed": _l("Destroyed"),
 }
 DEVICE_CLASSES = {"I": "I", "IIa": "IIa", "IIb": "IIb", "III": "III"}
 DEVICE_KINDS = {

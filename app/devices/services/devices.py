@@ -9,7 +9,7 @@ from app.core import clock
 from app.core.errors import DomainError
 from app.core.states import apply_transition
 from app.devices.models import CalibrationPlan, Device, DeviceModel
-from app.devices.states import DEVICE, UNUSABLE
+from app.devices.states import BATCH_ONLY, DEVICE, UNUSABLE
 
 # Purposes that a device out of calibration or out of service cannot serve.
 PURPOSES = {"ship", "allocate", "use"}
@@ -81,6 +81,12 @@ def check_usable(session, device, purpose, today=None, field=None):
 
 def move(session, device, event, *, by=None, reason=None, values=None, today=None):
     """Move a device through the state machine; ship and allocate check calibration first."""
+    if event in BATCH_ONLY:
+        raise DomainError(_("A device is destroyed only by executing a destruction batch."))
+    if event == "set_for_destruction" and device.site_id is not None:
+        raise DomainError(_("Device %(serial)s is at site %(site)s; ship it back to the depot "
+                            "before setting it aside for destruction.", serial=device.serial,
+                            site=device.site.site_number), "reason")
     if event in ("ship", "allocate"):
         check_usable(session, device, event, today)
     apply_transition(session, DEVICE, device, event, by=by, reason=reason, values=values or {})
@@ -94,3 +100,17 @@ def find_by_serial(session, serial):
     if not serial:
         return None
     return session.scalar(select(Device).where(func.lower(Device.serial) == serial.lower()))
+
+
+def destroy_for_batch(session, device, *, by, batch_number):
+    """Record a device pending destruction as destroyed by an executed destruction batch.
+
+    Called by the destruction domain inside the batch's executing transaction; the device must
+    still be pending destruction (the conditional UPDATE refuses it otherwise).
+    """
+    if device.status != "pending_destruction":
+        raise DomainError(_("Device %(serial)s is not pending destruction; it cannot be "
+                            "destroyed.", serial=device.serial))
+    apply_transition(session, DEVICE, device, "destroy", by=by,
+                     values={"status_reason": batch_number})
+    return device

@@ -25,7 +25,7 @@ from app.devices.models import (
 )
 from app.devices.queries import visible_devices
 from app.devices.services import devices as service
-from app.devices.states import DEVICE
+from app.devices.states import BATCH_ONLY, DEVICE
 from app.extensions import db
 from app.trials.api import Trial, site_choices, visible_trials, within_sponsors
 
@@ -114,7 +114,8 @@ def show_device(device_id):
         ImpactAssessment.device_id == device.id).order_by(ImpactAssessment.id.desc())).all()
     return render_template(
         "devices/device.html", device=device, plans=plans, records=records, events=events,
-        shipments=shipments, impacts=impacts, moves=DEVICE.available(device, current_user),
+        shipments=shipments, impacts=impacts,
+        moves=[t for t in DEVICE.available(device, current_user) if t.event not in BATCH_ONLY],
         refusal=service.refusal(session, device, "use"), move_form=MoveForm(),
         entries=history_of(session, device))
 
