@@ -78,9 +78,13 @@ def test_pick_and_receive_six_kits_without_touching_the_mouse(browser, live_serv
         site.click("#store-readings")
     no_reload_marker(site)
     site.focus("form[action$='/receive/scan'] #kit_number")
-    for n, kit in enumerate(kits[:-1], 1):
-        scan(site, kit, "receipt-progress", n)
-        assert site.evaluate("document.activeElement.id") == "kit_number"
+    # A fast scanner: each code arrives before the answer to the last one; none is dropped.
+    for kit in kits[:-1]:
+        site.keyboard.type(kit)
+        site.keyboard.press("Enter")
+    site.wait_for_function(f"() => /(^|\\D){SCANS - 1} de /.test("
+                           "document.querySelector('#receipt-progress').textContent)")
+    assert site.evaluate("document.activeElement.id") == "kit_number"
     assert still_same_document(site)
     site.check("#logger_confirmed")  # the signing form is refreshed after each scan
     site.fill("form[action$='/receive'] #password", DEMO_PASSWORD)

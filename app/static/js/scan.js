@@ -48,13 +48,17 @@
     tone(ok);
   }
 
+  var refreshes = 0;
+
   function refreshRegions() {
     var regions = document.querySelectorAll("[data-scan-region][id]");
     if (!regions.length) { return Promise.resolve(); }
+    var mine = ++refreshes;  // fast scans overlap: only the newest page is shown
     return fetch(window.location.href, {credentials: "same-origin"})
       .then(function (r) { return r.ok ? r.text() : ""; })
       .then(function (html) {
-        if (!html) { return; }
+        if (!html || mine !== refreshes) { return; }
+        regions = document.querySelectorAll("[data-scan-region][id]");
         var page = new DOMParser().parseFromString(html, "text/html");
         regions.forEach(function (region) {
           var fresh = page.getElementById(region.id);
@@ -76,33 +80,64 @@
     if (select) { field.select(); }
   }
 
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!form.matches("form[data-scan]") || !window.fetch) { return; }
-    event.preventDefault();
-    if (form.dataset.busy === "1") { return; }
+  // A handheld scanner sends the next code while the answer to the last one (and the refresh of
+  // the page's lists) is still on its way: each scan is queued and sent in order, never dropped.
+  function pending(form) {
+    form._scanQueue = form._scanQueue || [];
+    return form._scanQueue;
+  }
+
+  function post(form, data, value) {
     form.dataset.busy = "1";
-    fetch(form.action, {method: "POST", body: new FormData(form), credentials: "same-origin",
-                        headers: {"X-Requested-With": "fetch", "Accept": "application/json"}})
+    var field = form.querySelector("[data-scan-field]");
+    return fetch(form.action, {method: "POST", body: data, credentials: "same-origin",
+                               headers: {"X-Requested-With": "fetch", "Accept": "application/json"}})
       .then(function (r) {
         return r.json().catch(function () { return {ok: false, message: form.dataset.scanError || "Error"}; });
       })
       .then(function (answer) {
         if (answer.ok && !samePage(answer.next)) {
+          pending(form).length = 0;
           window.location.assign(answer.next);
-          return null;
+          return;
         }
         show(form, answer.ok, answer.message);
         if (answer.ok) {
-          var field = form.querySelector("[data-scan-field]");
-          if (field) { field.value = ""; }
-          return refreshRegions().then(function () { focusField(form, false); });
+          refreshRegions().then(function () {
+            if (document.activeElement === document.body) { focusField(form, false); }
+          });
+          return;
         }
-        focusField(form, true);
-        return null;
+        // Refused: put the refused code back (unless the next scan is already being typed)
+        // and select it, so that the next scan replaces it.
+        if (field && !field.value && !pending(form).length) {
+          field.value = value;
+          focusField(form, true);
+        }
       })
-      .catch(function () { form.dataset.busy = ""; form.submit(); })
-      .finally(function () { form.dataset.busy = ""; });
+      .catch(function () {
+        if (!pending(form).length && field) { field.value = value; form.dataset.busy = ""; form.submit(); }
+      })
+      .finally(function () {
+        form.dataset.busy = "";
+        var next = pending(form).shift();
+        if (next) { post(form, next.data, next.value); }
+      });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-scan]") || !window.fetch) { return; }
+    event.preventDefault();
+    var field = form.querySelector("[data-scan-field]");
+    var value = field ? field.value : "";
+    var data = new FormData(form);
+    if (field) { field.value = ""; field.focus(); }
+    if (form.dataset.busy === "1") {
+      pending(form).push({data: data, value: value});
+      return;
+    }
+    post(form, data, value);
   });
 
   // On arrival, put the cursor in the page's scan field (unless the user is already elsewhere).
