@@ -55,7 +55,7 @@ def log_sheet(session, filters, user):
     from app.audit.models import AuditEntry
 
     stmt = _statement(filters, user).order_by(AuditEntry.id)
-    entries = session.scalars(stmt.execution_options(yield_per=2000))
+    entries = session.scalars(stmt.execution_options(yield_per=_BATCH))
     return Sheet(title=_("Audit trail"), headers=log_headers(),
                  rows=log_rows(entries, EntryLabels(
                      session, hide_patient_text=hides_patient_text(user))),

@@ -96,6 +96,10 @@ def field_label(entity_type, field):
     return str(declared_field(entity_type, field) or humanise(field))
 
 
+def _declared_value(entity_type, field, value):
+    return str(value_map(entity_type, field)[value])
+
+
 def actor_label(user_name):
     """Return who acted: the system and the demo loader in words, patients as 'Patient #7'."""
     if not user_name:
@@ -213,15 +217,23 @@ class EntryLabels:
         self.session = session
         self.references = {}
         self.hide_patient_text = hide_patient_text
+        # Labels said once per reader: an export of 200,000 entries repeats a few dozen.
+        self._words = {}
+
+    def _said(self, function, *key):
+        words = self._words.get((function, key))
+        if words is None:
+            words = self._words[(function, key)] = function(*key)
+        return words
 
     # -- whole entries ------------------------------------------------------------------
     def action(self, entry):
         """Return the entry's action in words."""
-        return action_label(entry.action)
+        return self._said(action_label, entry.action)
 
     def record_type(self, entry):
         """Return the entry's record type in words."""
-        return record_type_label(entry.entity_type)
+        return self._said(record_type_label, entry.entity_type)
 
     def record(self, entry):
         """Return the entry's record label with its declared values in words."""
@@ -239,7 +251,7 @@ class EntryLabels:
         rows = []
         for field, pair in parsed_changes(entry).items():
             old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-            rows.append(Change(field_label(entry.entity_type, field),
+            rows.append(Change(self._said(field_label, entry.entity_type, field),
                                self.value(entry.entity_type, field, old),
                                self.value(entry.entity_type, field, new), created))
         return sorted(rows, key=lambda row: row.field.lower())
@@ -260,7 +272,7 @@ class EntryLabels:
         declared = value_map(entity_type, field)
         if isinstance(declared, Mapping):
             if not isinstance(value, dict) and value in declared:
-                return str(declared[value])
+                return self._said(_declared_value, entity_type, field, value)
         elif callable(declared):
             return str(declared(value))
         column = model_column(entity_type, field)

@@ -10,7 +10,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import case, func, select, update
-from zxcvbn import zxcvbn
 
 from app.audit.services import record_event
 from app.auth.models import User, UserRole, UserSponsor, new_session_token
@@ -86,6 +85,9 @@ def password_problems(password, user_inputs=()):
     if len(password) > MAX_PASSWORD_LENGTH:
         problems.append(_("Use at most %(n)d characters.", n=MAX_PASSWORD_LENGTH))
     if not problems:
+        # Imported here: its word lists take about 12 MB, needed only where passwords are set.
+        from zxcvbn import zxcvbn
+
         # zxcvbn knows the common-password lists; only judge the first 100 chars (cost).
         inputs = [part for value in user_inputs if value for part in str(value).split("@")]
         if zxcvbn(password[:100], user_inputs=inputs)["score"] < 3:

@@ -28,7 +28,10 @@ def scan_field(label, required=True, **kwargs):
     if required:
         validators.insert(0, DataRequired(message=_l("This field is required.")))
     render_kw = {"autocomplete": "off", "inputmode": "text", "spellcheck": "false",
-                 "data-scan-field": ""}
+                 "data-scan-field": "",
+                 # Said by scan.js when the connection drops with scans still waiting to go.
+                 "data-scan-offline": _l("No connection: {codes} could not be sent. When "
+                                         "the connection is back, scan them again.")}
     render_kw.update(kwargs.pop("render_kw", {}))
     return StringField(label, validators=validators, filters=[_strip], render_kw=render_kw,
                        **kwargs)

@@ -1,5 +1,6 @@
 """Receipt uploads: checked by content, size-limited, images re-encoded without metadata."""
 
+import functools
 import hashlib
 import io
 import threading
@@ -7,12 +8,9 @@ import warnings
 
 from flask_babel import gettext as _
 from PIL import Image, ImageOps
-from pillow_heif import register_heif_opener
 
 from app.files.services import FileRefused, sniff_content_type, store_bytes
 from app.reimbursement.services.receipt_pdf import rewrite_pdf
-
-register_heif_opener()
 
 RECEIPT_TYPES = ("image/jpeg", "image/png", "image/heic", "image/webp", "application/pdf")
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
@@ -55,7 +53,17 @@ def _reencoded_image(data):
         return _reencode_locked(data)
 
 
+@functools.cache
+def _open_heic_too():
+    """Teach Pillow to open iPhone photos (HEIC), once, when the first image comes in: the
+    decoder is loaded only by processes that receive receipts (not the job consumer)."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+
+
 def _reencode_locked(data):
+    _open_heic_too()
     previous = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = MAX_RECEIPT_PIXELS
     try:

@@ -116,7 +116,17 @@
         }
       })
       .catch(function () {
-        if (!pending(form).length && field) { field.value = value; form.dataset.busy = ""; form.submit(); }
+        // The connection dropped. One code alone: post the form the ordinary way (the browser
+        // says what went wrong). Several: none is silently lost; they are named for a re-scan.
+        var unsent = [value].concat(pending(form).map(function (p) { return p.value; }));
+        pending(form).length = 0;
+        if (unsent.length === 1 && field && !field.value) {
+          field.value = value; form.dataset.busy = ""; form.submit();
+          return;
+        }
+        var words = (field && field.dataset.scanOffline) || "Not sent: {codes}";
+        show(form, false, words.replace("{codes}", unsent.join(", ")));
+        if (field && !field.value) { field.value = value; focusField(form, true); }
       })
       .finally(function () {
         form.dataset.busy = "";
