@@ -150,6 +150,12 @@ def _models():
     return by_type, by_table
 
 
+def patient_typed_types():
+    """Return the record types that hold text typed by patients (hidden from some readers)."""
+    return sorted(entity_type for entity_type, model in _models()[0].items()
+                  if getattr(model, "__audit_patient_text__", ()) or _patient_label(model))
+
+
 def model_column(entity_type, field):
     """Return the table column behind a field of a record type, or None."""
     cls = _models()[0].get(entity_type)

@@ -1,6 +1,6 @@
 """Read the audit trail: a record's history and the filtered log."""
 
-from sqlalchemy import String, cast, false, or_, select
+from sqlalchemy import String, and_, cast, false, or_, select
 
 from app.audit.models import AuditEntry
 from app.audit.services import entity_type_of
@@ -20,11 +20,14 @@ def history_of(session, record, *related):
 
 
 def log_statement(*, user_id=None, entity_type=None, entity_id=None, action=None,
-                  date_from=None, date_to=None, reader=None):
-    """Return the select of entries matching the log filters (within the reader's sponsors)."""
+                  date_from=None, date_to=None, text=None, reader=None):
+    """Return the select of entries matching the log filters (within the reader's sponsors);
+    ``text`` is searched in the record, the changes and the reason."""
     stmt = select(AuditEntry)
     if reader is not None:
         stmt = within_sponsors(stmt, reader)
+    if text:
+        stmt = stmt.where(text_condition(text, reader))
     if user_id:
         stmt = stmt.where(AuditEntry.user_id == user_id)
     if entity_type:
@@ -38,6 +41,19 @@ def log_statement(*, user_id=None, entity_type=None, entity_id=None, action=None
     if date_to:
         stmt = stmt.where(AuditEntry.occurred_at < date_to)
     return stmt
+
+
+def text_condition(text, reader):
+    """Return the search over record, changes and reason. For a reader who may not see what
+    patients typed, the records that hold it are searched by their reason only: a match
+    would tell the reader what the hidden text says."""
+    from app.audit.labels import hides_patient_text, patient_typed_types
+    from app.core.listing import search_filter
+
+    in_record = search_filter(text, AuditEntry.entity_label, AuditEntry.changes)
+    if reader is not None and hides_patient_text(reader):
+        in_record = and_(AuditEntry.entity_type.not_in(patient_typed_types()), in_record)
+    return or_(search_filter(text, AuditEntry.reason), in_record)
 
 
 def within_sponsors(stmt, reader):

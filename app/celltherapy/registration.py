@@ -68,6 +68,17 @@ WORK_QUEUES = (
                 "celltherapy.lab", ("to_lab",), 70),
     order_queue("products_to_receive", _l("Cell-therapy products to receive"),
                 "celltherapy.site", ("to_site",), 70),
+    order_queue("cells_to_send_to_lab", _l("Collected cells to send to the manufacturer"),
+                "celltherapy.site", ("collected",), 68),
+    order_queue("out_of_spec_decisions", _l("Out-of-specification products waiting for "
+                                            "the hospital's decision"),
+                "celltherapy.site", ("out_of_spec",), 72),
+    order_queue("cells_to_manufacture", _l("Cells received, manufacture to start"),
+                "celltherapy.lab", ("at_lab",), 66),
+    order_queue("products_to_release", _l("Products in manufacture, to release by the QP"),
+                "celltherapy.release", ("manufacturing",), 55),
+    order_queue("products_to_ship_to_site", _l("Released products to send to the hospital"),
+                "celltherapy.lab", ("released",), 68),
     WorkQueue("cell_excursions", _l("Cell-therapy excursions waiting for QA"),
               "celltherapy.qa", count=excursions_count, url=excursions_url, urgency=75),
 )

@@ -292,7 +292,7 @@ class DestructionBatch(Audited, db.Model):
                 "authorisation": self.authorisation_id, "method": self.method,
                 "contractor": self.contractor, "licence": self.contractor_licence,
                 "place": self.place, "destroyed_on": str(self.destroyed_on),
-                "weight_kg": str(self.weight_kg) if self.weight_kg is not None else None,
+                "weight_kg": self.weight_kg,
                 "item_count": self.item_count, "items": items_digest(self)}
 
 

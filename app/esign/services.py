@@ -2,7 +2,8 @@
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -41,9 +42,23 @@ def content_hash(record, meaning):
     payload = json.dumps(
         {"type": entity_type_of(record), "id": str(record.id), "meaning": meaning,
          "content": record.signature_content()},
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_canonical,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _canonical(value):
+    """Say a value one way whether it was just typed or read back from the database: a
+    decimal without its column's padding ("1.8", not "1.800"), a time in UTC (SQLite gives it
+    back without a zone), a date in ISO form."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
 def signing_role(signer, role=None):

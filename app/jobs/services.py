@@ -12,6 +12,7 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from app.core.domains import REGISTRY
 from app.core.errors import DomainError
@@ -159,12 +160,16 @@ def run(session, job_id):
     values = {"attempts": job.attempts + 1}
     if not job.rows_total:  # queued without counting (export_or_job): count here, not there
         values["rows_total"] = kind_of(job.kind).count(session, job.owner, job.params)
+
+    def start():
+        apply_transition(session, JOB, session.get(Job, job_id), "start", values=values)
+
     try:
-        apply_transition(session, JOB, job, "start", values=values)
+        _writing(session, start)
     except DomainError:
         session.rollback()
         return False
-    session.commit()
+    job = session.get(Job, job_id)
     suffix = Path(file_name(session, kind_of(job.kind), job.params)).suffix or ".xlsx"
     final = work_folder() / f"job-{job.id}-{secrets.token_hex(6)}{suffix}"
     partial = final.with_name(final.name + ".part")
@@ -193,37 +198,78 @@ def _build(session, job, final, partial):
                                  else min(100, int(saved * 100))})
 
     queue.huey.put(key, {"rows": 0, "saved": None})
-    with force_locale(owner.language or "es"):
+    job_id, language = job.id, owner.language or "es"
+    with force_locale(language):
         kind.build(session, owner, job.params, partial, progress)
         os.replace(partial, final)
         name = file_name(session, kind, job.params)
-        stored = store_path(session, final, original_name=name,
-                            content_type=kind.content_type,
-                            uploaded_by=owner)
-        final.unlink(missing_ok=True)
-        now = utcnow()
-        apply_transition(session, JOB, job, "finish", values={
-            "finished_at": now, "file_id": stored.id, "file_name": name,
-            "sha256": stored.sha256, "rows_done": job.rows_total,
-            "expires_at": now + timedelta(days=current_app.config["JOB_FILE_DAYS"])})
-        _tell(session, job, lambda: (_("Your file is ready: %(title)s", title=job.title),
-                                     _("The file you asked for is ready to download.")))
+    # End the long read (keeping what the build itself wrote: a certificate issued, labels
+    # printed) before storing the file: that write then gets a short transaction of its own.
     session.commit()
+
+    def finish():
+        job = session.get(Job, job_id)
+        with force_locale(language):
+            stored = store_path(session, final, original_name=name,
+                                content_type=kind.content_type, uploaded_by=job.owner)
+            now = utcnow()
+            apply_transition(session, JOB, job, "finish", values={
+                "finished_at": now, "file_id": stored.id, "file_name": name,
+                "sha256": stored.sha256, "rows_done": job.rows_total,
+                "expires_at": now + timedelta(days=current_app.config["JOB_FILE_DAYS"])})
+            _tell(session, job, lambda: (_("Your file is ready: %(title)s", title=job.title),
+                                         _("The file you asked for is ready to download.")))
+
+    _writing(session, finish)
+    final.unlink(missing_ok=True)
     _forget_progress(key)
 
 
+# SQLite lets one connection write at a time; another that read first and then writes while
+# a third has just written is refused at once ("database is locked"), busy timeout or not.
+# The platform's own short writes (start, finish, fail) are then tried again.
+_WRITE_ATTEMPTS = 6
+
+
+def _writing(session, write):
+    """Run ``write()`` and commit; on SQLite's "database is locked", roll back and try again."""
+    for attempt in range(_WRITE_ATTEMPTS):
+        try:
+            write()
+            session.commit()
+            return
+        except OperationalError as error:
+            session.rollback()
+            if "locked" not in str(error.orig) or attempt == _WRITE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.1 * 2 ** attempt)
+
+
+def _reason(error):
+    """Return why a job failed, in words a user can act on (never a database statement)."""
+    if isinstance(error, OperationalError):
+        return _("The database was too busy to prepare the file. Try again.")
+    return str(error)[:1000] or type(error).__name__
+
+
 def _fail(session, job_id, error):
-    job = session.get(Job, job_id)
-    session.refresh(job)
-    if job.status != "running":
-        return
-    apply_transition(session, JOB, job, "fail", values={"error": str(error)[:1000] or
-                                                        type(error).__name__})
-    with force_locale(job.owner.language or "es"):
-        _tell(session, job, lambda: (_("Your file could not be prepared: %(title)s",
-                                       title=job.title), str(error)[:300]))
-    session.commit()
-    _forget_progress(queue.progress_key(job_id))
+    done = []
+
+    def fail():
+        job = session.get(Job, job_id)
+        session.refresh(job)
+        if job.status != "running":
+            return
+        with force_locale(job.owner.language or "es"):
+            reason = _reason(error)
+            apply_transition(session, JOB, job, "fail", values={"error": reason})
+            _tell(session, job, lambda: (_("Your file could not be prepared: %(title)s",
+                                           title=job.title), reason[:300]))
+        done.append(True)
+
+    _writing(session, fail)
+    if done:
+        _forget_progress(queue.progress_key(job_id))
 
 
 def _tell(session, job, compose):

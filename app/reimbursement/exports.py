@@ -3,7 +3,7 @@
 import io
 from decimal import Decimal
 
-from flask_babel import format_currency, pgettext
+from flask_babel import format_currency
 from flask_babel import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, Spacer
@@ -40,7 +40,7 @@ def _eur(value):
 def claim_headers():
     """Return the column titles of the claims export."""
     return [_("Reference"), _("Trial"), _("Site"), _("Subject"), _("Claimant"), _("Status"),
-            pgettext("claim date", "Submitted"), _("Claimed"), _("Approved"), _("Paid")]
+            _("Submitted (UTC)"), _("Claimed"), _("Approved"), _("Paid (UTC)")]
 
 
 def claim_rows(session, stmt):
@@ -284,16 +284,16 @@ def batch_items(session, batch):
 def claims_sheet(session, user, params):
     """Return the sheet of the claims the user sees, narrowed by the filters."""
     from app.exports.excel import Sheet
-    from app.reimbursement.queries import filtered_claims
+    from app.reimbursement.queries import exported_claims
 
-    return Sheet(_("Claims"), claim_headers(), claim_rows(session, filtered_claims(user, params)))
+    return Sheet(_("Claims"), claim_headers(), claim_rows(session, exported_claims(user, params)))
 
 
 def count_claims(session, user, params):
     """Return how many claims the filtered export has (the job kind's count)."""
-    from app.reimbursement.queries import filtered_claims
+    from app.reimbursement.queries import exported_claims
 
-    stmt = filtered_claims(user, params)
+    stmt = exported_claims(user, params)
     return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
 
 
@@ -370,4 +370,7 @@ def build_sepa(session, user, params, path, progress):
         raise DomainError(_("This payment batch no longer exists."))
     if batch.status == "draft":
         raise DomainError(_("The SEPA file is prepared once the batch has been released."))
+    if batch.status != "released":  # paid or cancelled while the job waited in the queue
+        raise DomainError(_("This batch has been paid or cancelled since the SEPA file was "
+                            "asked for: no file is prepared for it."))
     path.write_bytes(build_pain001(batch, batch_items(session, batch), progress))

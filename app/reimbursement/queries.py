@@ -229,3 +229,17 @@ def filtered_claims(user, args):
     if trial:
         stmt = stmt.where(Claim.site_id.in_(select(Site.id).where(Site.trial_id == trial)))
     return stmt
+
+
+def exported_claims(user, args):
+    """Return the claims of the list as filtered and searched on screen (the Excel holds the
+    rows the user saw): the filters, and ?q= over the subject code as the list searches it."""
+    from app.core.listing import search_filter
+    from app.trials.api import Subject
+
+    stmt = filtered_claims(user, args)
+    q = (args.get("q") or "").strip()[:100]
+    if q:
+        stmt = stmt.where(Claim.subject_id.in_(
+            select(Subject.id).where(search_filter(q, Subject.code))))
+    return stmt

@@ -166,8 +166,9 @@ ALERTS = (
           find=find_approval_waiting, compose=compose_approval_waiting, days=7),
 )
 
-def claim_queue(name, label, permission, status, endpoint, urgency):
-    """A work queue that is a claim list (the validation or approval queue)."""
+def claim_queue(name, label, permission, status, endpoint, urgency, url_args=None):
+    """A work queue that is a claim list (the validation or approval queue, or the list
+    filtered by ``url_args``)."""
     from flask import url_for
 
     def count(session, user):
@@ -176,7 +177,8 @@ def claim_queue(name, label, permission, status, endpoint, urgency):
         return claims_in_state(session, user, status)
 
     return WorkQueue(name, label, permission, count=count,
-                     url=lambda user: url_for(endpoint), urgency=urgency)
+                     url=lambda user: url_for(endpoint, **(url_args or {})),
+                     urgency=urgency)
 
 
 def batch_queue(name, label, status, urgency):
@@ -198,6 +200,9 @@ WORK_QUEUES = (
                 "reimbursement.validate", "submitted", "reimbursement.validation_queue", 65),
     claim_queue("claims_to_approve", _l("Expense claims to approve"), "reimbursement.approve",
                 "validated", "reimbursement.approval_queue", 65),
+    claim_queue("claims_to_pay", _l("Approved claims waiting for a payment batch"),
+                "reimbursement.pay", "approved", "reimbursement.list_claims", 58,
+                url_args={"status": "approved"}),
     batch_queue("batches_to_release", _l("Payment batches to release"), "draft", 60),
     batch_queue("batches_to_mark_paid", _l("Payment batches to mark paid"), "released", 55),
 )

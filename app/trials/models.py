@@ -32,6 +32,20 @@ SUBJECT_STATUSES = {
 }
 
 
+
+def _protocol_of(record):
+    """Return the protocol code of a record's trial, loaded by id when only the id is set yet
+    (a visit or site created with ``trial_id=`` is labelled before its relation is loaded)."""
+    trial = record.trial
+    if trial is None and record.trial_id is not None:
+        from sqlalchemy.orm import object_session
+
+        session = object_session(record)
+        if session is not None:
+            with session.no_autoflush:
+                trial = session.get(Trial, record.trial_id)
+    return trial.protocol_code if trial is not None else ""
+
 class Trial(Audited, TimestampMixin, db.Model):
     """A clinical trial the distributor serves for a sponsor."""
 
@@ -112,7 +126,7 @@ class TrialVisit(Audited, db.Model):
 
     def audit_label(self):
         """Return trial and visit number."""
-        return f"{self.trial.protocol_code if self.trial else ''} V{self.number}"
+        return f"{_protocol_of(self)} V{self.number}"
 
 
 class Site(Audited, TimestampMixin, db.Model):
@@ -141,7 +155,7 @@ class Site(Audited, TimestampMixin, db.Model):
 
     def audit_label(self):
         """Return trial and site number."""
-        return f"{self.trial.protocol_code if self.trial else ''}-{self.site_number}"
+        return f"{_protocol_of(self)}-{self.site_number}"
 
     def __str__(self):
         return f"{self.site_number} · {self.hospital}"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.auth.models import User
 
-PAGER = re.compile(r"([\d.,]+) (?:results|resultados) ·")
+PAGER = re.compile(r"([\d.,]+) (?:results?|resultados?) ·")
 DEMO_PASSWORD = "Demo-Ensayo-2026"
 
 # What each demo account finds waiting on the freshly seeded demo.
@@ -31,19 +31,24 @@ EXPECTED = {
            "templates_to_approve": (1, "/labelling/templates?status=draft"),
            "impacts_open": (1, "/devices/impacts?status=open"),
            "calibrations_to_authorise": (1, "/devices/records?status=performed")},
-    "finanzas": {"claims_to_approve": (2, "/reimbursement/approval")},
+    "finanzas": {"claims_to_approve": (2, "/reimbursement/approval"),
+                 "claims_to_pay": (1, "/reimbursement/?status=approved")},
+    "laboratorio": {"products_to_ship_to_site": (1, "/cell-therapy/orders?status=released"),
+                    "products_to_release": (1, "/cell-therapy/orders?status=manufacturing")},
     "monitor": {},
     "admin": {"calibrations_overdue_here": (1, "/devices/due?when=overdue")},
 }
 # The queues each role holds that are empty on the demo ("nothing waiting in ...").
 EMPTY = {
     "logistica": ["to_receive", "batches_to_witness", "reconciliations_to_close"],
-    "farmacia": ["products_to_receive", "logs_to_sign", "reconciliations_to_close"],
+    "farmacia": ["out_of_spec_decisions", "products_to_receive", "cells_to_send_to_lab",
+                 "logs_to_sign", "reconciliations_to_close"],
     "qp": ["batch_records_to_release", "cell_excursions", "lots_to_release",
            "batches_to_witness", "batches_to_execute"],
     "finanzas": ["batches_to_release", "batches_to_mark_paid"],
     "monitor": ["reconciliations_to_verify", "logs_to_verify"],
     "admin": ["audit_chain", "invited_users", "failed_jobs"],
+    "laboratorio": ["cells_to_receive_at_lab", "cells_to_manufacture"],
 }
 
 
@@ -144,6 +149,7 @@ def test_queues_that_are_empty_on_the_demo_count_their_lists(client, demo):
         "admin": {"invited_users": (1, "/admin/users?status=invited"),
                   "calibrations_overdue_here": (1, "/devices/due?when=overdue")},
         "finanzas": {"claims_to_approve": (2, "/reimbursement/approval"),
+                     "claims_to_pay": (1, "/reimbursement/?status=approved"),
                      "batches_to_release": (2, "/reimbursement/batches?status=draft"),
                      "batches_to_mark_paid": (1, "/reimbursement/batches?status=released")},
         "farmacia": {"to_receive": (2, "/shipments/?status=to_receive"),

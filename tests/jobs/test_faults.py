@@ -165,3 +165,59 @@ def test_with_redis_down_large_exports_are_refused_and_small_ones_still_work(
             "reachable. Narrow the filters to at most 3 rows to download at once, or try "
             "again later.") in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Job)) == 0
+
+
+def test_a_write_elsewhere_during_a_long_export_does_not_fail_the_job(
+        race_app, race_engine, monkeypatch):
+    """SQLite refuses at once a transaction that read, then writes after another connection
+    wrote: the job ends its long read before storing the file, and says a busy database in
+    words, never as a statement."""
+    from app.auth.models import User
+
+    def build(session, user, params, path, progress):
+        session.scalar(select(func.count()).select_from(User))  # the export reads...
+        with Session(race_engine) as other:  # ... while someone signs, dispenses, ...
+            factories.make_user(other, roles=("site",))
+            other.commit()
+        path.write_bytes(b"PK\x03\x04 the export")
+
+    kind = REGISTRY.job_kinds["audit_log"]
+    monkeypatch.setitem(REGISTRY.job_kinds, "busy_kind", JobKind(
+        "busy_kind", "Busy", kind.permission, lambda *a: 1, build, "busy.xlsx"))
+    with race_app.app_context(), Session(race_engine) as session:
+        user = factories.make_user(session, roles=("logistics",))
+        job = Job(owner_id=user.id, kind="busy_kind", title="Busy", params={}, rows_total=1)
+        session.add(job)
+        session.commit()
+        job_id = job.id
+    with race_app.app_context():
+        assert services.run(_db.session, job_id) is True
+        _db.session.remove()
+    with Session(race_engine) as session:
+        job = session.get(Job, job_id)
+        assert (job.status, job.error) == ("ready", None)
+
+
+def test_a_busy_database_is_said_in_words(race_app, race_engine, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def build(session, user, params, path, progress):
+        raise OperationalError("INSERT INTO stored_files VALUES (?)", {}, Exception("locked"))
+
+    kind = REGISTRY.job_kinds["audit_log"]
+    monkeypatch.setitem(REGISTRY.job_kinds, "locked_kind", JobKind(
+        "locked_kind", "Locked", kind.permission, lambda *a: 1, build, "locked.xlsx"))
+    with race_app.app_context(), Session(race_engine) as session:
+        user = factories.make_user(session, roles=("logistics",), language="en")
+        job = Job(owner_id=user.id, kind="locked_kind", title="Locked", params={},
+                  rows_total=1)
+        session.add(job)
+        session.commit()
+        job_id = job.id
+    with race_app.app_context():
+        services.run(_db.session, job_id)
+        _db.session.remove()
+    with Session(race_engine) as session:
+        job = session.get(Job, job_id)
+        assert job.status == "failed"
+        assert job.error == "The database was too busy to prepare the file. Try again."

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.core import clock
 from app.core.errors import DomainError
 from app.notify.models import OutboxMessage
 from app.reimbursement.services.payments import create_batch, mark_batch_paid, release_batch
@@ -28,6 +29,15 @@ def test_a_value_date_before_the_execution_date_is_refused(world, db):
                         bank_reference="REF-1")
     assert str(refused.value).startswith("The value date cannot be before the batch's "
                                          "execution date")
+    assert refused.value.field == "value_date" and batch.status == "released"
+
+
+def test_a_value_date_in_the_future_is_refused(world, db):
+    batch, _ = released(world)
+    with pytest.raises(DomainError) as refused:
+        mark_batch_paid(world.session, batch, world.finance,
+                        value_date=clock.today() + timedelta(days=1), bank_reference="REF-1")
+    assert str(refused.value).startswith("The value date cannot be in the future")
     assert refused.value.field == "value_date" and batch.status == "released"
 
 

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
 from app.audit.models import AuditEntry
+from app.core import clock
 from app.jobs.models import Job
 from app.reimbursement.models import Claim, ClaimLine, PaymentBatch
 from tests.factories import PASSWORD, make_user
@@ -175,7 +176,7 @@ def test_site_validates_finance_approves_batches_releases_and_pays(client, login
     db.session.refresh(claim)
     assert claim.status == "approved" and claim.total_approved == Decimal("35.20")
     response = client.post("/reimbursement/batches/new", data={
-        "claims": [claim.id], "execution_date": "2099-01-01"})
+        "claims": [claim.id], "execution_date": clock.today().isoformat()})
     assert response.status_code == 302
     batch = db.session.query(PaymentBatch).one()
     refused = client.post(f"/reimbursement/batches/{batch.id}/pain001.xml")
@@ -197,6 +198,12 @@ def test_site_validates_finance_approves_batches_releases_and_pays(client, login
     db.session.refresh(claim)
     assert claim.status == "paid"
     assert db.session.query(AuditEntry).filter_by(action="batch_paid").count() == 1
+    # Paid: the file already sent stays downloadable; no new one can be prepared.
+    page = client.get(f"/reimbursement/batches/{batch.id}").get_data(as_text=True)
+    assert f"/reimbursement/batches/{batch.id}/sepa/{job.id}" in page
+    assert f"/reimbursement/batches/{batch.id}/pain001.xml" not in page
+    again = client.post(f"/reimbursement/batches/{batch.id}/pain001.xml")
+    assert again.status_code == 302 and db.session.query(Job).count() == 1
     excel = client.get(f"/reimbursement/batches/{batch.id}.xlsx")
     rows = CalamineWorkbook.from_filelike(io.BytesIO(excel.data)).get_sheet_by_index(0) \
         .to_python()
@@ -418,3 +425,52 @@ def test_a_refused_new_claim_keeps_what_was_typed_with_the_message_beside_its_fi
     assert ('<div id="visit_id-error" class="invalid-feedback d-block">Choose the visit.</div>'
             in response.get_data(as_text=True))
     assert db.session.query(Claim).filter_by(claimant_id=world.patient.id).count() == 0
+
+
+def test_the_claims_excel_holds_the_rows_the_search_found(client, login, world, db):
+    from datetime import date
+
+    from app.reimbursement.models import PatientLink
+    from tests.factories import make_subject
+
+    first = world.submitted()
+    world.subject = make_subject(db.session, world.site, enrolment_date=date(2026, 1, 10))
+    world.patient = make_user(db.session, roles=("patient",))
+    db.session.add(PatientLink(user_id=world.patient.id, subject_id=world.subject.id,
+                               relation="patient"))
+    second = world.submitted()
+    db.session.commit()
+    login(world.finance)
+    query = {"q": world.subject.code.lower()}
+    page = client.get("/reimbursement/", query_string=query).get_data(as_text=True)
+    assert second.reference in page and first.reference not in page
+    excel = client.get("/reimbursement/claims.xlsx", query_string=query,
+                       headers={"Accept-Language": "en"})
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(excel.data)).get_sheet_by_index(0) \
+        .to_python()
+    assert [row[0] for row in rows[1:]] == [second.reference]
+    assert rows[0][6] == "Submitted (UTC)" and rows[0][9] == "Paid (UTC)"
+
+
+def test_a_wrong_password_at_release_keeps_the_comment_and_the_signature_keeps_it(
+        client, login, world, db):
+    from app.esign.models import Signature
+    from app.reimbursement.services.payments import create_batch
+
+    world.bank()
+    batch = create_batch(db.session, [world.approved().id], world.finance)
+    db.session.commit()
+    login(world.finance2)
+    typed = {"meaning": "released", "password": "not-my-password", "confirm": "y",
+             "comment": "Revisado contra el extracto"}
+    page = client.post(f"/reimbursement/batches/{batch.id}/release", data=typed,
+                       headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Revisado contra el extracto</textarea>" in text and "not-my-password" not in text
+    db.session.refresh(batch)
+    assert batch.status == "draft"
+    client.post(f"/reimbursement/batches/{batch.id}/release", data={**typed, "password": PASSWORD})
+    db.session.refresh(batch)
+    signature = db.session.query(Signature).filter_by(meaning="released").one()
+    assert batch.status == "released" and signature.comment == "Revisado contra el extracto"

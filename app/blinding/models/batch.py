@@ -42,7 +42,8 @@ DEVIATION_STATUSES = {"open": lazy_pgettext("deviation status", "Open"),
 
 
 def _number(value):
-    return None if value is None else str(value)
+    """Return a quantity or time as signed: content_hash says it one way, typed or stored."""
+    return value
 
 
 class BatchRecord(Audited, TimestampMixin, db.Model):

@@ -63,6 +63,14 @@ def create_batch(session, auth, *, method, contractor, contractor_licence, place
         raise DomainError(_("Give the weight in kilograms."), "weight_kg") from error
     if weight is not None and weight <= 0:
         raise DomainError(_("The weight must be more than zero."), "weight_kg")
+    if weight is not None:
+        # Kept as the database keeps it (grams): "1.8" signed now and "1.800" read back later
+        # would otherwise sign one content and show another.
+        grams = weight.quantize(Decimal("0.001"))
+        if grams != weight:
+            raise DomainError(_("Give the weight to the gram at most (three decimals)."),
+                              "weight_kg")
+        weight = grams
     if site is not None and site.trial_id != auth.trial_id:
         raise DomainError(_("Site %(s)s is not in this trial.", s=site.site_number), "site_id")
     batch = DestructionBatch(

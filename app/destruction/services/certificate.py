@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from app.audit.services import record_event
 from app.core.errors import DomainError
 from app.core.models import utcnow
-from app.core.templating import local_date
+from app.core.templating import local_date, number
 from app.destruction.models import DestructionItem, Reconciliation, ReconciliationKit
 from app.destruction.services.authorisations import describe_scope
 from app.destruction.services.batch_devices import counts, device_rows
@@ -198,7 +198,7 @@ def _facts(session, batch):
     auth = batch.authorisation
     sites = batch_sites(session, batch)
     recs = closed_reconciliations(session, batch)
-    weight = f"{batch.weight_kg} kg" if batch.weight_kg is not None else "—"
+    weight = f"{number(batch.weight_kg)} kg" if batch.weight_kg is not None else "—"
     return [
         (_("Certificate number"), batch.certificate_number),
         (_("Destruction batch"), batch.number),

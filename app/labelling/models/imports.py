@@ -102,9 +102,10 @@ class QpCertification(Audited, db.Model):
         return self.lot.number if self.lot else str(self.lot_id)
 
     def signature_content(self):
-        """Return what the QP signs: the lot, its product and expiry."""
-        return {"lot": self.lot.number, "product": self.lot.product.name,
-                "expires_on": self.lot.expires_on.isoformat()}
+        """Return what the QP signs: the lot and its product. The expiry is left out: a
+        relabelling campaign may later extend it under its own approval, and the lot stays
+        certified."""
+        return {"lot": self.lot.number, "product": self.lot.product.name}
 
 
 class CountryRelease(Audited, db.Model):

@@ -133,7 +133,7 @@ def save_template(session, trial, data, template=None):
     return template
 
 
-def approve_template(session, template, *, signer, password):
+def approve_template(session, template, *, signer, password, comment=None):
     """QA approves a complete template that fits, with the e-signature "approved"."""
     present, required = summary(validate(template))
     if present < required:
@@ -141,7 +141,8 @@ def approve_template(session, template, *, signer, password):
         raise DomainError(_("The template lacks particulars %(letters)s of Annex VI; it cannot "
                             "be approved.", letters=missing))
     check_fits(template)
-    signature = sign(session, template, meaning="approved", signer=signer, password=password)
+    signature = sign(session, template, meaning="approved", signer=signer, password=password,
+                     comment=comment)
     apply_transition(session, LABEL_TEMPLATE, template, "approve", by=signer,
                      signature=signature)
     return template

@@ -135,7 +135,8 @@ def approve(template_id):
     template = get_or_404(LabelTemplate, template_id)
     form = ApproveForm()
     return perform(lambda: approve_template(db.session, template, signer=current_user,
-                                            password=form.password.data),
+                                            password=form.password.data,
+                                            comment=form.comment.data),
                    form=form, render=lambda: _template_page(template, approve=form),
                    success=_("Template approved."),
                    next_url=url_for("labelling.show_template", template_id=template.id))

@@ -82,7 +82,7 @@ def create_batch(session, claim_ids, by, execution_date=None):
     return batch
 
 
-def release_batch(session, batch, by, password):
+def release_batch(session, batch, by, password, comment=None):
     """Sign the release ("Released") as a second finance user; raises SigningError."""
     if not by.can("reimbursement.pay"):
         raise DomainError(_("Only finance can release payment batches."))
@@ -91,7 +91,8 @@ def release_batch(session, batch, by, password):
                             "release it."))
     if batch.status != "draft":
         raise DomainError(_("This batch has already been released."))
-    signature = sign(session, batch, meaning="released", signer=by, password=password)
+    signature = sign(session, batch, meaning="released", signer=by, password=password,
+                     comment=comment)
     apply_transition(session, PAYMENT_BATCH, batch, "release", by=by, signature=signature,
                      values={"released_by_id": by.id})
     return batch
@@ -109,6 +110,9 @@ def mark_batch_paid(session, batch, by, value_date=None, bank_reference=None):
         raise DomainError(_("The value date cannot be before the batch's execution date "
                             "(%(date)s).", date=format_date(batch.execution_date)),
                           "value_date")
+    if value_date is not None and value_date > clock.today():
+        raise DomainError(_("The value date cannot be in the future: copy it from the bank "
+                            "statement once the transfers have been made."), "value_date")
     reference = (bank_reference or "").strip()[:35] or None
     apply_transition(session, PAYMENT_BATCH, batch, "pay", by=by,
                      values={"paid_by_id": by.id, "value_date": value_date,

@@ -83,12 +83,13 @@ def show_batch(batch_id):
     return _batch_page(batch_or_404(db.session, current_user, batch_id))
 
 
-def _batch_page(batch, paid_form=None, cancel_form=None):
+def _batch_page(batch, paid_form=None, cancel_form=None, release_form=None):
     from app.jobs.queries import ready_jobs_for
 
     sepa_files = db.session.scalars(ready_jobs_for("sepa_file", "batch_id", batch.id)).all()
     return render_template("reimbursement/batch.html", batch=batch, sepa_files=sepa_files,
-                           items=batch_items(db.session, batch), release_form=_sign_form(),
+                           items=batch_items(db.session, batch),
+                           release_form=release_form or _sign_form(),
                            paid_form=paid_form or MarkPaidForm(formdata=None),
                            cancel_form=cancel_form or CancelBatchForm(formdata=None),
                            signatures=signatures_for(db.session, batch),
@@ -105,9 +106,12 @@ def release(batch_id):
     def sign_and_release():
         if not form.validate_on_submit():
             raise DomainError(_("Confirm the statement and give your password to sign."))
-        return release_batch(db.session, batch, current_user, form.password.data)
+        return release_batch(db.session, batch, current_user, form.password.data,
+                             comment=form.comment.data)
 
+    form.meaning.data = "released"
     return perform(sign_and_release, form=form, validate=False, success=_("Batch released."),
+                   render=lambda: _batch_page(batch, release_form=form),
                    next_url=_batch_url(batch))
 
 
@@ -151,6 +155,9 @@ def batch_xml(batch_id):
             raise DomainError(_("The SEPA file is prepared once the batch has been released."))
         if batch.status == "cancelled":
             raise DomainError(_("This batch was cancelled: it has no SEPA file."))
+        if batch.status == "paid":
+            raise DomainError(_("This batch has been paid: no new SEPA file can be prepared "
+                                "for it."))
         refuse_without_queue()
         return start_job(db.session, current_user, "sepa_file", {"batch_id": batch.id},
                          batch.count)

@@ -107,7 +107,7 @@ def export_claims():
     """Download the filtered claims as Excel (a background job when there are many)."""
     from app.jobs.views import export_or_job  # here: app.jobs imports every domain's models
 
-    params = {key: request.args[key] for key in ("status", "site", "trial")
+    params = {key: request.args[key] for key in ("status", "site", "trial", "q")
               if request.args.get(key)}
     return export_or_job("claims", params, lambda: xlsx_response(
         "expense-claims.xlsx", [claims_sheet(db.session, current_user, params)]))
