@@ -82,7 +82,8 @@ class LabelTemplate(Audited, TimestampMixin, db.Model):
     def signature_content(self):
         """Return what QA signs: every particular, the size and the language."""
         return {"name": self.name, "version": self.version, "packaging": self.packaging,
-                "language": self.language, "size": [Decimal(str(self.width_mm)), Decimal(str(self.height_mm))],
+                "language": self.language,
+                "size": [Decimal(str(self.width_mm)), Decimal(str(self.height_mm))],
                 "particulars": {letter: self.particular(letter) for letter in LETTERS}}
 
 
