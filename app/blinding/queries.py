@@ -19,6 +19,12 @@ def visible_lists(user):
     return select(RandomisationList).where(RandomisationList.trial_id.in_(trials))
 
 
+def lists_waiting_for(user):
+    """Lists the user sees that wait for a verification they may give (made by another)."""
+    return visible_lists(user).where(RandomisationList.status == "draft",
+                                     RandomisationList.created_by_id != user.id)
+
+
 def subjects_overview(user):
     """Subjects the user sees with their randomisation (number and date; never the arm)."""
     return (visible_subjects(user, "blinding.view")

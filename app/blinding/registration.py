@@ -176,16 +176,15 @@ def lists_to_verify(session, user):
     """Lists waiting for a second unblinded user's verification."""
     from sqlalchemy import func, select
 
-    from app.blinding.models import RandomisationList
+    from app.blinding.queries import lists_waiting_for
 
-    return session.scalar(select(func.count()).where(
-        RandomisationList.status == "draft", RandomisationList.created_by_id != user.id))
+    return session.scalar(select(func.count()).select_from(lists_waiting_for(user).subquery()))
 
 
 def _lists_url(user):
     from flask import url_for
 
-    return url_for("blinding.list_lists")
+    return url_for("blinding.list_lists", waiting="verify")
 
 
 WORK_QUEUES = (

@@ -164,11 +164,12 @@ class DispenseForm(FlaskForm):
 class ReturnForm(FlaskForm):
     """A kit returned by its subject."""
 
-    kit_number = text_field(_l("Kit number"), 40, render_kw={"autocomplete": "off"})
+    kit_number = scan_field(_l("Kit number"))
     units_returned = _int(_l("Units returned"), 0)
     units_missing = _int(_l("Units missing"), 0)
     condition = SelectField(_l("Condition"), choices=list(RETURN_CONDITIONS.items()))
-    explanation = text_field(_l("Explanation of missing units"), 500, required=False)
+    explanation = text_field(_l("Explanation of missing units"), 500, required=False,
+                             description=_l("Needed when units are missing."))
 
 
 

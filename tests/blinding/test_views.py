@@ -26,7 +26,19 @@ def test_an_unblinded_user_generates_and_another_verifies_a_list(client, db, mak
     assert (rlist.size, rlist.seed, rlist.status) == (60, "public", "draft")
     page = client.get(f"/blinding/lists/{rlist.id}").get_data(as_text=True)
     assert 'id="seed">public<' in page and "Verify this list" not in page
+    verified = client.post("/blinding/lists/generate", data={**form, "name": "Old v0"})
+    assert verified.status_code == 302
     login(checker)
+    # The checker's home counts the lists waiting for them; the link lists exactly those.
+    home = client.get("/home").get_data(as_text=True)
+    assert 'href="/blinding/lists?waiting=verify" data-queue="lists_to_verify"' in home
+    assert 'data-count="2"' in home.split('data-queue="lists_to_verify"')[1][:200]
+    old = db.session.scalar(select(RandomisationList.id).where(
+        RandomisationList.name == "Old v0"))
+    client.post(f"/blinding/lists/{old}/verify", data={"password": PASSWORD})
+    waiting = client.get("/blinding/lists?waiting=verify").get_data(as_text=True)
+    assert "Prod v1" in waiting and "Old v0" not in waiting and "1 result ·" in waiting
+    assert "Old v0" in client.get("/blinding/lists").get_data(as_text=True)
     client.post(f"/blinding/lists/{rlist.id}/verify", data={"password": PASSWORD})
     db.session.refresh(rlist)
     assert rlist.status == "verified" and rlist.verified_by_id == checker.id

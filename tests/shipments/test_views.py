@@ -91,8 +91,10 @@ def test_coordinator_and_site_and_qa_walk_the_whole_flow(client, login, db, worl
     shipment = db.session.get(Shipment, sid)
     chart = client.get(f"{base}/logger/{shipment.logger_uploads[0].id}/chart.json").get_json()
     assert chart["low"] == 2.0 and chart["high"] == 8.0 and len(chart["excursions"]) == 2
-    assert "was not shipped on" in post_ok(client, f"{base}/receive/scan",
-                                           {"kit_number": "NOT-SHIPPED", "outcome": "ok"})
+    # A number no kit has is a typing slip: refused, no discrepancy for logistics to chase.
+    assert "No kit has the number NOT-SHIPPED" in post_ok(
+        client, f"{base}/receive/scan", {"kit_number": "NOT-SHIPPED", "outcome": "ok"})
+    assert db.session.get(Shipment, sid).open_discrepancies in (0, None)
     for line in shipment.lines:
         post_ok(client, f"{base}/receive/scan", {"kit_number": line.kit.kit_number,
                                                  "outcome": "ok"})

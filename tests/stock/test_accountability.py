@@ -77,8 +77,12 @@ def test_pharmacist_signs_then_monitor_verifies(client, db, make, stock, login):
     review = db.session.scalar(select(AccountabilityReview).where(
         AccountabilityReview.site_id == site.id))
     assert response.status_code == 302 and review is not None
-    client.post(f"/stock/accountability/reviews/{review.id}/sign",
-                data={"meaning": "submitted", "password": "wrong", "confirm": "y"})
+    refused = client.post(f"/stock/accountability/reviews/{review.id}/sign",
+                          data={"meaning": "submitted", "password": "wrong", "confirm": "y",
+                                "comment": "Revisado con el monitor"})
+    page = refused.get_data(as_text=True)  # the page again, with what was typed but the password
+    assert refused.status_code == 200 and "Revisado con el monitor</textarea>" in page
+    assert 'value="wrong"' not in page
     assert db.session.scalar(select(Signature).where(Signature.entity_id == str(review.id))) \
         is None
     client.post(f"/stock/accountability/reviews/{review.id}/sign",

@@ -50,7 +50,7 @@ def test_pharmacist_reports_by_hand_and_qa_decides_on_screen(client, login, db, 
     home = client.get("/home").get_data(as_text=True)
     assert "Storage excursions awaiting your QA decision" in home
     listing = client.get("/stock/storage-excursions?waiting=qa").get_data(as_text=True)
-    assert excursion.reference in listing and "1 results" in listing
+    assert excursion.reference in listing and "1 result ·" in listing
     assert "No storage excursions match." in client.get(
         "/stock/storage-excursions?waiting=decided").get_data(as_text=True)
     page = client.get(f"/stock/storage-excursions/{excursion.id}").get_data(as_text=True)

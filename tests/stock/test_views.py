@@ -89,7 +89,10 @@ def test_returns_through_the_screen(client, db, make, stock, login_as):
     response = client.post(url, data={"kit_number": kit.kit_number, "units_returned": 20,
                                       "units_missing": 8, "condition": "opened"})
     assert b"Explain the missing units" in response.data
-    response = client.post(url, data={"kit_number": kit.kit_number, "units_returned": 20,
+    # The kit's label scanned (GS1 DataMatrix, longer than a kit number) names it too.
+    label = (f"]d2010950600013435217{kit.expires_on:%y%m%d}10{kit.lot.number}\x1d21"
+             f"{kit.kit_number}")
+    response = client.post(url, data={"kit_number": label, "units_returned": 20,
                                       "units_missing": 8, "condition": "opened",
                                       "explanation": "vomited doses"})
     assert response.status_code == 302

@@ -1,6 +1,6 @@
 """Randomisation lists: everyone blinded sees that a list exists; the unblinded see its content."""
 
-from flask import abort, render_template, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -50,8 +50,12 @@ def _design(form):
 @require("blinding.view")
 def list_lists():
     """Every randomisation list of the trials the user sees: name, purpose, size, state."""
+    from app.blinding.queries import lists_waiting_for
+
+    lists = (lists_waiting_for(current_user) if request.args.get("waiting") == "verify"
+             else visible_lists(current_user))
     listing = build_listing(
-        visible_lists(current_user),
+        lists,
         sorts={"name": RandomisationList.name, "created": RandomisationList.created_at},
         default_sort="-created", search_columns=(RandomisationList.name,))
     return render_template("blinding/lists.html", listing=listing)

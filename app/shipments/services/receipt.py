@@ -21,7 +21,7 @@ from app.shipments.services.stock_bridge import (
     shipped_kits,
 )
 from app.shipments.states import DISCREPANCY, SHIPMENT
-from app.stock.api import add_exposure, kit_number_from_scan
+from app.stock.api import Kit, add_exposure, kit_number_from_scan
 
 RECEIVABLE = ("shipped", "delivered")
 
@@ -75,9 +75,13 @@ def scan_at_receipt(session, shipment, scanned, outcome, *, by):
 def _unshipped_kit(session, shipment, number, by):
     """Open a discrepancy for a kit found in the boxes that was not shipped; return it.
 
-    The kit does not enter stock here: logistics finds out where it belongs.
+    The kit does not enter stock here: logistics finds out where it belongs. A number no kit
+    of any trial has is a misread or a typing slip: it is refused, and nothing is opened.
     """
     kit = kit_by_number(session, shipment.trial_id, number)
+    if kit is None and not session.scalar(select(Kit.id).where(Kit.kit_number == number)):
+        raise DomainError(_("No kit has the number %(kit)s. Check the label and scan again; "
+                            "nothing was recorded.", kit=number), "kit_number")
     text = _("Kit %(kit)s arrived in shipment %(n)s but was not shipped on it.", kit=number,
              n=shipment.number)
     if session.scalar(select(Discrepancy.id).where(

@@ -153,7 +153,9 @@ def return_kit(session, kit, *, units_returned, units_missing, condition, explan
 
 
 def record_return_at_site(session, site, kit_number, **details):
-    """Record the return of a kit, known by its number, that was dispensed at this site."""
+    """Record the return of a kit, known by its number or its label's scan (GS1 DataMatrix
+    checked against the kit), that was dispensed at this site."""
+    kit_number = kit_number_from_scan(session, site.trial_id, kit_number)
     kit = session.scalar(select(Kit).where(Kit.trial_id == site.trial_id,
                                            Kit.kit_number == kit_number))
     if kit is None:

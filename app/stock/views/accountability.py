@@ -142,14 +142,20 @@ def list_reviews():
 @require("accountability.view")
 def show_review(review_id):
     """Show a frozen review, its figures and its signatures, and the form to sign it."""
-    review = _review_or_404(review_id)
+    return _review_page(_review_or_404(review_id))
+
+
+def _review_page(review, sign_form=None):
+    """Render the review page; after a refused signature, with the form as it was typed."""
     signatures = signatures_for(db.session, review)
     meaning = accountability.meaning_open_to(current_user, {s.meaning for s in signatures},
                                              review.site_id)
     figures = accountability.compute_review(db.session, review)
+    if meaning and sign_form is None:
+        sign_form = SignForm(meaning=meaning, formdata=None)
     return render_template("stock/review.html", review=review, signatures=signatures,
                            figures=figures, meaning=meaning,
-                           sign_form=SignForm(meaning=meaning) if meaning else None,
+                           sign_form=sign_form if meaning else None,
                            title=_title(review.site, review.trial))
 
 
@@ -174,6 +180,7 @@ def sign_review(review_id):
                                           comment=form.comment.data)
 
     return perform(sign, validate=False, refused_url=back + "#signatures-title",
+                   render=lambda: _review_page(review, form),
                    success=_("The accountability log is signed."),
                    next_url=back + "#signatures-title")
 
