@@ -50,7 +50,7 @@ def seed_destruction(session, report):
         report.append("destruction: too few kits at site 001, skipped")
         return
     move_kits(session, kits[:2], "damaged", "damage", by=pharmacist,
-              reason="Cold chain broken in the pharmacy fridge")
+              reason="Cadena de frío rota en la nevera de la farmacia")
     move_kits(session, kits[2:], "expired", "expiry", by=pharmacist)
     shipment = _return(session, trial, here, zone, logistics, pharmacist)
     report.append(f"return {shipment.number} received into {zone.code}: 3 kits pending "
@@ -60,7 +60,8 @@ def seed_destruction(session, report):
                                  by=logistics)
     for difference in reconciliation.unexplained(rec):
         reconciliation.explain(session, rec, difference["key"],
-                               "Checked with the site pharmacist's records.", by=pharmacist)
+                               "Comprobado con los registros del farmacéutico del centro.",
+                               by=pharmacist)
     reconciliation.close(session, rec, by=logistics)
     reconciliation.verify(session, rec, signer=monitor, password=DEMO_PASSWORD)
     document = build_pdf("Authorisation to destroy", [para(
@@ -118,6 +119,6 @@ def _demo_device(session, trial, depot, logistics, batch, report):
                            location_id=depot.id)
     move(session, device, "retire", by=logistics, reason="Motor fault, beyond repair")
     move(session, device, "set_for_destruction", by=logistics,
-         reason="Sponsor authorises destruction with the returned kits")
+         reason="El promotor autoriza la destrucción de los kits devueltos")
     add_devices(session, batch, [device.serial])
     report.append(f"device {device.serial} pending destruction, in batch {batch.number}")

@@ -115,7 +115,7 @@ def seed_devices(session, users, report):
                        serial="BP-DEV-001", owner="Ensayo Logística Clínica S.L.",
                        trial_id=dev_trial.id)
     bp_plan = _plan(session, bp, "Calibración semestral", 180, "internal",
-                    [("Pressure", "mmHg", D("3"))], today - timedelta(days=100))
+                    [("Presión", "mmHg", D("3"))], today - timedelta(days=100))
     _calibrate(session, bp_plan, standard, tech, qp, "ELC-2026-0005", 100, D("120.5"),
                quantity="Pressure", nominal=D("120"), u=D("0.8"))
     _at_site(session, bp, dev_site, tech, 95)

@@ -54,8 +54,11 @@ class Letterhead:
         top = height - 12 * mm
         canvas.saveState()
         canvas.setFont(FONT_BOLD, _NAME_SIZE)
-        canvas.drawString(left, top, _fit(self.company_name, FONT_BOLD, _NAME_SIZE, half))
-        canvas.drawRightString(right, top, _fit(self.title, FONT_BOLD, _NAME_SIZE, half))
+        name = _fit(self.company_name, FONT_BOLD, _NAME_SIZE, half)
+        canvas.drawString(left, top, name)
+        # The title takes what the company name leaves (a certificate's number stays whole).
+        room = (right - left) - stringWidth(name, FONT_BOLD, _NAME_SIZE) - 8 * mm
+        canvas.drawRightString(right, top, _fit(self.title, FONT_BOLD, _NAME_SIZE, room))
         canvas.setFont(FONT, _TEXT_SIZE)
         for number, line in enumerate(self.company_lines, 1):
             y = top - 2 - number * _LINE_GAP

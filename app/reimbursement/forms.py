@@ -18,7 +18,7 @@ from app.core.forms import no_control_chars, reason_field, text_field
 from app.reimbursement.models import CATEGORIES, KINDS, RELATIONS
 
 LANGUAGES = [("es", "Español"), ("en", "English")]
-ACCEPT = "image/jpeg,image/png,image/heic,.heic,application/pdf"
+ACCEPT = "image/jpeg,image/png,image/heic,.heic,image/webp,application/pdf"
 
 
 # photo.js shrinks big photos in the browser before upload (10 MB is the server's limit).

@@ -60,7 +60,8 @@ class PackForm(FlaskForm):
         InputRequired(message=_l("Give the number of boxes.")), NumberRange(min=1, max=99)])
     box_ids = text_field(_l("Box ids"), 200, required=False)
     logger_ids = text_field(_l("Temperature logger ids"), 200, required=False,
-                            description=_l("Required for refrigerated products."))
+                            description=_l("Refrigerated products need one to be dispatched: "
+                                           "give it here, or at the latest at dispatch."))
 
 
 class DispatchForm(FlaskForm):

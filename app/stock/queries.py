@@ -25,6 +25,19 @@ STATE_GROUPS = {"on_hand": ON_HAND_STATES, "available": USABLE_STATES,
                 "quarantined": {"quarantined"}}
 
 
+def kits_to_link(user, kit_ids):
+    """Return the ids among kit_ids whose page the user may open: a kit that has left the
+    user's sites (returned to the depot) is still named on its ledger lines, without a link
+    that would answer "not found"."""
+    from app.extensions import db
+
+    ids = {kit_id for kit_id in kit_ids if kit_id}
+    if not ids:
+        return set()
+    return set(db.session.scalars(visible_kits(user).with_only_columns(Kit.id)
+                                  .where(Kit.id.in_(ids))))
+
+
 def visible_kits(user):
     """Return a select of the kits the user may open."""
     stmt = within_sponsors(select(Kit), user, Kit.trial_id)

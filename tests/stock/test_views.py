@@ -280,3 +280,21 @@ def test_garbage_input_is_refused_without_a_500(client, db, make, stock, login_a
     login_as("site", sites=[site])  # a pure site user: another site does not exist for them
     assert client.post(f"/stock/sites/{other.id}/dispense",
                        data={"subject_id": subject.id}).status_code == 404
+
+
+def test_a_kit_that_left_the_pharmacists_site_is_named_without_a_dead_link(
+        client, db, make, stock, login_as):
+    from app.stock.services.ledger import move_kits
+
+    trial = make.trial()
+    site = make.site(trial)
+    kept, gone = stock.make_site_kits(site, 2)
+    move_kits(db.session, [gone], "in_transit", "transfer_out",
+              to_location=stock.make_depot(), document_ref="RET-1")
+    db.session.commit()
+    login_as("site", sites=[site])
+    for url in ("/stock/ledger", f"/stock/sites/{site.id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert f'/stock/kits/{kept.id}"' in page, url
+        assert gone.kit_number in page and f'/stock/kits/{gone.id}"' not in page, url
+    assert client.get(f"/stock/kits/{gone.id}").status_code == 404

@@ -2,6 +2,7 @@
 
 from flask import flash
 from flask_babel import gettext as _
+from flask_babel import ngettext, npgettext
 from flask_login import current_user
 
 from app.core.actions import perform
@@ -60,8 +61,12 @@ def receive(shipment_id):
 def _signed(counts):
     if not any(counts.values()):  # a shipment of devices only
         return _("Receipt signed.")
-    return _("Receipt signed: %(ok)s kits received, %(damaged)s damaged, %(missing)s missing.",
-             **counts)
+    return _("Receipt signed: %(received)s, %(damaged)s, %(missing)s.",
+             received=ngettext("%(num)s kit received", "%(num)s kits received", counts["ok"]),
+             damaged=npgettext("kits at receipt", "%(num)s damaged", "%(num)s damaged",
+                               counts["damaged"]),
+             missing=npgettext("kits at receipt", "%(num)s missing", "%(num)s missing",
+                               counts["missing"]))
 
 
 @bp.route("/discrepancies/<int:discrepancy_id>/resolve", methods=["POST"])

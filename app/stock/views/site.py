@@ -14,7 +14,7 @@ from app.extensions import db
 from app.stock import bp
 from app.stock.forms import DispenseForm, ReturnForm
 from app.stock.models import Dispensing, Kit, KitReturn
-from app.stock.queries import visit_choices
+from app.stock.queries import kits_to_link, visit_choices
 from app.stock.services.kittypes import kit_type_of
 from app.stock.services.site import dispense_kit, propose_kit, record_return_at_site
 from app.stock.services.visits import replacement_kit_type, subject_schedule
@@ -93,7 +93,9 @@ def returns(site_id):
     def render():
         recent = db.session.scalars(select(KitReturn).where(KitReturn.site_id == site.id)
                                     .order_by(KitReturn.id.desc()).limit(10)).all()
-        return render_template("stock/returns.html", site=site, form=form, recent=recent)
+        return render_template("stock/returns.html", site=site, form=form, recent=recent,
+                               linked_kits=kits_to_link(current_user,
+                                                        [r.kit_id for r in recent]))
 
     def record():
         return record_return_at_site(

@@ -28,6 +28,7 @@ from app.stock.queries import (
     depots,
     expiring_kits,
     expiry_chart,
+    kits_to_link,
     settings_by_trial,
     site_scope,
     trial_choices,
@@ -122,7 +123,8 @@ def show_site_stock(site_id):
         StorageExcursion.site_id == site.id).order_by(StorageExcursion.id.desc()).limit(5)).all()
     return render_template("stock/site.html", site=site, location=location, balances=balances,
                            status=status, dispensable=dispensable, cutoff=cutoff, recent=recent,
-                           level=level, excursions=excursions)
+                           level=level, excursions=excursions,
+                           linked_kits=kits_to_link(current_user, [e.kit_id for e in recent]))
 
 
 @bp.route("/ledger")
@@ -144,7 +146,8 @@ def ledger():
                                          "occurred": StockEntry.occurred_at},
                             default_sort="-id", search_columns=(StockEntry.document_ref,
                                                                 StockEntry.reason))
-    return render_template("stock/ledger.html", listing=listing)
+    return render_template("stock/ledger.html", listing=listing, linked_kits=kits_to_link(
+        current_user, [e.kit_id for e in listing.items]))
 
 
 EXPIRY_PAGE = 100
