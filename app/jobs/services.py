@@ -304,6 +304,14 @@ def fail_interrupted(session, now=None):
     for job in jobs:
         apply_transition(session, JOB, job, "fail", values={
             "error": _("The job was interrupted (the worker stopped). Retry it.")})
+    # Asked for an hour ago and never started: its task was lost (a queue emptied, a consumer
+    # that failed before starting it). Failed, it gets its Retry button back.
+    lost = session.scalars(select(Job).where(Job.status == "queued", Job.created_at < stale)
+                           .order_by(Job.id)).all()
+    for job in lost:
+        apply_transition(session, JOB, job, "fail", values={
+            "error": _("The job never started (the queue lost it). Retry it.")})
+    jobs = [*jobs, *lost]
     for partial in work_folder().glob("*.part"):
         if partial.stat().st_mtime < time.time() - 3600:
             partial.unlink(missing_ok=True)

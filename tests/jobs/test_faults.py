@@ -221,3 +221,22 @@ def test_a_busy_database_is_said_in_words(race_app, race_engine, monkeypatch):
         job = session.get(Job, job_id)
         assert job.status == "failed"
         assert job.error == "The database was too busy to prepare the file. Try again."
+
+
+def test_a_job_the_queue_lost_is_failed_by_the_sweep_and_can_be_retried(
+        client, db, login_as, monkeypatch):
+    user = login_as("admin")
+    job = Job(owner_id=user.id, kind="audit_log", title="Audit trail (Excel)", params={},
+              rows_total=0)
+    db.session.add(job)
+    db.session.commit()  # queued, but its task never reached a consumer
+    assert client.post(f"/jobs/{job.id}/retry", follow_redirects=True).status_code == 200
+    assert job.status == "queued"  # a waiting job cannot be retried...
+    assert services.fail_interrupted(db.session, now=utcnow() + timedelta(minutes=30)) == 0
+    assert services.fail_interrupted(db.session, now=utcnow() + timedelta(minutes=61)) == 1
+    db.session.commit()
+    assert (job.status, job.error) == ("failed",
+                                       "The job never started (the queue lost it). Retry it.")
+    client.post(f"/jobs/{job.id}/retry")  # ... a failed one can: it runs (inline here)
+    db.session.refresh(job)
+    assert job.status == "ready", job.error
