@@ -87,6 +87,10 @@ def test_dispensing_outside_the_visit_window_asks_for_a_reason(db, make, stock):
     trial, site, visits, types, comparator_kits, study_kits, subject, pharmacist = \
         _trial_with_two_kit_types(db, make, stock)
     kit = propose_kit(db.session, subject, visit=visits[1])
+    other = next(k for k in comparator_kits + study_kits if k.id != kit.id)
+    with pytest.raises(DomainError) as wrong:  # the wrong kit in hand is said first
+        dispense_kit(db.session, subject, visits[1], kit, other.kit_number, by=pharmacist)
+    assert wrong.value.field == "kit_number"
     with pytest.raises(DomainError) as refused:
         dispense_kit(db.session, subject, visits[1], kit, kit.kit_number, by=pharmacist)
     due = TODAY - timedelta(days=56)

@@ -68,8 +68,7 @@ def dispense_kit(session, subject, visit, proposed_kit, scanned_number, *, by, o
     scanned_kit = session.scalar(select(Kit).where(Kit.trial_id == subject.trial_id,
                                                    Kit.kit_number == scanned))
     use = dispensing_use(subject, visit, on_date)
-    extra = check_visit(session, subject, visit, on_date, replacement_reason=replacement_reason,
-                        explanation=explanation, off_window_reason=off_window_reason)
+    # The kit in hand first: a wrong kit is said before any reason the visit asks for.
     if scanned_kit is not None and (proposed_kit is None or scanned_kit.id != proposed_kit.id):
         _explain_unusable(scanned_kit, subject, settings, on_date)
         check_kit_rules(session, scanned_kit, use)
@@ -80,6 +79,8 @@ def dispense_kit(session, subject, visit, proposed_kit, scanned_number, *, by, o
         raise DomainError(_("The kit number you scanned (%(scanned)s) is not the proposed kit "
                             "(%(kit)s). Nothing was dispensed.", scanned=scanned or "—",
                             kit=proposed_kit.kit_number), "kit_number")
+    extra = check_visit(session, subject, visit, on_date, replacement_reason=replacement_reason,
+                        explanation=explanation, off_window_reason=off_window_reason)
     kit = proposed_kit
     _explain_unusable(kit, subject, settings, on_date)
     check_kit_rules(session, kit, use)
