@@ -117,7 +117,7 @@ def seed_devices(session, users, report):
     bp_plan = _plan(session, bp, "Calibración semestral", 180, "internal",
                     [("Presión", "mmHg", D("3"))], today - timedelta(days=100))
     _calibrate(session, bp_plan, standard, tech, qp, "ELC-2026-0005", 100, D("120.5"),
-               quantity="Pressure", nominal=D("120"), u=D("0.8"))
+               quantity="Presión", nominal=D("120"), u=D("0.8"))
     _at_site(session, bp, dev_site, tech, 95)
     subjects = session.scalars(select(Subject).where(Subject.site_id == dev_site.id)
                                .order_by(Subject.code)).all()
@@ -129,7 +129,7 @@ def seed_devices(session, users, report):
         record_event(session, bp, kind="use", subject_id=subject.id, visit_id=visit.id,
                      on_date=today - timedelta(days=days_ago), by=admin)
     _calibrate(session, bp_plan, standard, tech, qp, "ELC-2026-0006", 0, D("124.6"),
-               left=D("120.4"), quantity="Pressure", nominal=D("120"), u=D("0.8"))
+               left=D("120.4"), quantity="Presión", nominal=D("120"), u=D("0.8"))
     # Implantable glucose sensors at the device trial's site; two implanted.
     sensor = _model(session, "MedDevices Iberia", "GlucoSense G3", "investigational", "III",
                     "8437000300031", investigational=True, needs_calibration=False)
