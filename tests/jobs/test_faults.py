@@ -100,6 +100,20 @@ def test_a_consumer_killed_mid_job_leaves_only_a_temporary_file_never_ready(
     seen[0].unlink()
 
 
+def queued_job_of_kind(race_app, race_engine, monkeypatch, name, build, language="es"):
+    """Declare a job kind with this build (the audit log's permission) and queue one job of
+    it on the race database; return the job's id."""
+    kind = REGISTRY.job_kinds["audit_log"]
+    monkeypatch.setitem(REGISTRY.job_kinds, name, JobKind(
+        name, name.title(), kind.permission, lambda *a: 1, build, f"{name}.xlsx"))
+    with race_app.app_context(), Session(race_engine) as session:
+        user = factories.make_user(session, roles=("logistics",), language=language)
+        job = Job(owner_id=user.id, kind=name, title=name.title(), params={}, rows_total=1)
+        session.add(job)
+        session.commit()
+        return job.id
+
+
 def test_two_consumers_given_the_same_job_run_it_once(race_app, race_engine, monkeypatch):
     builds = []
 
@@ -108,15 +122,7 @@ def test_two_consumers_given_the_same_job_run_it_once(race_app, race_engine, mon
         threading.Event().wait(0.3)
         path.write_bytes(b"PK\x03\x04 made once")
 
-    kind = REGISTRY.job_kinds["audit_log"]
-    monkeypatch.setitem(REGISTRY.job_kinds, "race_kind", JobKind(
-        "race_kind", "Race", kind.permission, lambda *a: 1, build, "race.xlsx"))
-    with race_app.app_context(), Session(race_engine) as session:
-        user = factories.make_user(session, roles=("logistics",))
-        job = Job(owner_id=user.id, kind="race_kind", title="Race", params={}, rows_total=1)
-        session.add(job)
-        session.commit()
-        job_id = job.id
+    job_id = queued_job_of_kind(race_app, race_engine, monkeypatch, "race_kind", build)
     results = []
     barrier = threading.Barrier(2)
 
@@ -181,15 +187,7 @@ def test_a_write_elsewhere_during_a_long_export_does_not_fail_the_job(
             other.commit()
         path.write_bytes(b"PK\x03\x04 the export")
 
-    kind = REGISTRY.job_kinds["audit_log"]
-    monkeypatch.setitem(REGISTRY.job_kinds, "busy_kind", JobKind(
-        "busy_kind", "Busy", kind.permission, lambda *a: 1, build, "busy.xlsx"))
-    with race_app.app_context(), Session(race_engine) as session:
-        user = factories.make_user(session, roles=("logistics",))
-        job = Job(owner_id=user.id, kind="busy_kind", title="Busy", params={}, rows_total=1)
-        session.add(job)
-        session.commit()
-        job_id = job.id
+    job_id = queued_job_of_kind(race_app, race_engine, monkeypatch, "busy_kind", build)
     with race_app.app_context():
         assert services.run(_db.session, job_id) is True
         _db.session.remove()
@@ -204,16 +202,8 @@ def test_a_busy_database_is_said_in_words(race_app, race_engine, monkeypatch):
     def build(session, user, params, path, progress):
         raise OperationalError("INSERT INTO stored_files VALUES (?)", {}, Exception("locked"))
 
-    kind = REGISTRY.job_kinds["audit_log"]
-    monkeypatch.setitem(REGISTRY.job_kinds, "locked_kind", JobKind(
-        "locked_kind", "Locked", kind.permission, lambda *a: 1, build, "locked.xlsx"))
-    with race_app.app_context(), Session(race_engine) as session:
-        user = factories.make_user(session, roles=("logistics",), language="en")
-        job = Job(owner_id=user.id, kind="locked_kind", title="Locked", params={},
-                  rows_total=1)
-        session.add(job)
-        session.commit()
-        job_id = job.id
+    job_id = queued_job_of_kind(race_app, race_engine, monkeypatch, "locked_kind", build,
+                                language="en")
     with race_app.app_context():
         services.run(_db.session, job_id)
         _db.session.remove()
