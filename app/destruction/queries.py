@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from app.destruction.models import DestructionBatch, Reconciliation
+from app.destruction.models import DestructionBatch, DestructionItem, Reconciliation
 
 
 def _site_scope(user, permission="destruction.view"):
@@ -57,3 +57,11 @@ def waiting_count(session, user, what):
     """Return how many items wait for the user under a work-queue name."""
     return session.scalar(select(func.count()).select_from(
         waiting(user, what).order_by(None).subquery())) or 0
+
+
+def first_uncovered(session, batch, kind, item_column, covered):
+    """Return the reference of the batch's first item of this kind (kit or device) that the
+    ``covered`` id select no longer includes, or None: re-checked when the batch executes."""
+    return session.scalar(select(DestructionItem.reference).where(
+        DestructionItem.batch_id == batch.id, DestructionItem.kind == kind,
+        item_column.not_in(covered)).order_by(DestructionItem.reference).limit(1))

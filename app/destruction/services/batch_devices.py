@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.audit.services import record_event
 from app.core.errors import DomainError
 from app.destruction.models import DestructionItem
+from app.destruction.queries import first_uncovered
 from app.devices.api import Device, DeviceModel, destroy_for_batch, find_by_serial
 
 
@@ -112,10 +113,7 @@ def check_devices(session, batch):
     """Refuse execution, naming the serial, when a device of the batch is no longer covered."""
     covered = covered_devices(session, batch, free_only=False).with_only_columns(Device.id) \
         .order_by(None)
-    bad = session.scalar(select(DestructionItem.reference).where(
-        DestructionItem.batch_id == batch.id, DestructionItem.kind == "device",
-        DestructionItem.device_id.not_in(covered))
-        .order_by(DestructionItem.reference).limit(1))
+    bad = first_uncovered(session, batch, "device", DestructionItem.device_id, covered)
     if bad is not None:
         raise DomainError(explain_refusal(session, batch, bad))
 

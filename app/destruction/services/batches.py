@@ -22,6 +22,7 @@ from app.destruction.models import (
     ReconciliationKit,
     ReturnedKit,
 )
+from app.destruction.queries import first_uncovered
 from app.destruction.services import batch_devices
 from app.destruction.services.authorisations import scope_clause, valid_on
 from app.destruction.states import BATCH
@@ -277,10 +278,7 @@ def check_executable(session, batch, signer):
     covered = covered_kits(session, batch, free_only=False).with_only_columns(Kit.id) \
         .order_by(None)
     # Still pending, still covered: re-checked here, inside the executing transaction.
-    bad = session.scalar(select(DestructionItem.reference).where(
-        DestructionItem.batch_id == batch.id, DestructionItem.kind == "kit",
-        DestructionItem.kit_id.not_in(covered))
-        .order_by(DestructionItem.reference).limit(1))
+    bad = first_uncovered(session, batch, "kit", DestructionItem.kit_id, covered)
     if bad is not None:
         raise DomainError(explain_refusal(session, batch, bad))
     batch_devices.check_devices(session, batch)
