@@ -232,12 +232,13 @@ _WRITE_ATTEMPTS = 6
 
 
 def _writing(session, write):
-    """Run ``write()`` and commit; on SQLite's "database is locked", roll back and try again."""
+    """Run ``write()`` and commit, returning its result; on SQLite's "database is locked",
+    roll back and try again."""
     for attempt in range(_WRITE_ATTEMPTS):
         try:
-            write()
+            result = write()
             session.commit()
-            return
+            return result
         except OperationalError as error:
             session.rollback()
             if "locked" not in str(error.orig) or attempt == _WRITE_ATTEMPTS - 1:
@@ -253,22 +254,19 @@ def _reason(error):
 
 
 def _fail(session, job_id, error):
-    done = []
-
     def fail():
         job = session.get(Job, job_id)
         session.refresh(job)
         if job.status != "running":
-            return
+            return False
         with force_locale(job.owner.language or "es"):
             reason = _reason(error)
             apply_transition(session, JOB, job, "fail", values={"error": reason})
             _tell(session, job, lambda: (_("Your file could not be prepared: %(title)s",
                                            title=job.title), reason[:300]))
-        done.append(True)
+        return True
 
-    _writing(session, fail)
-    if done:
+    if _writing(session, fail):
         _forget_progress(queue.progress_key(job_id))
 
 

@@ -4,7 +4,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from app.audit.services import Audited
 from app.core.models import TimestampMixin, one_of
@@ -32,19 +32,17 @@ SUBJECT_STATUSES = {
 }
 
 
-
 def _protocol_of(record):
     """Return the protocol code of a record's trial, loaded by id when only the id is set yet
     (a visit or site created with ``trial_id=`` is labelled before its relation is loaded)."""
     trial = record.trial
     if trial is None and record.trial_id is not None:
-        from sqlalchemy.orm import object_session
-
         session = object_session(record)
         if session is not None:
             with session.no_autoflush:
                 trial = session.get(Trial, record.trial_id)
     return trial.protocol_code if trial is not None else ""
+
 
 class Trial(Audited, TimestampMixin, db.Model):
     """A clinical trial the distributor serves for a sponsor."""

@@ -10,7 +10,7 @@ from app.blinding import bp
 from app.blinding.exports import list_sheet
 from app.blinding.forms import GenerateListForm, RetireListForm, UploadListForm, VerifyListForm
 from app.blinding.models import RandomisationList, RandomisationSlot
-from app.blinding.queries import visible_lists
+from app.blinding.queries import lists_waiting_for, visible_lists
 from app.blinding.services.design import parse_arms, parse_block_sizes, parse_strata
 from app.blinding.services.lists import (
     generate_list,
@@ -50,8 +50,6 @@ def _design(form):
 @require("blinding.view")
 def list_lists():
     """Every randomisation list of the trials the user sees: name, purpose, size, state."""
-    from app.blinding.queries import lists_waiting_for
-
     lists = (lists_waiting_for(current_user) if request.args.get("waiting") == "verify"
              else visible_lists(current_user))
     listing = build_listing(
